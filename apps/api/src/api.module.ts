@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { pinoParams } from '@app/observability';
+import { QueueModule } from '@app/queue';
+import { AdminModule } from './admin/admin.module';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
+import { IngestModule } from './ingest/ingest.module';
+import { PartnerApiModule } from './partner-api/partner-api.module';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config?: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => pinoParams(c, 'api') }),
+        TerminusModule,
+        DatabaseModule,
+        QueueModule,
+        IngestModule,
+        PartnerApiModule,
+        AdminModule,
+      ],
+      controllers: [HealthController, MetricsController],
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { InvoicingModule } from '@app/invoicing';
+import { MailModule } from '@app/mail';
+import { OrdersModule } from '@app/orders';
+import { PartnersModule } from '@app/partners';
+import { WebhooksModule } from '@app/webhooks';
+import { RateLimiter } from '../auth/rate-limiter';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository';
+import { ApiKeysController } from './api-keys.controller';
+import { CheckoutSessionsController } from './checkout-sessions.controller';
+import { CreditNotesController } from './credit-notes.controller';
+import { EndpointsController } from './endpoints.controller';
+import { MessagesController } from './messages.controller';
+import { OrdersController } from './orders.controller';
+
+@Module({
+  imports: [PartnersModule, OrdersModule, InvoicingModule, WebhooksModule, MailModule],
+  controllers: [ApiKeysController, EndpointsController, MessagesController, CheckoutSessionsController, OrdersController, CreditNotesController],
+  providers: [RateLimiter, IdempotencyRepository, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+})
+export class PartnerApiModule {}

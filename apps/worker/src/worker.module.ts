@@ -1,0 +1,55 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig, ConfigModule } from '@app/config';
+import { pinoParams } from '@app/observability';
+import { DatabaseModule } from '@app/database';
+import { InvoicingModule } from '@app/invoicing';
+import { MailModule } from '@app/mail';
+import { OrdersModule } from '@app/orders';
+import { QueueModule } from '@app/queue';
+import { WebhooksModule } from '@app/webhooks';
+import { DeliveryDispatcher } from './delivery/delivery-dispatcher.service';
+import { CreditNoteSweeperService } from './credit-note-sweeper.service';
+import { CreditNoteProcessor } from './processors/credit-note.processor';
+import { DeliveryProcessor } from './processors/delivery.processor';
+import { EndpointDisabledEmailProcessor } from './processors/endpoint-disabled-email.processor';
+import { InvoiceEmailProcessor } from './processors/invoice-email.processor';
+import { InvoicePdfProcessor } from './processors/invoice-pdf.processor';
+import { StripeEventProcessor } from './processors/stripe-event.processor';
+import { QueueWorkersService } from './queue-workers.service';
+import { SweeperService } from './sweeper.service';
+import { RetentionService } from './retention.service';
+import { WorkerHttpServer } from './worker-http.server';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config?: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => pinoParams(c, 'worker') }),
+        DatabaseModule,
+        QueueModule,
+        OrdersModule,
+        InvoicingModule,
+        MailModule,
+        WebhooksModule,
+      ],
+      providers: [
+        StripeEventProcessor,
+        InvoicePdfProcessor,
+        InvoiceEmailProcessor,
+        DeliveryProcessor,
+        DeliveryDispatcher,
+        EndpointDisabledEmailProcessor,
+        SweeperService,
+        QueueWorkersService,
+        CreditNoteProcessor,
+        CreditNoteSweeperService,
+        RetentionService,
+        WorkerHttpServer,
+      ],
+    };
+  }
+}

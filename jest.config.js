@@ -1,0 +1,27 @@
+/** Unit specs live beside the code; integration and e2e tests under test/. */
+const { compilerOptions } = require('./tsconfig.json');
+
+const moduleNameMapper = {};
+for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
+  moduleNameMapper[`^${alias}$`] = `<rootDir>/${target}`;
+}
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/test'],
+  testRegex: '\\.(spec|e2e-spec|int-spec)\\.ts$',
+  transform: {
+    '^.+\\.(t|j)s$': ['@swc/jest', {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+    }],
+  },
+  // NestJS 12 and a few of its dependencies ship ESM only; swc compiles them for Jest.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|content-disposition)/)'],
+  moduleNameMapper,
+  testTimeout: 60000,
+};

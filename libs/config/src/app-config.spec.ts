@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { AppConfig, ConfigError } from './app-config';
+
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://app@db:5432/comptappart',
+  REDIS_URL: 'redis://redis:6379',
+  SMTP_URL: 'smtp://mail:25',
+  STRIPE_SECRET_KEY: 'sk_test_abc',
+  STRIPE_WEBHOOK_SECRETS: 'whsec_a, whsec_b',
+  ADMIN_TOKEN: 'a-long-enough-admin-token',
+  ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+};
+
+describe('AppConfig', () => {
+  it('starts a development checkout with no setting at all', () => {
+    const config = AppConfig.fromEnv({});
+    expect(config.env).toBe('development');
+    expect(config.smtpUrl).toBeUndefined();
+    expect(config.generated).toEqual(expect.arrayContaining(['STRIPE_SECRET_KEY', 'ADMIN_TOKEN', 'ENCRYPTION_KEY']));
+    // The api and the worker must derive the same development key.
+    expect(AppConfig.fromEnv({}).encryptionKey.equals(config.encryptionKey)).toBe(true);
+  });
+
+  it('parses a complete production configuration', () => {
+    const config = AppConfig.fromEnv(production);
+    expect(config.stripeWebhookSecrets).toEqual(['whsec_a', 'whsec_b']);
+    expect(config.generated).toEqual([]);
+  });
+
+  it('names every missing production variable', () => {
+    const err = (() => {
+      try {
+        AppConfig.fromEnv({ NODE_ENV: 'production' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    for (const name of ['SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRETS', 'ADMIN_TOKEN', 'ENCRYPTION_KEY']) {
+      expect(err!.message).toContain(`${name}: is required when NODE_ENV=production`);
+    }
+  });
+
+  it('names a malformed variable with what it should look like', () => {
+    expect(() => AppConfig.fromEnv({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
+    expect(() => AppConfig.fromEnv({ STRIPE_WEBHOOK_SECRETS: 'whsec_ok,nope' })).toThrow(/STRIPE_WEBHOOK_SECRETS.*whsec_/);
+    expect(() => AppConfig.fromEnv({ ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/ENCRYPTION_KEY: must be 32 bytes/);
+    expect(() => AppConfig.fromEnv({ PORT: '99999' })).toThrow(/PORT/);
+  });
+
+  it('refuses private-network webhooks in production', () => {
+    expect(() => AppConfig.fromEnv({ ...production, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS: cannot be true/);
+  });
+});

@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { configSchema, RawConfig } from './config.schema';
+
+/** Thrown at boot when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {}
+
+/**
+ * Typed, validated configuration. The only class in the code base that reads
+ * process.env; everything else receives an AppConfig through injection.
+ */
+export class AppConfig {
+  readonly env: RawConfig['NODE_ENV'];
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly smtpUrl?: string;
+  readonly mailFrom: string;
+  readonly mailDir: string;
+  /** Test mode: staging. */
+  readonly stripeSecretKey: string;
+  /** Live mode: production; without it production checkouts are refused. */
+  readonly stripeLiveSecretKey?: string;
+  readonly stripeApiUrl?: string;
+  readonly stripeWebhookSecrets: string[];
+  readonly adminToken: string;
+  readonly publicBaseUrl: string;
+  readonly encryptionKey: Buffer;
+  readonly platformName: string;
+  readonly webhookTimeoutMs: number;
+  readonly webhookRetryBaseMs: number;
+  readonly webhookMaxAttempts: number;
+  readonly webhookAllowPrivateNetworks: boolean;
+  readonly webhookConnectTimeoutMs: number;
+  /**
+   * Multiplies every delay of the delivery policy (retry schedule, Retry-After
+   * clamps, circuit cool-down, auto-disable window): 1 in production, tiny in
+   * tests so three days of retries run in seconds. Defaults to
+   * WEBHOOK_RETRY_BASE_MS / 5000, the schedule's first retry step.
+   */
+  readonly webhookScheduleScale: number;
+  /** Sends in flight at once in one worker process, across all endpoints. */
+  readonly webhookMaxInFlightPerWorker: number;
+  readonly sweepIntervalMs: number;
+  readonly sweepGraceMs: number;
+  readonly workerConcurrency: number;
+  /** Days kept of attempts, settled messages and processed Stripe events (invoices are kept forever). */
+  readonly retentionDays: number;
+  /** The worker's health and metrics port (0: any free port). */
+  readonly workerHttpPort: number;
+  /** Requests per second per partner key on /v1. */
+  readonly apiRateLimitPerSecond: number;
+  /** Failed authentications per minute per client IP before it is refused. */
+  readonly authFailuresPerMinute: number;
+  readonly logLevel: RawConfig['LOG_LEVEL'];
+  /** True when a value was invented because development left it unset. */
+  readonly generated: string[];
+
+  constructor(raw: RawConfig) {
+    this.generated = [];
+    this.env = raw.NODE_ENV;
+    this.port = raw.PORT;
+    this.databaseUrl = raw.DATABASE_URL;
+    this.redisUrl = raw.REDIS_URL;
+    this.queuePrefix = raw.QUEUE_PREFIX;
+    this.smtpUrl = raw.SMTP_URL;
+    this.mailFrom = raw.MAIL_FROM;
+    this.mailDir = raw.MAIL_DIR;
+    this.stripeSecretKey = raw.STRIPE_SECRET_KEY ?? this.invent('STRIPE_SECRET_KEY', 'sk_test_development');
+    this.stripeLiveSecretKey = raw.STRIPE_LIVE_SECRET_KEY;
+    this.stripeApiUrl = raw.STRIPE_API_URL;
+    this.stripeWebhookSecrets = raw.STRIPE_WEBHOOK_SECRETS ?? [this.invent('STRIPE_WEBHOOK_SECRETS', 'whsec_development')];
+    this.adminToken = raw.ADMIN_TOKEN ?? this.invent('ADMIN_TOKEN', 'dev-admin-token-change-me');
+    this.publicBaseUrl = raw.PUBLIC_BASE_URL.replace(/\/+$/, '');
+    this.encryptionKey = raw.ENCRYPTION_KEY
+      ? Buffer.from(raw.ENCRYPTION_KEY, 'base64')
+      : // The api and the worker must agree on the key, so development derives a fixed one.
+        Buffer.from(this.invent('ENCRYPTION_KEY', createHash('sha256').update('comptappart-development').digest('base64')), 'base64');
+    this.platformName = raw.PLATFORM_NAME;
+    this.webhookTimeoutMs = raw.WEBHOOK_TIMEOUT_MS;
+    this.webhookRetryBaseMs = raw.WEBHOOK_RETRY_BASE_MS;
+    this.webhookMaxAttempts = raw.WEBHOOK_MAX_ATTEMPTS;
+    this.webhookAllowPrivateNetworks = raw.WEBHOOK_ALLOW_PRIVATE_NETWORKS;
+    this.webhookConnectTimeoutMs = raw.WEBHOOK_CONNECT_TIMEOUT_MS;
+    this.webhookScheduleScale = raw.WEBHOOK_SCHEDULE_SCALE ?? Math.min(1, raw.WEBHOOK_RETRY_BASE_MS / 5000);
+    this.webhookMaxInFlightPerWorker = raw.WEBHOOK_MAX_IN_FLIGHT_PER_WORKER;
+    this.sweepIntervalMs = raw.SWEEP_INTERVAL_MS;
+    this.sweepGraceMs = raw.SWEEP_GRACE_MS;
+    this.workerConcurrency = raw.WORKER_CONCURRENCY;
+    this.retentionDays = raw.RETENTION_DAYS;
+    this.workerHttpPort = raw.WORKER_HTTP_PORT;
+    this.apiRateLimitPerSecond = raw.API_RATE_LIMIT_PER_SECOND;
+    this.authFailuresPerMinute = raw.AUTH_FAILURES_PER_MINUTE;
+    this.logLevel = raw.LOG_LEVEL;
+  }
+
+  get isProduction(): boolean {
+    return this.env === 'production';
+  }
+
+  /** Validates a plain record (process.env, or a test's overrides). */
+  static fromEnv(env: Record<string, string | undefined>): AppConfig {
+    const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+    const parsed = configSchema.safeParse(cleaned);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+      throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    }
+    return new AppConfig(parsed.data);
+  }
+
+  /** Reads `.env` (when present) then the process environment, which wins. */
+  static load(): AppConfig {
+    if (existsSync('.env')) process.loadEnvFile('.env');
+    return AppConfig.fromEnv(process.env);
+  }
+
+  private invent(name: string, value: string): string {
+    this.generated.push(name);
+    return value;
+  }
+}

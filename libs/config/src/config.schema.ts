@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+const whsecList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string().startsWith('whsec_', 'each secret must start with whsec_')).min(1));
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+/**
+ * The one description of the environment the service reads. Defaults make a
+ * development checkout start without any setting; production refuses them.
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/comptappart'),
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z.string().min(1).default('ca'),
+    SMTP_URL: z.string().url().optional(),
+    MAIL_FROM: z.string().min(3).default('ComptAppart <factures@comptappart.localhost>'),
+    MAIL_DIR: z.string().default('var/mail'),
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_test_/, 'must be a Stripe test-mode secret key (sk_test_…), used for staging').optional(),
+    STRIPE_LIVE_SECRET_KEY: z.string().regex(/^(sk|rk)_live_/, 'must be a Stripe live-mode secret key (sk_live_…), used for production').optional(),
+    STRIPE_API_URL: z.string().url().optional(),
+    STRIPE_WEBHOOK_SECRETS: whsecList.optional(),
+    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
+    ENCRYPTION_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+      .optional(),
+    PLATFORM_NAME: z.string().min(1).default('ComptAppart'),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(5000),
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+    WEBHOOK_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+    WEBHOOK_SCHEDULE_SCALE: z.coerce.number().positive().max(1).optional(),
+    WEBHOOK_MAX_IN_FLIGHT_PER_WORKER: z.coerce.number().int().min(1).max(10000).default(500),
+    SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+    SWEEP_GRACE_MS: z.coerce.number().int().nonnegative().default(10000),
+    WORKER_CONCURRENCY: z.coerce.number().int().positive().default(20),
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(100),
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(30),
+    LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    for (const key of ['SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRETS', 'ADMIN_TOKEN', 'ENCRYPTION_KEY'] as const) {
+      if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+    }
+    if (c.WEBHOOK_ALLOW_PRIVATE_NETWORKS) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_ALLOW_PRIVATE_NETWORKS'], message: 'cannot be true when NODE_ENV=production' });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,31 @@
+import { ApiKey } from './api-key.entity';
+import { Attempt } from './attempt.entity';
+import { CreditNote } from './credit-note.entity';
+import { CreditNotePdf } from './credit-note-pdf.entity';
+import { Customer } from './customer.entity';
+import { Delivery } from './delivery.entity';
+import { Endpoint } from './endpoint.entity';
+import { Invoice } from './invoice.entity';
+import { InvoicePdf } from './invoice-pdf.entity';
+import { Message } from './message.entity';
+import { Order } from './order.entity';
+import { Partner } from './partner.entity';
+import { PartnerLogo } from './partner-logo.entity';
+import { StripeEvent } from './stripe-event.entity';
+
+export * from './api-key.entity';
+export * from './attempt.entity';
+export * from './credit-note.entity';
+export * from './credit-note-pdf.entity';
+export * from './customer.entity';
+export * from './delivery.entity';
+export * from './endpoint.entity';
+export * from './invoice.entity';
+export * from './invoice-pdf.entity';
+export * from './message.entity';
+export * from './order.entity';
+export * from './partner.entity';
+export * from './partner-logo.entity';
+export * from './stripe-event.entity';
+
+export const ENTITIES = [ApiKey, Attempt, CreditNote, CreditNotePdf, Customer, Delivery, Endpoint, Invoice, InvoicePdf, Message, Order, Partner, PartnerLogo, StripeEvent];

@@ -1,0 +1,24 @@
+/**
+ * Every error a partner or operator can receive. Codes are stable: partners
+ * branch on them, so a code is never renamed or reused for another meaning.
+ */
+export const ERROR_CATALOGUE = {
+  validation_failed: { status: 400, message: 'The request is invalid; see `details` for each offending field.' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  invalid_stripe_signature: { status: 400, message: 'The Stripe-Signature header is missing, malformed, stale or does not match any configured secret.' },
+  unauthenticated: { status: 401, message: 'Missing or invalid credentials. Send `Authorization: Bearer <key>`.' },
+  partner_disabled: { status: 403, message: 'This partner account is disabled.' },
+  not_found: { status: 404, message: 'No such resource.' },
+  route_not_found: { status: 404, message: 'No such route.' },
+  conflict: { status: 409, message: 'The request conflicts with the current state.' },
+  idempotency_key_reused: { status: 409, message: 'This Idempotency-Key was already used with another request body.' },
+  idempotency_key_in_use: { status: 409, message: 'A request with this Idempotency-Key is still being processed; retry in a moment.' },
+  payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  rate_limited: { status: 429, message: 'Too many requests; retry after the number of seconds in the Retry-After header.' },
+  stripe_error: { status: 502, message: 'Stripe refused or failed the request.' },
+  database_unavailable: { status: 503, message: 'The service is temporarily unavailable; retry later.' },
+  internal_error: { status: 500, message: 'An unexpected error occurred. Quote the request_id to support.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;

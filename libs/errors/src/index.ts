@@ -1,0 +1,4 @@
+export * from './app-error';
+export * from './error-codes';
+export * from './http-exception.filter';
+export * from './parse-input';

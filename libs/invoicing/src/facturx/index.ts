@@ -1,0 +1,3 @@
+export * from './cii-invoice-xml';
+export * from './facturx-xmp';
+export * from './xml-text';

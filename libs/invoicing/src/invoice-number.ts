@@ -1,0 +1,24 @@
+import type { Environment } from '@app/database';
+
+// Built once: creating an Intl formatter costs far more than using one (it showed in the worker's profile).
+const PARIS_YEAR = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Paris', year: 'numeric' });
+
+/** Invoices are dated in France: the fiscal year turns at midnight in Paris, not UTC. */
+export function fiscalYearOf(date: Date): number {
+  return Number(PARIS_YEAR.format(date));
+}
+
+/**
+ * `{prefix}-{YYYY}-{000042}`; staging numbers start with `TEST-` and come from
+ * their own series, so test invoices never consume the legal sequence.
+ */
+export function formatInvoiceNumber(prefix: string, environment: Environment, year: number, sequence: number): string {
+  const number = `${prefix}-${year}-${String(sequence).padStart(6, '0')}`;
+  return environment === 'staging' ? `TEST-${number}` : number;
+}
+
+/** `{prefix}-AV-{YYYY}-{000003}` ("avoir"): credit notes have their own gapless series. */
+export function formatCreditNoteNumber(prefix: string, environment: Environment, year: number, sequence: number): string {
+  const number = `${prefix}-AV-${year}-${String(sequence).padStart(6, '0')}`;
+  return environment === 'staging' ? `TEST-${number}` : number;
+}

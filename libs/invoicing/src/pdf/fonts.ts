@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/**
+ * A fontkit `Font`, parsed once per process. pdfkit (>= 0.20) accepts one
+ * wherever it accepts font bytes, but @types/pdfkit does not say so yet, hence
+ * the cast at the call sites.
+ */
+export interface ParsedFont {
+  readonly postscriptName: string;
+  layout(text: string, features?: unknown, ...rest: unknown[]): GlyphRunLike;
+}
+
+interface GlyphRunLike {
+  glyphs: unknown[];
+  positions: Record<string, number>[];
+  readonly advanceWidth: number;
+}
+
+/** Distinct words kept shaped; an invoice has a few hundred, so this holds thousands of invoices' worth. */
+const LAYOUT_CACHE_WORDS = 50_000;
+
+export interface InvoiceFonts {
+  regular: ParsedFont;
+  bold: ParsedFont;
+}
+
+/** Names the layout uses with `doc.font(...)`. */
+export const FONT_REGULAR = 'InvoiceSans';
+export const FONT_BOLD = 'InvoiceSans-Bold';
+
+let cached: InvoiceFonts | undefined;
+
+/**
+ * Loaded once per process, on first use so that importing the library reads
+ * nothing. Given bytes, pdfkit re-parses the font tables in every document:
+ * measured at ~60 ms of a ~70 ms invoice with DejaVu's large GSUB/GPOS tables,
+ * against ~10 ms with the parsed font shared. Sharing is safe: fontkit only
+ * caches tables and glyphs on the Font, each document builds its own subset,
+ * and all font work happens synchronously inside one render.
+ */
+export function loadInvoiceFonts(): InvoiceFonts {
+  if (!cached) {
+    // DejaVu rather than the PDF standard fonts: those only cover WinAnsi, and
+    // Intl's French amounts contain U+202F (narrow no-break space).
+    const dir = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+    cached = {
+      regular: parseFont(readFileSync(join(dir, 'DejaVuSans.ttf'))),
+      bold: parseFont(readFileSync(join(dir, 'DejaVuSans-Bold.ttf'))),
+    };
+  }
+  return cached;
+}
+
+/**
+ * Parsed with the very fontkit pdfkit depends on (resolved from pdfkit's own
+ * folder), so the two never disagree on versions and nothing extra needs
+ * declaring in package.json.
+ */
+function parseFont(bytes: Buffer): ParsedFont {
+  const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as {
+    create(data: Uint8Array): ParsedFont;
+  };
+  return withDecodedGlyphCache(withSharedLayoutCache(fontkit.create(bytes)));
+}
+
+interface GlyphWithDecode {
+  _decode(): unknown;
+  __decodeCached?: true;
+}
+
+/**
+ * Each document embeds a subset of the font, and fontkit's subsetter decodes
+ * every glyph's outline again to find composite glyphs' parts: about a third
+ * of a render. Glyph objects are already shared on the font; their decoded
+ * outline is now too (DejaVu has no variations, which would alter it).
+ */
+function withDecodedGlyphCache(font: ParsedFont): ParsedFont {
+  const withGlyphs = font as ParsedFont & { getGlyph(id: number, codePoints?: number[]): GlyphWithDecode };
+  const getGlyph = withGlyphs.getGlyph.bind(font);
+  withGlyphs.getGlyph = (id: number, codePoints?: number[]) => {
+    const glyph = getGlyph(id, codePoints);
+    if (!glyph.__decodeCached) {
+      const decode = glyph._decode.bind(glyph);
+      let decoded: unknown;
+      let done = false;
+      glyph._decode = () => {
+        if (!done) {
+          decoded = decode();
+          done = true;
+        }
+        return decoded;
+      };
+      glyph.__decodeCached = true;
+    }
+    return glyph;
+  };
+  return font;
+}
+
+/**
+ * pdfkit shapes text word by word and caches the result, but per document;
+ * shaping DejaVu (GSUB/GPOS lookups) was the largest cost of a render. The
+ * same words ("Total", "TVA", amounts) recur on every invoice, so the shaped
+ * runs are kept on the shared font. Each caller gets its own copy of the
+ * positions, because pdfkit scales them in place; glyphs are only read.
+ */
+function withSharedLayoutCache(font: ParsedFont): ParsedFont {
+  const layout = font.layout.bind(font);
+  const cache = new Map<string, { glyphs: unknown[]; positions: Record<string, number>[] }>();
+  font.layout = (text: string, features?: unknown, ...rest: unknown[]): GlyphRunLike => {
+    // Explicit OpenType features are rare and change the result: not cached.
+    if (features !== undefined || rest.length > 0) return layout(text, features, ...rest);
+    let shaped = cache.get(text);
+    if (!shaped) {
+      const run = layout(text);
+      shaped = { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })) };
+      if (cache.size >= LAYOUT_CACHE_WORDS) cache.clear();
+      cache.set(text, shaped);
+    }
+    const positions = shaped.positions.map((p) => ({ ...p }));
+    return {
+      glyphs: shaped.glyphs,
+      positions,
+      get advanceWidth() {
+        let width = 0;
+        for (const p of positions) width += p.xAdvance;
+        return width;
+      },
+    };
+  };
+  return font;
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@app/config';
+import { Invoice, InvoicePdf } from '@app/database';
+import { AppError } from '@app/errors';
+import { invoiceEmailContent } from './invoice-mail.content';
+import { isPermanentMailError, Mailer } from './mailer';
+
+/**
+ * `POST /v1/invoices/:id/send`: the partner asks for the invoice to be
+ * emailed again, to the customer or to another address (an accountant).
+ * Sent now, so the partner learns at once if the mail server refuses it.
+ */
+@Injectable()
+export class InvoiceResendService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly mailer: Mailer,
+    private readonly config: AppConfig,
+  ) {}
+
+  async resend(invoice: Invoice, to?: string): Promise<{ to: string; message_id: string }> {
+    const recipient = to ?? invoice.buyer.email;
+    if (!recipient) throw AppError.validation([{ field: 'to', message: 'the order has no customer email: give the address to send to' }]);
+    const pdf = await this.db.getRepository(InvoicePdf).findOneBy({ invoiceId: invoice.id });
+    if (!pdf) throw new AppError('conflict', `The PDF of invoice ${invoice.number} is being rendered; retry in a moment.`);
+    const content = invoiceEmailContent(invoice, this.config.platformName);
+    // A new Message-ID each time: this is a deliberate second email, not a retry.
+    const messageId = `<${invoice.id}.${Date.now()}@${new URL(this.config.publicBaseUrl).hostname}>`;
+    try {
+      await this.mailer.send({
+        messageId,
+        to: recipient,
+        replyTo: invoice.seller.email,
+        subject: content.subject,
+        text: content.text,
+        attachments: [{ filename: `${invoice.number}.pdf`, content: pdf.content, contentType: 'application/pdf' }],
+      });
+    } catch (err) {
+      if (isPermanentMailError(err)) throw new AppError('conflict', `The mail server refused ${recipient}: ${(err as Error).message}`);
+      throw err;
+    }
+    return { to: recipient, message_id: messageId };
+  }
+}

@@ -1,0 +1,48 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import nodemailer, { SendMailOptions, Transporter } from 'nodemailer';
+import { AppConfig } from '@app/config';
+
+export interface SentMail {
+  messageId: string;
+  /** Where development wrote the message instead of sending it. */
+  file?: string;
+}
+
+/** SMTP errors worth retrying are 4xx and connection failures; a 5xx answer will not change. */
+export function isPermanentMailError(err: unknown): boolean {
+  const code = (err as { responseCode?: number }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+/**
+ * Sends through SMTP_URL; without one (development), writes each message as
+ * an .eml file under MAIL_DIR so the service runs with no mail server.
+ */
+@Injectable()
+export class Mailer implements OnModuleDestroy {
+  private readonly logger = new Logger(Mailer.name);
+  private readonly transport: Transporter;
+
+  constructor(private readonly config: AppConfig) {
+    this.transport = config.smtpUrl
+      ? nodemailer.createTransport(config.smtpUrl, { pool: true, maxConnections: 5 } as object)
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  }
+
+  async send(message: SendMailOptions & { messageId: string }): Promise<SentMail> {
+    const info = await this.transport.sendMail({ from: this.config.mailFrom, ...message });
+    if (this.config.smtpUrl) return { messageId: message.messageId };
+    const dir = resolve(this.config.mailDir);
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `${message.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
+    await writeFile(file, (info as unknown as { message: Buffer }).message);
+    this.logger.log(`SMTP_URL unset: wrote "${String(message.subject)}" to ${file}`);
+    return { messageId: message.messageId, file };
+  }
+
+  onModuleDestroy(): void {
+    this.transport.close();
+  }
+}

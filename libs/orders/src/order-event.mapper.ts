@@ -1,0 +1,43 @@
+import type { Invoice, Order } from '@app/database';
+import type { PartnerEventData } from '@app/webhooks';
+
+/** The order fields every order message shares. */
+export function orderCore(order: Order) {
+  return {
+    id: order.id,
+    environment: order.environment,
+    status: order.status,
+    partner_order_ref: order.partnerOrderRef,
+    amount_total: order.amountTotal,
+    currency: order.currency,
+    customer: { email: order.customerEmail, name: order.customerName, stripe_customer_id: order.stripeCustomerId },
+    line_items: order.lineItems,
+    stripe: { event_id: order.paidEventId, checkout_session_id: order.checkoutSessionId, payment_intent_id: order.paymentIntentId },
+  };
+}
+
+export function orderPaidData(order: Order, invoice: Invoice): PartnerEventData<'order.paid'> {
+  return { ...orderCore(order), invoice: { id: invoice.id, number: invoice.number }, paid_at: (order.paidAt ?? new Date()).toISOString() };
+}
+
+export function orderPaymentFailedData(order: Order): PartnerEventData<'order.payment_failed'> {
+  return { ...orderCore(order), reason: order.failureReason };
+}
+
+export function orderExpiredData(order: Order): PartnerEventData<'order.expired'> {
+  return orderCore(order);
+}
+
+/** The order as the partner API returns it. */
+export function orderView(order: Order, invoice: Invoice | null) {
+  return {
+    ...orderCore(order),
+    object: 'order',
+    failure_reason: order.failureReason,
+    amount_refunded: order.amountRefunded,
+    locale: order.locale,
+    invoice: invoice ? { id: invoice.id, number: invoice.number } : null,
+    paid_at: order.paidAt?.toISOString() ?? null,
+    created_at: order.createdAt.toISOString(),
+  };
+}

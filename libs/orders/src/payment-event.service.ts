@@ -1,0 +1,241 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import Stripe from 'stripe';
+import { DataSource, EntityManager } from 'typeorm';
+import { Environment, newId, Order, OrderLine, Partner, StripeEvent, StripeEventStatus, TenantScope } from '@app/database';
+import { InvoiceService } from '@app/invoicing';
+import { StripeClient } from '@app/stripe';
+import { OutboxService } from '@app/webhooks';
+import { orderExpiredData, orderPaidData, orderPaymentFailedData } from './order-event.mapper';
+import { canTransition } from './order-transitions';
+import { isRefundEvent, refundPaymentIntentOf } from './refund-event-fields';
+import { RefundService } from './refund.service';
+import { declineReasonOf, EventSubject, idOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
+import { addLogContext, metrics } from '@app/observability';
+
+/** Work the caller schedules once the transaction is committed. */
+export interface FollowUps {
+  invoiceIds: string[];
+  deliveryIds: string[];
+  /** Credit notes to render and email. */
+  creditNoteIds: string[];
+}
+
+interface Route {
+  partner: Partner;
+  scope: TenantScope;
+}
+
+/** What must be fetched from Stripe before the transaction (no network calls while rows are locked). */
+interface Prefetched {
+  lines: OrderLine[] | null;
+  paymentIntent: Stripe.PaymentIntent | null;
+  /** For charge.refunded: the payment's refunds, which the charge no longer carries. */
+  refunds: Stripe.Refund[] | null;
+}
+
+const PAID_SESSION_STATUSES = new Set(['paid', 'no_payment_required']);
+
+/**
+ * Turns one stored Stripe event into order changes, and those into an
+ * invoice and partner messages, in one transaction. Running it twice, or
+ * running events out of order, changes nothing more.
+ */
+@Injectable()
+export class PaymentEventService {
+  private readonly logger = new Logger(PaymentEventService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly stripe: StripeClient,
+    private readonly invoices: InvoiceService,
+    private readonly outbox: OutboxService,
+    private readonly refunds: RefundService,
+  ) {}
+
+  async process(eventId: string): Promise<FollowUps> {
+    const followUps: FollowUps = { invoiceIds: [], deliveryIds: [], creditNoteIds: [] };
+    const stored = await this.db.getRepository(StripeEvent).findOneBy({ id: eventId });
+    if (!stored || stored.status !== 'received') return followUps;
+    const event = stored.payload as unknown as Stripe.Event;
+    const subject = subjectOf(event);
+    const route = await this.route(event, subject);
+    const prefetched = route ? await this.prefetch(route, event, subject) : { lines: null, paymentIntent: null, refunds: null };
+
+    await this.db.transaction(async (tx) => {
+      const row = await tx.findOne(StripeEvent, { where: { id: eventId }, lock: { mode: 'pessimistic_write' } });
+      if (!row || row.status !== 'received') return;
+      let status: StripeEventStatus = 'processed';
+      let detail: string | null = null;
+      if (!route) {
+        status = 'unrouted';
+        detail = subject.metadata.partner_id ? `unknown partner ${subject.metadata.partner_id}` : 'no partner_id in metadata';
+      } else {
+        detail = await this.apply(tx, route, event, subject, prefetched, followUps);
+        if (detail) status = 'ignored';
+      }
+      await tx.update(StripeEvent, { id: eventId }, { status, detail, partnerId: route?.partner.id ?? null, processedAt: new Date() });
+      metrics.stripeEventsProcessed.inc({ type: event.type, result: status });
+    });
+    return followUps;
+  }
+
+  private async route(event: Stripe.Event, subject: EventSubject): Promise<Route | null> {
+    const partnerId = subject.metadata.partner_id ?? (await this.partnerOfRefund(event));
+    if (!partnerId) return null;
+    const partner = await this.db.getRepository(Partner).findOneBy({ id: partnerId });
+    if (!partner) return null;
+    const environment: Environment = event.livemode ? 'production' : 'staging';
+    return { partner, scope: { partnerId, environment } };
+  }
+
+  /** A refund carries none of our metadata: its payment's order says whose it is. */
+  private async partnerOfRefund(event: Stripe.Event): Promise<string | null> {
+    const paymentIntentId = refundPaymentIntentOf(event);
+    if (!paymentIntentId) return null;
+    const environment: Environment = event.livemode ? 'production' : 'staging';
+    const order = await this.db.getRepository(Order).findOne({ where: { paymentIntentId, environment }, select: { id: true, partnerId: true } });
+    return order?.partnerId ?? null;
+  }
+
+  private async prefetch(route: Route, event: Stripe.Event, subject: EventSubject): Promise<Prefetched> {
+    const stripe = this.stripe.for(route.scope.environment);
+    if (isRefundEvent(event)) {
+      const paymentIntentId = refundPaymentIntentOf(event);
+      const listed = event.type === 'charge.refunded' && paymentIntentId
+        ? await stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }).autoPagingToArray({ limit: 1000 })
+        : null;
+      return { lines: null, paymentIntent: null, refunds: listed };
+    }
+    let lines: OrderLine[] | null = null;
+    const session = subject.checkoutSession;
+    if (session && !(await this.findOrder(this.db.manager, route.scope, subject))) {
+      // A session we did not create (or whose order insert failed): its lines come from Stripe.
+      const items = await stripe.checkout.sessions.listLineItems(session.id, { limit: 100 });
+      lines = items.data.map((li) => ({
+        name: li.description ?? 'Article',
+        quantity: li.quantity ?? 1,
+        unit_amount: li.price?.unit_amount ?? Math.round(li.amount_total / (li.quantity ?? 1)),
+        vat_rate: route.partner.defaultVatRate,
+        amount_total: li.amount_total,
+      }));
+    }
+    let paymentIntent = subject.paymentIntent;
+    const piId = idOf(session?.payment_intent);
+    if (!paymentIntent && piId && this.isPaymentEvent(event, session)) {
+      paymentIntent = await stripe.paymentIntents.retrieve(piId);
+    }
+    return { lines, paymentIntent, refunds: null };
+  }
+
+  private isPaymentEvent(event: Stripe.Event, session: Stripe.Checkout.Session | null): boolean {
+    return event.type === 'checkout.session.async_payment_succeeded' ||
+      (event.type === 'checkout.session.completed' && PAID_SESSION_STATUSES.has(session?.payment_status ?? ''));
+  }
+
+  /** Returns null when the event changed something, or why it was ignored. */
+  private async apply(tx: EntityManager, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, followUps: FollowUps): Promise<string | null> {
+    if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds, followUps);
+    const session = subject.checkoutSession;
+    const order = session
+      ? await this.findOrCreateSessionOrder(tx, route, event, session, pre.lines)
+      : await this.findOrder(tx, route.scope, subject, true);
+    if (!order) return `no order for ${event.type}`;
+    addLogContext({ order_id: order.id });
+    const piId = idOf(session?.payment_intent) ?? subject.paymentIntent?.id ?? null;
+    if (piId && !order.paymentIntentId) order.paymentIntentId = piId;
+    if (session?.customer_details?.email && !order.customerEmail) order.customerEmail = session.customer_details.email;
+    if (session?.customer_details?.name && !order.customerName) order.customerName = session.customer_details.name;
+
+    switch (event.type) {
+      case 'checkout.session.completed':
+        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps);
+        await tx.save(order); // delayed method (SEPA debit): stays pending until async_payment_*
+        return null;
+      case 'checkout.session.async_payment_succeeded':
+      case 'payment_intent.succeeded':
+        return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps);
+      case 'checkout.session.async_payment_failed':
+        return this.markFailed(tx, route, order, declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', followUps);
+      case 'payment_intent.payment_failed':
+        return this.markFailed(tx, route, order, declineReasonOf(subject.paymentIntent) ?? 'payment_failed', followUps);
+      case 'checkout.session.expired':
+        if (!canTransition(order.status, 'expired')) return `order already ${order.status}`;
+        order.status = 'expired';
+        await tx.save(order);
+        followUps.deliveryIds.push(...(await this.outbox.record(tx, route.scope, 'order.expired', order.id, orderExpiredData(order))));
+        return null;
+      default:
+        return `event type ${event.type} is not handled`;
+    }
+  }
+
+  private async markPaid(tx: EntityManager, route: Route, order: Order, event: Stripe.Event, intent: Stripe.PaymentIntent | null, followUps: FollowUps): Promise<string | null> {
+    if (!canTransition(order.status, 'paid')) return `order already ${order.status}`;
+    order.status = 'paid';
+    order.paidAt = new Date(event.created * 1000);
+    order.paidEventId = event.id;
+    order.failureReason = null;
+    order.paymentMethodType = paymentMethodTypeOf(intent) ?? order.paymentMethodType;
+    await tx.save(order);
+    const invoice = await this.invoices.issueForOrder(tx, order, route.partner, order.paymentMethodType);
+    followUps.invoiceIds.push(invoice.id);
+    followUps.deliveryIds.push(...(await this.outbox.record(tx, route.scope, 'order.paid', order.id, orderPaidData(order, invoice))));
+    this.logger.log(`Order ${order.id} paid (${event.id}); invoice ${invoice.number}`);
+    return null;
+  }
+
+  private async markFailed(tx: EntityManager, route: Route, order: Order, reason: string, followUps: FollowUps): Promise<string | null> {
+    if (!canTransition(order.status, 'failed')) return `order already ${order.status}`;
+    order.status = 'failed';
+    order.failureReason = reason;
+    await tx.save(order);
+    followUps.deliveryIds.push(...(await this.outbox.record(tx, route.scope, 'order.payment_failed', order.id, orderPaymentFailedData(order))));
+    return null;
+  }
+
+  private async findOrder(tx: EntityManager, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {
+    const repo = tx.getRepository(Order);
+    const where = [
+      subject.metadata.order_id ? { id: subject.metadata.order_id } : null,
+      subject.checkoutSession ? { checkoutSessionId: subject.checkoutSession.id } : null,
+      subject.paymentIntent ? { paymentIntentId: subject.paymentIntent.id } : null,
+    ].filter((w): w is NonNullable<typeof w> => w !== null);
+    for (const w of where) {
+      const order = await repo.findOne({
+        where: { ...w, partnerId: scope.partnerId, environment: scope.environment },
+        ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      });
+      if (order) return order;
+    }
+    return null;
+  }
+
+  private async findOrCreateSessionOrder(tx: EntityManager, route: Route, event: Stripe.Event, session: Stripe.Checkout.Session, lines: OrderLine[] | null): Promise<Order | null> {
+    const subject = subjectOf(event);
+    const existing = await this.findOrder(tx, route.scope, subject, true);
+    if (existing || !lines) return existing;
+    await tx
+      .createQueryBuilder()
+      .insert()
+      .into(Order)
+      .values({
+        id: session.metadata?.order_id ?? newId('ord'),
+        partnerId: route.scope.partnerId,
+        environment: route.scope.environment,
+        status: 'pending',
+        partnerOrderRef: session.client_reference_id ?? null,
+        currency: session.currency ?? 'eur',
+        amountTotal: session.amount_total ?? lines.reduce((s, l) => s + l.amount_total, 0),
+        lineItems: lines,
+        customerEmail: session.customer_details?.email ?? session.customer_email ?? null,
+        customerName: session.customer_details?.name ?? null,
+        stripeCustomerId: idOf(session.customer),
+        locale: session.locale === 'en' ? 'en' : 'fr',
+        checkoutSessionId: session.id,
+      })
+      .orIgnore()
+      .execute();
+    return tx.getRepository(Order).findOne({ where: { checkoutSessionId: session.id }, lock: { mode: 'pessimistic_write' } });
+  }
+}

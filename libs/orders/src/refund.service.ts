@@ -1,0 +1,91 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { EntityManager } from 'typeorm';
+import { AppConfig } from '@app/config';
+import { Invoice, Order, Partner, TenantScope } from '@app/database';
+import { CreditNoteService, creditNotePdfUrl } from '@app/invoicing';
+import { OutboxService } from '@app/webhooks';
+import { orderCore } from './order-event.mapper';
+import { refundPaymentIntentOf } from './refund-event-fields';
+
+export interface RefundFollowUps {
+  creditNoteIds: string[];
+  deliveryIds: string[];
+}
+
+/** Refund statuses that mean money went back; a pending one waits for its refund.updated. */
+const DONE = 'succeeded';
+
+/**
+ * Stripe refund events -> one credit note per refund, the order's refunded
+ * amount and status, and `order.refunded` for the partner, all in the
+ * caller's transaction.
+ */
+@Injectable()
+export class RefundService {
+  private readonly logger = new Logger(RefundService.name);
+
+  constructor(
+    private readonly creditNotes: CreditNoteService,
+    private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * `listed` are the payment's refunds fetched from Stripe before the
+   * transaction (for `charge.refunded`, whose charge does not carry them).
+   * Returns null when something changed, or why the event was ignored.
+   */
+  async apply(tx: EntityManager, partner: Partner, scope: TenantScope, event: Stripe.Event, listed: Stripe.Refund[] | null, followUps: RefundFollowUps): Promise<string | null> {
+    const paymentIntentId = refundPaymentIntentOf(event);
+    if (!paymentIntentId) return `${event.type} without a payment_intent`;
+    // The row lock serialises every event about this order, so two events for one refund cannot both credit it.
+    const order = await tx.findOne(Order, {
+      where: { paymentIntentId, partnerId: scope.partnerId, environment: scope.environment },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!order) return `no order for payment ${paymentIntentId}`;
+    const invoice = await tx.findOneBy(Invoice, { orderId: order.id });
+    if (!invoice) return `order ${order.id} has no invoice to credit (status ${order.status})`;
+
+    const refunds = event.type === 'charge.refunded' ? (listed ?? []) : [event.data.object as Stripe.Refund];
+    const done = refunds.filter((r) => r.status === DONE).sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+    let changed = false;
+    const refusals: string[] = [];
+    for (const refund of done) {
+      const outcome = await this.creditNotes.issueForRefund(tx, order, invoice, partner, {
+        id: refund.id,
+        amount: refund.amount,
+        refundedAt: new Date(refund.created * 1000),
+        reason: refund.reason ?? null,
+      });
+      if ('refused' in outcome) {
+        refusals.push(outcome.refused);
+        continue;
+      }
+      if (!outcome.created) continue;
+      const cn = outcome.creditNote;
+      order.amountRefunded += cn.amountTotal;
+      order.status = order.amountRefunded >= order.amountTotal ? 'refunded' : 'partially_refunded';
+      await tx.update(Order, { id: order.id }, { amountRefunded: order.amountRefunded, status: order.status });
+      followUps.creditNoteIds.push(cn.id);
+      followUps.deliveryIds.push(
+        ...(await this.outbox.record(tx, scope, 'order.refunded', order.id, {
+          order: { ...orderCore(order), amount_refunded: order.amountRefunded },
+          credit_note: {
+            id: cn.id,
+            number: cn.number,
+            amount: cn.amountTotal,
+            pdf_url: creditNotePdfUrl(this.config.publicBaseUrl, cn.id),
+            stripe_refund_id: cn.stripeRefundId,
+          },
+        })),
+      );
+      this.logger.log(`Order ${order.id} ${order.status} (${refund.id}); credit note ${cn.number}`);
+      changed = true;
+    }
+    if (changed) return null;
+    if (refusals.length) return refusals.join('; ');
+    return done.length ? 'refunds already credited' : 'no succeeded refund yet';
+  }
+}

@@ -1,0 +1,3 @@
+export * from './job-registry';
+export * from './job-queue';
+export * from './queue.module';

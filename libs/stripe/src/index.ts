@@ -1,0 +1,3 @@
+export * from './stripe-client';
+export * from './stripe-webhook-verifier';
+export * from './stripe.module';

@@ -1,0 +1,227 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { newId } from '@app/database';
+import type { AttemptVerdict } from './attempt-outcome';
+import type { ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
+import { OutboxService } from './outbox.service';
+import { circuitCooldownMs, DELIVERY_POLICY } from './retry-schedule';
+import type { SendResult } from './webhook-sender';
+import { metrics } from '@app/observability';
+
+export interface CompletedAttempt {
+  endpoint: ClaimedEndpoint;
+  delivery: ClaimedDelivery;
+  attemptedAt: Date;
+  finishedAt: Date;
+  result: SendResult;
+  verdict: AttemptVerdict;
+}
+
+export interface RecordFollowUps {
+  /** Endpoints whose in-flight slots were freed, or that got new deliveries: claim again now. */
+  pump: Set<string>;
+  /** Retries and probes: wake the endpoint then. */
+  wakes: { endpointId: string; at: Date }[];
+  /** Endpoints disabled by this batch (410 or the failure window): the partner is emailed. */
+  disabled: string[];
+}
+
+/**
+ * Records a batch of finished attempts in one transaction (group commit):
+ * the attempts, the deliveries' next state, the endpoints' health, and the
+ * `message.attempt.exhausted` messages. A result whose delivery moved on
+ * meanwhile (its lease ran out and another worker re-sent it) is still
+ * recorded as an attempt but changes nothing else.
+ */
+@Injectable()
+export class AttemptRecordRepository {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  record(batch: CompletedAttempt[], scale: number): Promise<RecordFollowUps> {
+    return this.db.transaction(async (tx) => {
+      const followUps: RecordFollowUps = { pump: new Set(), wakes: [], disabled: [] };
+      const cols = (f: (c: CompletedAttempt) => unknown) => batch.map(f);
+      const next = batch.map((c) => {
+        const v = c.verdict;
+        return {
+          status: v.kind === 'delivered' ? 'delivered' : v.kind === 'failed' ? 'failed' : 'pending',
+          nextAt: v.kind === 'retry' ? new Date(c.finishedAt.getTime() + v.delayMs) : null,
+        };
+      });
+      // One statement for both (the insert CTE runs although nothing reads it): round trips are what cost under load.
+      const applied: { id: string; status: string; created_at: Date }[] = await tx.query(
+        `WITH recorded AS (
+           INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, attempted_at, status_code, duration_ms, response_body, error)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[])
+         )
+         UPDATE deliveries d SET
+           attempt_count = v.prev + 1, status = v.status, next_attempt_at = v.next_at, last_attempt_at = v.attempted_at,
+           delivered_at = CASE WHEN v.status = 'delivered' THEN v.finished_at END, lease_until = NULL,
+           last_error = v.error, failed_reason = v.reason
+         FROM unnest($2::text[], $10::int[], $11::text[], $12::timestamptz[], $5::timestamptz[], $13::timestamptz[], $9::text[], $14::text[])
+           AS v(id, prev, status, next_at, attempted_at, finished_at, error, reason)
+         WHERE d.id = v.id AND d.status = 'pending' AND d.attempt_count = v.prev
+         RETURNING d.id, d.status, d.created_at`,
+        [
+          cols(() => newId('att')),
+          cols((c) => c.delivery.id),
+          cols((c) => c.delivery.messageId),
+          cols((c) => c.endpoint.id),
+          cols((c) => c.attemptedAt),
+          cols((c) => c.result.statusCode),
+          cols((c) => c.result.durationMs),
+          cols((c) => c.result.responseBody),
+          cols((c) => (c.verdict.kind === 'delivered' ? null : c.verdict.error)),
+          cols((c) => c.delivery.attemptsMade),
+          next.map((n) => n.status),
+          next.map((n) => n.nextAt),
+          cols((c) => c.finishedAt),
+          cols((c) => (c.verdict.kind === 'failed' ? c.verdict.reason : null)),
+        ],
+      ).then((r: [{ id: string; status: string; created_at: Date }[], number]) => r[0]);
+      const appliedIds = new Set(applied.map((r) => r.id));
+      for (const c of batch) metrics.deliveries.inc({ outcome: c.verdict.kind });
+      for (const r of applied) {
+        if (r.status === 'delivered') metrics.deliveryLatency.observe((Date.now() - new Date(r.created_at).getTime()) / 1000);
+      }
+      batch.forEach((c, i) => {
+        followUps.pump.add(c.endpoint.id);
+        if (appliedIds.has(c.delivery.id) && next[i].nextAt) followUps.wakes.push({ endpointId: c.endpoint.id, at: next[i].nextAt! });
+      });
+      const byEndpoint = new Map<string, CompletedAttempt[]>();
+      for (const c of batch) byEndpoint.set(c.endpoint.id, [...(byEndpoint.get(c.endpoint.id) ?? []), c]);
+      for (const outcome of await this.updateHealth(tx, byEndpoint, scale)) {
+        if (outcome.disabled) followUps.disabled.push(outcome.endpointId);
+        if (outcome.probeAt) followUps.wakes.push({ endpointId: outcome.endpointId, at: outcome.probeAt });
+      }
+      for (const c of batch) {
+        if (c.verdict.kind !== 'failed' || c.verdict.reason !== 'exhausted' || !appliedIds.has(c.delivery.id)) continue;
+        for (const endpointId of await this.announceExhausted(tx, c)) followUps.pump.add(endpointId);
+      }
+      return followUps;
+    });
+  }
+
+  /** Consecutive failures, the circuit, and the auto-disable rule, from this batch's outcomes in order. */
+  private async updateHealth(tx: EntityManager, byEndpoint: Map<string, CompletedAttempt[]>, scale: number) {
+    // Locked in id order, so two batches touching the same endpoints cannot deadlock; NO KEY UPDATE
+    // does not wait for (or deadlock with) outbox transactions holding the foreign key's KEY SHARE.
+    const rows: Record<string, any>[] = await tx.query(
+      `SELECT id, consecutive_failures, failing_since, last_failure_at, circuit_state, circuit_opened_count, enabled, clock_timestamp() AS now
+       FROM endpoints WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
+      [[...byEndpoint.keys()]],
+    );
+    const updates = rows.map((ep) => ({ ep, ...this.nextHealth(ep, byEndpoint.get(ep.id)!, scale) }));
+    await tx.query(
+      `UPDATE endpoints e SET
+         consecutive_failures = v.failures, failing_since = v.failing_since,
+         last_success_at = greatest(e.last_success_at, v.last_success), last_failure_at = v.last_failure,
+         circuit_state = v.state, circuit_opened_count = v.opened,
+         circuit_retry_at = CASE WHEN v.state = 'open' THEN coalesce(v.probe_at, e.circuit_retry_at) END,
+         enabled = CASE WHEN v.disabled_reason IS NULL THEN e.enabled ELSE false END,
+         disabled_reason = coalesce(v.disabled_reason, e.disabled_reason),
+         -- The clock the rule was decided on, not the transaction's start: disabled_at - failing_since
+         -- then shows the whole window that justified it.
+         disabled_at = CASE WHEN v.disabled_reason IS NULL THEN e.disabled_at ELSE v.decided_at END,
+         disabled_notice_sent_at = CASE WHEN v.disabled_reason IS NULL THEN e.disabled_notice_sent_at END
+       FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::timestamptz[], $9::text[], $10::timestamptz[])
+         AS v(id, failures, failing_since, last_success, last_failure, state, opened, probe_at, disabled_reason, decided_at)
+       WHERE e.id = v.id`,
+      [
+        updates.map((u) => u.ep.id),
+        updates.map((u) => u.failures),
+        updates.map((u) => u.failingSince),
+        updates.map((u) => u.lastSuccess),
+        updates.map((u) => u.lastFailure),
+        updates.map((u) => u.state),
+        updates.map((u) => u.opened),
+        updates.map((u) => u.probeAt),
+        updates.map((u) => u.disabledReason),
+        updates.map((u) => u.ep.now),
+      ],
+    );
+    return updates.map((u) => ({ endpointId: u.ep.id as string, disabled: u.disabledReason !== null, probeAt: u.probeAt }));
+  }
+
+  private nextHealth(ep: Record<string, any>, results: CompletedAttempt[], scale: number) {
+    const now: Date = ep.now;
+    const sorted = [...results].sort((a, b) => a.finishedAt.getTime() - b.finishedAt.getTime());
+    let failures: number = ep.consecutive_failures;
+    let failingSince: Date | null = ep.failing_since;
+    let lastSuccess: Date | null = null;
+    let lastFailure: Date | null = ep.last_failure_at;
+    let gone = false;
+    for (const r of sorted) {
+      if (r.verdict.kind === 'delivered') {
+        failures = 0;
+        failingSince = null;
+        lastSuccess = r.finishedAt;
+      } else {
+        failures += 1;
+        failingSince ??= r.attemptedAt;
+        lastFailure = r.finishedAt;
+        gone ||= r.verdict.gone;
+      }
+    }
+    let state: string = ep.circuit_state;
+    let opened: number = ep.circuit_opened_count;
+    let probeAt: Date | null = null;
+    if (failures === 0) {
+      state = 'closed';
+      opened = 0;
+    } else if ((state === 'half_open' && sorted.some((r) => r.delivery.probe)) || (state === 'closed' && failures >= DELIVERY_POLICY.circuitThreshold)) {
+      // A failed probe re-opens for longer; crossing the threshold opens it.
+      opened += 1;
+      state = 'open';
+      probeAt = new Date(now.getTime() + circuitCooldownMs(opened, scale));
+    }
+    let disabledReason: string | null = null;
+    if (ep.enabled && gone) disabledReason = 'gone';
+    else if (
+      ep.enabled &&
+      failures > 0 &&
+      failingSince &&
+      lastFailure &&
+      now.getTime() - failingSince.getTime() >= DELIVERY_POLICY.disableAfterMs * scale &&
+      lastFailure.getTime() - failingSince.getTime() >= DELIVERY_POLICY.minFailureSpanMs * scale
+    ) {
+      disabledReason = 'failing';
+    }
+    return { failures, failingSince, lastSuccess, lastFailure, state, opened, probeAt, disabledReason };
+  }
+
+  /** The partner hears of a message we gave up on, on its other healthy endpoints. */
+  private async announceExhausted(tx: EntityManager, c: CompletedAttempt): Promise<string[]> {
+    if (c.delivery.type === 'message.attempt.exhausted' || c.verdict.kind !== 'failed') return [];
+    const others: { id: string }[] = await tx.query(
+      `SELECT id FROM endpoints
+       WHERE partner_id = $1 AND environment = $2 AND id <> $3 AND enabled AND deleted_at IS NULL AND circuit_state = 'closed'
+         AND (cardinality(event_types) = 0 OR 'message.attempt.exhausted' = ANY(event_types))`,
+      [c.delivery.partnerId, c.delivery.environment, c.endpoint.id],
+    );
+    const ids = others.map((o) => o.id);
+    await this.outbox.recordFor(
+      tx,
+      { partnerId: c.delivery.partnerId, environment: c.delivery.environment },
+      'message.attempt.exhausted',
+      {
+        message_id: c.delivery.messageId,
+        message_type: c.delivery.type,
+        order_id: c.delivery.orderId,
+        endpoint_id: c.endpoint.id,
+        endpoint_url: c.endpoint.url,
+        attempts: c.delivery.attemptsMade + 1,
+        last_status_code: c.result.statusCode,
+        last_error: c.verdict.error,
+        failed_at: c.finishedAt.toISOString(),
+      },
+      ids,
+      c.finishedAt,
+    );
+    return ids;
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import type { Endpoint } from '@app/database';
+import { judgeAttempt } from './attempt-outcome';
+import { AttemptRecordRepository, CompletedAttempt, RecordFollowUps } from './attempt-record.repository';
+import { Claim, ClaimedDelivery, ClaimedEndpoint, DeliveryClaimRepository } from './delivery-claim.repository';
+import { EndpointService } from './endpoint.service';
+import { WebhookSender } from './webhook-sender';
+import { webhookHeaders } from './webhook-signature';
+
+/** A lease outlives the longest possible attempt, so it only runs out when its worker is gone. */
+const LEASE_MARGIN_MS = 2000;
+
+/**
+ * One endpoint's deliveries: claim what may be sent now, send one (signed,
+ * same webhook-id on every attempt), judge the answer, record batches of
+ * finished attempts. PostgreSQL holds every delivery's state; callers only
+ * schedule and keep the sends in flight.
+ */
+@Injectable()
+export class DeliveryService {
+  constructor(
+    private readonly claims: DeliveryClaimRepository,
+    private readonly records: AttemptRecordRepository,
+    private readonly endpoints: EndpointService,
+    private readonly sender: WebhookSender,
+    private readonly config: AppConfig,
+  ) {}
+
+  claim(endpointId: string, room: number): Promise<Claim> {
+    return this.claims.claim(endpointId, room, this.config.webhookTimeoutMs + LEASE_MARGIN_MS);
+  }
+
+  async send(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): Promise<CompletedAttempt> {
+    const attemptedAt = new Date();
+    const secrets = this.endpoints.signingSecretsOf(endpoint as Endpoint, attemptedAt);
+    const headers = webhookHeaders(secrets, delivery.messageId, Math.floor(attemptedAt.getTime() / 1000), delivery.body);
+    const result = await this.sender.post(endpoint.url, headers, delivery.body);
+    const verdict = judgeAttempt(result, delivery.attemptsMade + 1, this.config.webhookScheduleScale, this.config.webhookMaxAttempts);
+    return { endpoint, delivery, attemptedAt, finishedAt: new Date(), result, verdict };
+  }
+
+  record(batch: CompletedAttempt[]): Promise<RecordFollowUps> {
+    return this.records.record(batch, this.config.webhookScheduleScale);
+  }
+
+  dueEndpoints(cutoff: Date): Promise<string[]> {
+    return this.claims.dueEndpoints(cutoff);
+  }
+
+  endpointsOfDeliveries(deliveryIds: string[]): Promise<string[]> {
+    return this.claims.endpointsOfDeliveries(deliveryIds);
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Attempt, Delivery, Message, newId, TenantScope } from '@app/database';
+import { EndpointService } from './endpoint.service';
+import { PartnerEventEnvelope } from './partner-events';
+import { WebhookSender } from './webhook-sender';
+import { webhookHeaders } from './webhook-signature';
+
+/**
+ * `POST /v1/endpoints/:id/test`: one signed `ping`, sent now, answered with
+ * the attempt. A ping is recorded like any message (the partner sees it in
+ * its logs) but never retried: the partner is watching the answer.
+ */
+@Injectable()
+export class PingService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly endpoints: EndpointService,
+    private readonly sender: WebhookSender,
+  ) {}
+
+  async ping(scope: TenantScope, endpointId: string): Promise<{ message: Message; attempt: Attempt }> {
+    const endpoint = await this.endpoints.get(scope, endpointId);
+    const now = new Date();
+    const envelope: PartnerEventEnvelope<'ping'> = {
+      type: 'ping',
+      timestamp: now.toISOString(),
+      data: { endpoint_id: endpoint.id, message: 'Test message from ComptAppart: your endpoint is reachable.' },
+    };
+    const message: Message = { id: newId('msg'), partnerId: scope.partnerId, environment: scope.environment, type: 'ping', orderId: null, body: JSON.stringify(envelope), createdAt: now };
+    const deliveryId = newId('dlv');
+    await this.db.transaction(async (tx) => {
+      await tx.insert(Message, message);
+      await tx.insert(Delivery, { id: deliveryId, messageId: message.id, endpointId: endpoint.id, partnerId: scope.partnerId, status: 'pending', attemptCount: 0, nextAttemptAt: null });
+    });
+    const headers = webhookHeaders(this.endpoints.signingSecretsOf(endpoint), message.id, Math.floor(Date.now() / 1000), message.body);
+    const attemptedAt = new Date();
+    const result = await this.sender.post(endpoint.url, headers, message.body);
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const attempt: Attempt = {
+      id: newId('att'),
+      deliveryId,
+      messageId: message.id,
+      endpointId: endpoint.id,
+      attemptedAt,
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+      responseBody: result.responseBody,
+      error: ok ? null : (result.error ?? `HTTP ${result.statusCode}`),
+    };
+    await this.db.transaction(async (tx) => {
+      await tx.insert(Attempt, attempt);
+      await tx.update(Delivery, { id: deliveryId }, { status: ok ? 'delivered' : 'failed', attemptCount: 1, lastAttemptAt: attemptedAt, deliveredAt: ok ? new Date() : null });
+    });
+    return { message, attempt };
+  }
+}

@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { MailModule } from '@app/mail';
+import { AttemptRecordRepository } from './attempt-record.repository';
+import { DeliveryClaimRepository } from './delivery-claim.repository';
+import { DeliveryService } from './delivery.service';
+import { EndpointControlService } from './endpoint-control.service';
+import { EndpointDisabledNoticeService } from './endpoint-disabled-notice.service';
+import { EndpointHealthService } from './endpoint-health.service';
+import { EndpointService } from './endpoint.service';
+import { MessageReplayService } from './message-replay.service';
+import { MessageRepository } from './message.repository';
+import { PingService } from './ping.service';
+import { OutboxService } from './outbox.service';
+import { WebhookSender } from './webhook-sender';
+
+@Module({
+  imports: [MailModule],
+  providers: [
+    EndpointService,
+    OutboxService,
+    DeliveryService,
+    WebhookSender,
+    DeliveryClaimRepository,
+    AttemptRecordRepository,
+    EndpointHealthService,
+    EndpointControlService,
+    EndpointDisabledNoticeService,
+    MessageRepository,
+    MessageReplayService,
+    PingService,
+  ],
+  exports: [
+    EndpointService,
+    OutboxService,
+    DeliveryService,
+    EndpointHealthService,
+    EndpointControlService,
+    EndpointDisabledNoticeService,
+    MessageRepository,
+    MessageReplayService,
+    PingService,
+  ],
+})
+export class WebhooksModule {}

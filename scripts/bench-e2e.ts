@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:e2e`: signed Stripe `checkout.session.completed` events at a
+ * fixed rate through a real api process and a real worker process, with an
+ * SMTP server and a partner receiver in this process. Reports sustained
+ * events/s, latency from event accepted to order.paid received, to email
+ * sent and to invoice.issued received, and peak RSS of both processes.
+ * Not a test: it prints figures. BENCH_EVENTS (default 3000) and BENCH_RATE
+ * (events/s, default 300) tune it.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppConfig } from '@app/config';
+import { PartnerReceiver, SmtpCatcher } from '@app/dev-servers';
+import { StripeEmulator } from '@app/stripe-emulator';
+import { clearQueueKeys, freshBenchDatabase } from './bench-support';
+
+const N = Number(process.env.BENCH_EVENTS ?? 3000);
+const RATE = Number(process.env.BENCH_RATE ?? 300);
+const API_PORT = 13998;
+const SECRET = 'whsec_bench_e2e';
+const ADMIN = 'bench-admin-token-0123456789';
+const PREFIX = 'benche2e';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+};
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+async function main(): Promise<void> {
+  const base = AppConfig.load();
+  const dbUrl = new URL(await freshBenchDatabase(base.databaseUrl, 'comptappart_bench_e2e'));
+  await clearQueueKeys(base.redisUrl, PREFIX);
+
+  const emulator = new StripeEmulator({ autoSendEvents: false });
+  const smtp = new SmtpCatcher();
+  const receiver = new PartnerReceiver();
+  const [stripeUrl, smtpUrl, receiverUrl] = await Promise.all([emulator.start(), smtp.start(), receiver.start()]);
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: String(API_PORT),
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: base.redisUrl,
+    QUEUE_PREFIX: PREFIX,
+    SMTP_URL: smtpUrl,
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_API_URL: stripeUrl,
+    STRIPE_WEBHOOK_SECRETS: SECRET,
+    ADMIN_TOKEN: ADMIN,
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    LOG_LEVEL: 'warn',
+    WORKER_HTTP_PORT: '0',
+    // The preparation creates checkouts in bursts.
+    API_RATE_LIMIT_PER_SECOND: '100000',
+  };
+  const execArgv = (app: string) => (process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
+  const children: ChildProcess[] = ['api', 'worker'].map((app) =>
+    fork(join(__dirname, '..', 'apps', app, 'src', 'main.js'), [], { env, execArgv: execArgv(app), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+  );
+  const [api, worker] = children;
+  const apiUrl = `http://127.0.0.1:${API_PORT}`;
+  try {
+    for (let i = 0; i < 200; i++) {
+      if (await fetch(`${apiUrl}/health/live`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const call = async (path: string, token: string, body: unknown) => {
+      const res = await fetch(apiUrl + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json() as Promise<Record<string, any>>;
+    };
+    const partner = await call('/admin/partners', ADMIN, {
+      name: 'Bench', legal_name: 'Bench SAS', address: { line1: '1 rue du Test', postal_code: '75001', city: 'Paris', country: 'FR' },
+      siren: '123456789', email: 'compta@bench.example', invoice_prefix: 'BEN',
+    });
+    const key = partner.api_keys.test as string;
+    await call('/v1/endpoints', key, { url: receiverUrl });
+
+    process.stdout.write(`preparing ${N} paid checkout sessions… `);
+    const events: { orderId: string; email: string; body: string }[] = [];
+    for (let i = 0; i < N; i += 50) {
+      const batch = await Promise.all(Array.from({ length: Math.min(50, N - i) }, async (_, j) => {
+        const email = `buyer${i + j}@bench.example`;
+        const checkout = await call('/v1/checkout-sessions', key, {
+          customer: { email }, success_url: 'https://bench.example/ok',
+          line_items: Array.from({ length: 3 }, (_, k) => ({ name: `Article ${k}`, quantity: 1 + k, unit_amount: 990 + k * 100 })),
+        });
+        const emitted = await emulator.completeCheckoutSession(checkout.checkout_session_id as string);
+        const completed = emitted.find((e) => e.type === 'checkout.session.completed')!;
+        return { orderId: checkout.order_id as string, email, body: JSON.stringify(completed) };
+      }));
+      events.push(...batch);
+    }
+    console.log('done');
+
+    const accepted = new Map<string, number>();
+    const started = Date.now();
+    let failures = 0;
+    await Promise.all(events.map(async (e, i) => {
+      const due = started + (i * 1000) / RATE;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+      const res = await fetch(`${apiUrl}/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': emulator.signPayload(e.body, SECRET) }, body: e.body });
+      if (res.ok) accepted.set(e.orderId, Date.now());
+      else failures++;
+      await res.arrayBuffer();
+    }));
+    const sendSeconds = (Date.now() - started) / 1000;
+
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && (receiver.ofType('invoice.issued').length < N || smtp.messages.length < N)) await new Promise((r) => setTimeout(r, 200));
+    const paidAt = new Map(receiver.ofType('order.paid').map((r) => [JSON.parse(r.body).data.id as string, r.receivedAt]));
+    const issuedAt = new Map(receiver.ofType('invoice.issued').map((r) => [JSON.parse(r.body).data.order_id as string, r.receivedAt]));
+    const mailAt = new Map(smtp.messages.map((m, i) => [(m.to && !Array.isArray(m.to) ? m.to.value[0].address : '') ?? '', smtp.receivedAt[i]]));
+    const lat = { paid: [] as number[], mail: [] as number[], issued: [] as number[] };
+    for (const e of events) {
+      const t0 = accepted.get(e.orderId);
+      if (t0 === undefined) continue;
+      if (paidAt.has(e.orderId)) lat.paid.push(paidAt.get(e.orderId)! - t0);
+      if (mailAt.has(e.email)) lat.mail.push(mailAt.get(e.email)! - t0);
+      if (issuedAt.has(e.orderId)) lat.issued.push(issuedAt.get(e.orderId)! - t0);
+    }
+    const row = (name: string, xs: number[]) => console.log(`  ${name.padEnd(34)} ${String(xs.length).padStart(5)}/${N}  p50 ${pct(xs, 50)} ms  p99 ${pct(xs, 99)} ms`);
+    console.log(`\nbench:e2e — ${N} signed checkout.session.completed events offered at ${RATE}/s (api and worker as separate processes)`);
+    console.log(`  sustained: ${(accepted.size / sendSeconds).toFixed(0)} events/s accepted (${failures} refused) over ${sendSeconds.toFixed(1)} s`);
+    row('event accepted -> order.paid', lat.paid);
+    row('event accepted -> email received', lat.mail);
+    row('event accepted -> invoice.issued', lat.issued);
+    console.log(`  peak RSS: api ${peakRssMb(api.pid!).toFixed(0)} MB, worker ${peakRssMb(worker.pid!).toFixed(0)} MB`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((ch) => new Promise((r) => (ch.exitCode !== null ? r(null) : ch.once('exit', r)))));
+    await Promise.allSettled([emulator.stop(), smtp.stop(), receiver.stop()]);
+    await clearQueueKeys(base.redisUrl, PREFIX);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,96 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, newId, Order, Partner } from '@app/database';
+import { InvoiceService } from '@app/invoicing';
+import { TestStack } from './support/test-stack';
+import { waitFor } from './support/wait-for';
+
+/** Per partner and environment, one chronological series without gap or duplicate, whatever the concurrency. */
+describe('invoice numbering', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ env: { WORKER_CONCURRENCY: '16' } });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const year = new Date().getFullYear();
+  const seq = (number: string) => Number(number.slice(-6));
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+  it('100 invoices paid at once across 3 partners: each series is 1..n, and staging never touches production', async () => {
+    const partners = await Promise.all(['NA', 'NB', 'NC'].map((prefix) => stack.createPartner({ invoice_prefix: prefix })));
+    // 90 live payments (30 per partner) and 10 test ones, interleaved.
+    const plan = range(100).map((i) => ({ partner: partners[i % 3], live: i % 10 !== 0 }));
+    const checkouts = [];
+    for (const p of plan) {
+      const c = await stack.createCheckout(p.live ? p.partner.api_keys.live : p.partner.api_keys.test, {
+        line_items: [{ name: `Article ${checkouts.length}`, quantity: 1, unit_amount: 1000 + checkouts.length }],
+      });
+      checkouts.push(c);
+    }
+    await Promise.all(checkouts.map((c) => stack.emulator.completeCheckoutSession(c.checkout_session_id)));
+
+    const invoices = await waitFor('100 invoices', async () => {
+      const rows = await stack.sql<{ partner_id: string; environment: string; number: string; sequence: number; issued_at: Date }>(
+        `SELECT partner_id, environment, number, sequence, issued_at FROM invoices ORDER BY issued_at, sequence`,
+      );
+      return rows.length === 100 ? rows : null;
+    }, 60_000);
+
+    for (const [i, partner] of partners.entries()) {
+      const prefix = ['NA', 'NB', 'NC'][i];
+      for (const environment of ['production', 'staging']) {
+        const mine = invoices.filter((r) => r.partner_id === partner.id && r.environment === environment);
+        const expected = plan.filter((p) => p.partner === partner && (environment === 'production') === p.live).length;
+        expect(mine).toHaveLength(expected);
+        expect(mine.map((r) => r.sequence).sort((a, b) => a - b)).toEqual(range(expected));
+        // Chronological: a later number is never issued before an earlier one.
+        const byIssue = [...mine].sort((a, b) => a.issued_at.getTime() - b.issued_at.getTime() || a.sequence - b.sequence);
+        expect(byIssue.map((r) => r.sequence)).toEqual(range(expected));
+        for (const r of mine) {
+          expect(r.number).toBe(`${environment === 'staging' ? 'TEST-' : ''}${prefix}-${year}-${String(r.sequence).padStart(6, '0')}`);
+          expect(seq(r.number)).toBe(r.sequence);
+          expect(r.number.length).toBeLessThanOrEqual(35);
+        }
+      }
+    }
+    expect(new Set(invoices.map((r) => r.number)).size).toBe(100);
+  }, 120_000);
+
+  it('a transaction that rolls back after taking a number gives it back: no gap', async () => {
+    const db = new DataSource(dataSourceOptions(stack.config.databaseUrl, 12));
+    await db.initialize();
+    try {
+      const created = await stack.createPartner({ invoice_prefix: 'RB' });
+      const partner = await db.getRepository(Partner).findOneByOrFail({ id: created.id });
+      const sut = new InvoiceService();
+      const orders = await Promise.all(
+        range(30).map(async (i) => {
+          const order = db.getRepository(Order).create({
+            id: newId('ord'), partnerId: partner.id, environment: 'production', status: 'paid', currency: 'eur', amountTotal: 500,
+            lineItems: [{ name: `L${i}`, quantity: 1, unit_amount: 500, vat_rate: 20, amount_total: 500 }], locale: 'fr', paidAt: new Date(),
+          });
+          return db.getRepository(Order).save(order);
+        }),
+      );
+      // Every third transaction fails after its invoice was numbered, while the others run concurrently.
+      const results = await Promise.allSettled(
+        orders.map((order, i) =>
+          db.transaction(async (tx) => {
+            await sut.issueForOrder(tx, order, partner, 'card');
+            await new Promise((r) => setTimeout(r, 5));
+            if (i % 3 === 0) throw new Error('crash after numbering');
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(10);
+      const rows = await stack.sql<{ sequence: number }>(`SELECT sequence FROM invoices WHERE partner_id = $1 ORDER BY sequence`, [partner.id]);
+      expect(rows.map((r) => r.sequence)).toEqual(range(20));
+    } finally {
+      await db.destroy();
+    }
+  });
+});

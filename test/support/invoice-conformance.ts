@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The official Factur-X / EN 16931 rule files, beside the project (see its README). */
+export const EINVOICING_KIT = resolve(__dirname, '../../../shared/einvoicing');
+export const kitPresent = existsSync(join(EINVOICING_KIT, 'en16931-cii.sef.json'));
+
+export interface Finding {
+  id: string;
+  flag: string;
+  text: string;
+  location: string;
+}
+
+export interface ConformanceReport {
+  xsdErrors: string[];
+  en16931: Finding[];
+  facturx: Finding[];
+}
+
+/**
+ * Loads the compiled stylesheets and the schema once; `check` then runs the
+ * XSD and both Schematron rule sets on one XML document.
+ */
+export class ConformanceKit {
+  private readonly en16931Sef = JSON.parse(readFileSync(join(EINVOICING_KIT, 'en16931-cii.sef.json'), 'utf8'));
+  private readonly facturxSef = JSON.parse(readFileSync(join(EINVOICING_KIT, 'factur-x-1.09-en16931.sef.json'), 'utf8'));
+  private readonly schema: { fileName: string; contents: string };
+  private readonly preload: { fileName: string; contents: string }[];
+
+  constructor() {
+    const dir = join(EINVOICING_KIT, 'xsd');
+    const main = 'Factur-X_EN16931.xsd';
+    this.schema = { fileName: main, contents: readFileSync(join(dir, main), 'utf8') };
+    const { readdirSync } = require('node:fs') as typeof import('node:fs');
+    this.preload = readdirSync(dir)
+      .filter((f: string) => f.endsWith('.xsd') && f !== main)
+      .map((f: string) => ({ fileName: f, contents: readFileSync(join(dir, f), 'utf8') }));
+  }
+
+  async check(xml: string): Promise<ConformanceReport> {
+    const { validateXML } = await import('xmllint-wasm');
+    const xsd = await validateXML({ xml: [{ fileName: 'factur-x.xml', contents: xml }], schema: [this.schema], preload: this.preload });
+    return {
+      xsdErrors: xsd.valid ? [] : xsd.errors.map((e: { rawMessage: string }) => e.rawMessage),
+      en16931: this.schematron(this.en16931Sef, 'en16931-cii.xsl', xml),
+      facturx: this.schematron(this.facturxSef, 'factur-x-1.09-en16931.xsl', xml),
+    };
+  }
+
+  private schematron(sef: unknown, xslName: string, xml: string): Finding[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const SaxonJS = require('saxon-js');
+    const out: string = SaxonJS.transform(
+      { stylesheetInternal: sef, stylesheetBaseURI: 'file://' + join(EINVOICING_KIT, xslName), sourceText: xml, destination: 'serialized' },
+      'sync',
+    ).principalResult;
+    const findings: Finding[] = [];
+    const re = /<svrl:failed-assert\b([^>]*)>([\s\S]*?)<\/svrl:failed-assert>/g;
+    for (let m = re.exec(out); m; m = re.exec(out)) {
+      const attr = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(m![1])?.[1] ?? '';
+      findings.push({ id: attr('id'), flag: attr('flag') || 'fatal', location: attr('location'), text: m[2].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim() });
+    }
+    return findings;
+  }
+}
+
+/** Fatal findings and schema errors, as readable lines for a failing expectation. */
+export function fatalOf(report: ConformanceReport): string[] {
+  return [
+    ...report.xsdErrors.map((e) => `XSD: ${e}`),
+    ...report.en16931.filter((f) => f.flag !== 'warning').map((f) => `EN16931 ${f.id}: ${f.text} @ ${f.location}`),
+    ...report.facturx.filter((f) => f.flag !== 'warning').map((f) => `Factur-X ${f.id}: ${f.text} @ ${f.location}`),
+  ];
+}
+
+export interface PdfStructure {
+  qpdfOk: boolean;
+  qpdfOutput: string;
+  /** From the catalog's /AF, resolved. */
+  associatedFiles: { name: string; relationship: string | null; subtype: string | null }[];
+  /** Names in the EmbeddedFiles name tree. */
+  embeddedNames: string[];
+  xmp: string;
+  /** The bytes of the embedded factur-x.xml. */
+  embeddedXml: string | null;
+  pdfVersion: string;
+}
+
+/** Reads the PDF with qpdf (not with our own writer's assumptions): checks, catalog /AF, XMP, the attachment. */
+export async function pdfStructure(pdf: Buffer): Promise<PdfStructure> {
+  const dir = await mkdtemp(join(tmpdir(), 'facturx-'));
+  try {
+    const file = join(dir, 'doc.pdf');
+    await writeFile(file, pdf);
+    let qpdfOk = true;
+    let qpdfOutput = '';
+    try {
+      qpdfOutput = (await run('qpdf', ['--check', file])).stdout;
+    } catch (err) {
+      qpdfOk = false;
+      qpdfOutput = String((err as { stdout?: string }).stdout ?? err);
+    }
+    const json = JSON.parse((await run('qpdf', ['--json=2', '--json-key=qpdf', '--json-stream-data=inline', '--decode-level=generalized', file], { maxBuffer: 64 << 20 })).stdout);
+    const [, objects] = json.qpdf as [unknown, Record<string, { value?: any; stream?: { dict: any; data?: string } }>];
+    const deref = (ref: unknown) => (typeof ref === 'string' && / R$/.test(ref) ? objects[`obj:${ref}`] : undefined);
+    const trailer = objects['trailer'].value;
+    const catalog = deref(trailer['/Root'])!.value;
+    const str = (v: unknown) => (typeof v === 'string' ? v.replace(/^[ub]:/, '') : null);
+    const associatedFiles = ((catalog['/AF'] ?? []) as string[]).map((ref) => {
+      const spec = deref(ref)!.value;
+      const stream = deref(spec['/EF']?.['/F'])?.stream;
+      return { name: str(spec['/UF'] ?? spec['/F']) ?? '', relationship: spec['/AFRelationship'] ?? null, subtype: stream?.dict['/Subtype'] ?? null };
+    });
+    const namesTree = catalog['/Names'] ? (deref(catalog['/Names'])?.value ?? catalog['/Names']) : null;
+    const efTree = namesTree?.['/EmbeddedFiles'] ? (deref(namesTree['/EmbeddedFiles'])?.value ?? namesTree['/EmbeddedFiles']) : null;
+    const embeddedNames = ((efTree?.['/Names'] ?? []) as unknown[]).filter((_, i) => i % 2 === 0).map((n) => str(n) ?? '');
+    const meta = deref(catalog['/Metadata'])?.stream;
+    const xmp = meta?.data ? Buffer.from(meta.data, 'base64').toString('utf8') : '';
+    let embeddedXml: string | null = null;
+    try {
+      embeddedXml = (await run('qpdf', ['--show-attachment=factur-x.xml', file], { maxBuffer: 16 << 20 })).stdout;
+    } catch {
+      embeddedXml = null;
+    }
+    return { qpdfOk, qpdfOutput, associatedFiles, embeddedNames, xmp, embeddedXml, pdfVersion: pdf.subarray(0, 8).toString('latin1') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Renders the first page to test-artifacts/<name>.png for a person to look at; returns the path, or null without pdftoppm. */
+export async function writeFirstPagePng(pdf: Buffer, name: string): Promise<string | null> {
+  try {
+    await run('which', ['pdftoppm']);
+  } catch {
+    return null;
+  }
+  const artifacts = resolve(__dirname, '../../test-artifacts');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(artifacts, { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), 'facturx-png-'));
+  try {
+    const file = join(dir, 'doc.pdf');
+    await writeFile(file, pdf);
+    await run('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', file, join(artifacts, name)]);
+    return join(artifacts, `${name}.png`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,40 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const DIST = join(__dirname, '..', '..', 'dist', 'apps');
+
+/** The compiled api or worker as a real OS process (`npm test` builds dist/ first). */
+export class ServiceProcess {
+  private child?: ChildProcess;
+  readonly output: string[] = [];
+
+  constructor(private readonly app: 'api' | 'worker', private readonly env: Record<string, string>) {}
+
+  static available(): boolean {
+    return existsSync(join(DIST, 'api', 'src', 'main.js')) && existsSync(join(DIST, 'worker', 'src', 'main.js'));
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    this.child = fork(join(DIST, this.app, 'src', 'main.js'), [], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.child.stdout!.on('data', (d: Buffer) => this.output.push(d.toString()));
+    this.child.stderr!.on('data', (d: Buffer) => this.output.push(d.toString()));
+  }
+
+  /**
+   * Sends the signal and resolves once the process is gone: with its exit
+   * code, or the signal that ended it (Nest re-raises SIGTERM after its
+   * shutdown hooks, so a clean stop ends with 'SIGTERM').
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | NodeJS.Signals | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? child?.signalCode ?? null;
+    const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig)));
+    child.kill(signal);
+    return exited;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './partner-receiver';
+export * from './smtp-catcher';
