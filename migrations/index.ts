@@ -2,6 +2,7 @@ import { InitialSchema1763769600000 } from './1763769600000-initial-schema';
 import { PartnerApi1763800000000 } from './1763800000000-partner-api';
 import { DeliveryEngine1763800100000 } from './1763800100000-delivery-engine';
 import { LegalInvoices1763800200000 } from './1763800200000-legal-invoices';
+import { PaymentsApi1763800300000 } from './1763800300000-payments-api';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   PartnerApi1763800000000,
   DeliveryEngine1763800100000,
   LegalInvoices1763800200000,
+  PaymentsApi1763800300000,
 ];

@@ -21,12 +21,14 @@ describe('OpenAPI document', () => {
     expect(res.status).toBe(200);
     const doc = res.json;
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/v1/endpoints', '/v1/endpoints/{id}/rotate-secret', '/v1/messages', '/v1/messages/{id}/resend', '/v1/orders', '/v1/invoices/{id}/pdf', '/v1/checkout-sessions', '/v1/api-keys']) {
+    for (const path of ['/v1/endpoints', '/v1/endpoints/{id}/rotate-secret', '/v1/messages', '/v1/messages/{id}/resend', '/v1/orders', '/v1/invoices/{id}/pdf', '/v1/checkout-sessions', '/v1/api-keys', '/v1/customers', '/v1/customers/{id}/charges', '/v1/payment-intents/{id}', '/v1/subscriptions/{id}/cancel']) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     const checkout = doc.paths['/v1/checkout-sessions'].post;
     const body = checkout.requestBody.content['application/json'].schema;
-    expect(body.required).toEqual(expect.arrayContaining(['customer', 'line_items']));
+    // customer or customer_id, lines unless mode is setup: the rules the schema's refinements enforce.
+    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['mode', 'customer', 'customer_id', 'line_items']));
+    expect(body.properties.mode.enum).toEqual(['payment', 'setup', 'subscription']);
     expect(body.additionalProperties).toBe(false);
     expect(checkout.responses['400'].content['application/json'].schema.example.error.code).toBe('validation_failed');
     expect(checkout.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');

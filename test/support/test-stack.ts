@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import IORedis from 'ioredis';
+import Stripe from 'stripe';
 import { Client } from 'pg';
 import { AppConfig } from '@app/config';
 import { StripeEmulator } from '@app/stripe-emulator';
@@ -84,6 +85,13 @@ export class TestStack {
     if (opts.worker !== false) this.worker = await createWorkerApp(this.config);
     this.db = new Client({ connectionString: database.url });
     await this.db.connect();
+  }
+
+  /** The official SDK on the emulator, with the key the service uses: what a test reads "on Stripe". */
+  stripe(environment: 'staging' | 'production' = 'staging'): Stripe {
+    const url = new URL(this.emulator.url);
+    const key = environment === 'staging' ? 'sk_test_emulator' : 'sk_live_emulator';
+    return new Stripe(key, { host: url.hostname, port: Number(url.port), protocol: 'http' });
   }
 
   async startWorker(): Promise<void> {

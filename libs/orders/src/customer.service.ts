@@ -1,17 +1,32 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { Customer, newId, TenantScope } from '@app/database';
+import { cursorPage, Customer, CustomerBusiness, Locale, newId, OrderBuyer, Page, PageRequest, PostalAddress, TenantScope } from '@app/database';
+import { AppError } from '@app/errors';
 import { StripeClient } from '@app/stripe';
+import { stripeCall } from './stripe-call';
 
+/** A customer as the partner describes it; fields left out keep their current value. */
 export interface CustomerInput {
   email: string;
   name?: string | null;
   external_id?: string | null;
+  address?: PostalAddress | null;
+  locale?: Locale;
+  business?: CustomerBusiness | null;
 }
 
-/** One Stripe Customer per partner customer (seed 003's `user_stripe_id`), created on first purchase. */
+/** Every payment call names a customer by id or describes one inline. */
+export type CustomerRef = { customer_id: string } | { customer: CustomerInput };
+
+export interface CustomerFilters {
+  external_id?: string;
+  email?: string;
+}
+
+/** One Stripe Customer per partner customer (seed 003's `user_stripe_id`), created once and kept in step. */
 @Injectable()
 export class CustomerService {
   constructor(
@@ -19,31 +34,45 @@ export class CustomerService {
     private readonly stripe: StripeClient,
   ) {}
 
-  async findOrCreate(scope: TenantScope, input: CustomerInput): Promise<Customer> {
+  async resolve(scope: TenantScope, ref: CustomerRef): Promise<Customer> {
+    return 'customer_id' in ref ? this.get(scope, ref.customer_id) : (await this.upsert(scope, ref.customer)).customer;
+  }
+
+  async get(scope: TenantScope, id: string): Promise<Customer> {
+    const customer = await this.db.getRepository(Customer).findOneBy({ id, partnerId: scope.partnerId, environment: scope.environment });
+    if (!customer) throw AppError.notFound('customer', id);
+    return customer;
+  }
+
+  list(scope: TenantScope, filters: CustomerFilters, page: PageRequest): Promise<Page<Customer>> {
+    const qb = this.db.getRepository(Customer).createQueryBuilder('c').where('c.partner_id = :partnerId AND c.environment = :environment', scope);
+    if (filters.external_id) qb.andWhere('c.external_id = :externalId', { externalId: filters.external_id });
+    if (filters.email) qb.andWhere('lower(c.email) = lower(:email)', { email: filters.email });
+    return cursorPage(qb, 'c', page);
+  }
+
+  /**
+   * Creates the customer (and its Stripe Customer) the first time, updates both afterwards: a repeat with the same
+   * `external_id` (or, without one, the same email) is the same customer.
+   */
+  async upsert(scope: TenantScope, input: CustomerInput): Promise<{ customer: Customer; created: boolean }> {
     const lookupKey = input.external_id ? `ext:${input.external_id}` : `email:${input.email.toLowerCase()}`;
     const repo = this.db.getRepository(Customer);
     const existing = await repo.findOneBy({ partnerId: scope.partnerId, environment: scope.environment, lookupKey });
-    if (existing) {
-      if (existing.email !== input.email || (input.name && existing.name !== input.name)) {
-        await this.stripe.for(scope.environment).customers.update(existing.stripeCustomerId, { email: input.email, ...(input.name ? { name: input.name } : {}) });
-        existing.email = input.email;
-        existing.name = input.name ?? existing.name;
-        await repo.save(existing);
-      }
-      return existing;
-    }
-    // Concurrent first purchases of the same customer reuse one Stripe
-    // Customer: Stripe replays the response for the same idempotency key.
+    if (existing) return { customer: await this.update(scope, existing, input), created: false };
+    // Concurrent first calls for the same customer reuse one Stripe Customer: Stripe replays the
+    // response for the same idempotency key.
     const idempotencyKey = 'cus-' + createHash('sha256').update(`${scope.partnerId}|${scope.environment}|${lookupKey}`).digest('hex').slice(0, 40);
-    const stripeCustomer = await this.stripe.for(scope.environment).customers.create(
-      {
-        email: input.email,
-        name: input.name ?? undefined,
-        metadata: { partner_id: scope.partnerId, ...(input.external_id ? { external_id: input.external_id } : {}) },
-      },
-      { idempotencyKey },
+    const stripeCustomer = await stripeCall('customer', () =>
+      this.stripe.for(scope.environment).customers.create(
+        {
+          ...stripeFieldsOf(input),
+          metadata: { partner_id: scope.partnerId, ...(input.external_id ? { external_id: input.external_id } : {}) },
+        },
+        { idempotencyKey },
+      ),
     );
-    await repo
+    const inserted = await repo
       .createQueryBuilder()
       .insert()
       .values({
@@ -54,10 +83,73 @@ export class CustomerService {
         externalId: input.external_id ?? null,
         email: input.email,
         name: input.name ?? null,
+        address: input.address ?? null,
+        locale: input.locale ?? 'fr',
+        business: input.business ?? null,
         stripeCustomerId: stripeCustomer.id,
       })
       .orIgnore()
+      .returning(['id'])
       .execute();
-    return repo.findOneByOrFail({ partnerId: scope.partnerId, environment: scope.environment, lookupKey });
+    const customer = await repo.findOneByOrFail({ partnerId: scope.partnerId, environment: scope.environment, lookupKey });
+    return { customer, created: inserted.raw.length > 0 };
   }
+
+  /** The saved card is removed from Stripe too, so a later charge cannot use it. */
+  async detachPaymentMethod(scope: TenantScope, id: string): Promise<Customer> {
+    const customer = await this.get(scope, id);
+    if (!customer.defaultPaymentMethodId) throw new AppError('payment_method_missing', `Customer ${id} has no saved payment method.`);
+    await stripeCall('payment method', async () => {
+      try {
+        await this.stripe.for(scope.environment).paymentMethods.detach(customer.defaultPaymentMethodId!);
+      } catch (err) {
+        // Already detached (from the Stripe dashboard, or a retried call): the goal is reached.
+        if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) throw err;
+      }
+    });
+    await this.db.query(
+      `UPDATE customers SET default_payment_method_id = NULL, payment_method = NULL, updated_at = now()
+       WHERE id = $1 AND default_payment_method_id = $2`,
+      [customer.id, customer.defaultPaymentMethodId],
+    );
+    return this.get(scope, id);
+  }
+
+  private async update(scope: TenantScope, existing: Customer, input: CustomerInput): Promise<Customer> {
+    const next: Partial<Customer> = {
+      email: input.email,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.address !== undefined ? { address: input.address } : {}),
+      ...(input.locale !== undefined ? { locale: input.locale } : {}),
+      ...(input.business !== undefined ? { business: input.business } : {}),
+    };
+    const changed = (Object.keys(next) as (keyof Customer)[]).some((k) => JSON.stringify(next[k]) !== JSON.stringify(existing[k]));
+    if (!changed) return existing;
+    await stripeCall('customer', () => this.stripe.for(scope.environment).customers.update(existing.stripeCustomerId, stripeFieldsOf({ ...existing, ...input })));
+    await this.db.getRepository(Customer).update({ id: existing.id }, next);
+    return { ...existing, ...next };
+  }
+}
+
+/** What Stripe keeps of a customer: its receipts and Checkout pages use them. */
+function stripeFieldsOf(c: { email: string; name?: string | null; address?: PostalAddress | null; locale?: Locale }): Stripe.CustomerCreateParams & Stripe.CustomerUpdateParams {
+  return {
+    email: c.email,
+    ...(c.name ? { name: c.name } : {}),
+    ...(c.address
+      ? { address: { line1: c.address.line1, line2: c.address.line2 ?? undefined, postal_code: c.address.postal_code, city: c.address.city, country: c.address.country } }
+      : {}),
+    ...(c.locale ? { preferred_locales: [c.locale] } : {}),
+  };
+}
+
+/** What the invoice prints about a buyer known as a customer. */
+export function buyerOfCustomer(customer: Customer): OrderBuyer | null {
+  if (!customer.address && !customer.business) return null;
+  return {
+    address: customer.address ?? null,
+    company_name: customer.business?.name ?? null,
+    vat_number: customer.business?.vat_number ?? null,
+    siren: customer.business?.siren ?? null,
+  };
 }

@@ -6,11 +6,31 @@ import { CheckoutService } from './checkout.service';
 import { CustomerService } from './customer.service';
 import { OrderRepository } from './order.repository';
 import { PaymentEventService } from './payment-event.service';
+import { OffSessionChargeService } from './off-session-charge.service';
+import { OrderSettlement } from './order-settlement';
+import { PaymentElementService } from './payment-element.service';
 import { RefundService } from './refund.service';
+import { SavedCardHandler } from './saved-card.handler';
+import { SubscriptionCheckoutService } from './subscription-checkout.service';
+import { SubscriptionEventHandler } from './subscription-event.handler';
+import { SubscriptionService } from './subscription.service';
 
 @Module({
   imports: [StripeModule, InvoicingModule, WebhooksModule],
-  providers: [CheckoutService, CustomerService, OrderRepository, PaymentEventService, RefundService],
-  exports: [CheckoutService, CustomerService, OrderRepository, PaymentEventService],
+  providers: [
+    CheckoutService,
+    CustomerService,
+    OffSessionChargeService,
+    OrderRepository,
+    OrderSettlement,
+    PaymentElementService,
+    PaymentEventService,
+    RefundService,
+    SavedCardHandler,
+    SubscriptionCheckoutService,
+    SubscriptionEventHandler,
+    SubscriptionService,
+  ],
+  exports: [CheckoutService, CustomerService, OffSessionChargeService, OrderRepository, PaymentElementService, PaymentEventService, SubscriptionService],
 })
 export class OrdersModule {}

@@ -1,25 +1,21 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { Environment, newId, Order, OrderLine, Partner, StripeEvent, StripeEventStatus, TenantScope } from '@app/database';
-import { InvoiceService } from '@app/invoicing';
+import { Customer, Environment, newId, Order, OrderLine, Partner, StripeEvent, StripeEventStatus, TenantScope } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
-import { orderExpiredData, orderPaidData, orderPaymentFailedData } from './order-event.mapper';
+import { orderExpiredData } from './order-event.mapper';
+import { FollowUps, OrderSettlement } from './order-settlement';
 import { canTransition } from './order-transitions';
 import { isRefundEvent, refundPaymentIntentOf } from './refund-event-fields';
 import { RefundService } from './refund.service';
-import { declineReasonOf, EventSubject, idOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
+import { SavedCardHandler, SavedCardPrefetch } from './saved-card.handler';
+import { declineCodeOf, declineReasonOf, EventSubject, idOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
+import { SubscriptionEventHandler } from './subscription-event.handler';
 import { addLogContext, metrics } from '@app/observability';
 
-/** Work the caller schedules once the transaction is committed. */
-export interface FollowUps {
-  invoiceIds: string[];
-  deliveryIds: string[];
-  /** Credit notes to render and email. */
-  creditNoteIds: string[];
-}
+export type { FollowUps } from './order-settlement';
 
 interface Route {
   partner: Partner;
@@ -32,7 +28,10 @@ interface Prefetched {
   paymentIntent: Stripe.PaymentIntent | null;
   /** For charge.refunded: the payment's refunds, which the charge no longer carries. */
   refunds: Stripe.Refund[] | null;
+  savedCard: SavedCardPrefetch | null;
 }
+
+const NOTHING_FETCHED: Prefetched = { lines: null, paymentIntent: null, refunds: null, savedCard: null };
 
 const PAID_SESSION_STATUSES = new Set(['paid', 'no_payment_required']);
 
@@ -43,14 +42,14 @@ const PAID_SESSION_STATUSES = new Set(['paid', 'no_payment_required']);
  */
 @Injectable()
 export class PaymentEventService {
-  private readonly logger = new Logger(PaymentEventService.name);
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeClient,
-    private readonly invoices: InvoiceService,
     private readonly outbox: OutboxService,
     private readonly refunds: RefundService,
+    private readonly settlement: OrderSettlement,
+    private readonly savedCards: SavedCardHandler,
+    private readonly subscriptions: SubscriptionEventHandler,
   ) {}
 
   async process(eventId: string): Promise<FollowUps> {
@@ -60,7 +59,7 @@ export class PaymentEventService {
     const event = stored.payload as unknown as Stripe.Event;
     const subject = subjectOf(event);
     const route = await this.route(event, subject);
-    const prefetched = route ? await this.prefetch(route, event, subject) : { lines: null, paymentIntent: null, refunds: null };
+    const prefetched = route ? await this.prefetch(route, event, subject) : NOTHING_FETCHED;
 
     await this.db.transaction(async (tx) => {
       const row = await tx.findOne(StripeEvent, { where: { id: eventId }, lock: { mode: 'pessimistic_write' } });
@@ -81,7 +80,7 @@ export class PaymentEventService {
   }
 
   private async route(event: Stripe.Event, subject: EventSubject): Promise<Route | null> {
-    const partnerId = subject.metadata.partner_id ?? (await this.partnerOfRefund(event));
+    const partnerId = subject.metadata.partner_id ?? (await this.partnerOfRefund(event)) ?? (await this.partnerOfCard(event));
     if (!partnerId) return null;
     const partner = await this.db.getRepository(Partner).findOneBy({ id: partnerId });
     if (!partner) return null;
@@ -98,14 +97,27 @@ export class PaymentEventService {
     return order?.partnerId ?? null;
   }
 
+  /** A card carries no metadata: the customer it belongs (or, detached, belonged) to says whose it is. */
+  private async partnerOfCard(event: Stripe.Event): Promise<string | null> {
+    if (!event.type.startsWith('payment_method.')) return null;
+    const previous = event.data.previous_attributes as { customer?: string } | undefined;
+    const stripeCustomerId = idOf((event.data.object as Stripe.PaymentMethod).customer) ?? previous?.customer ?? null;
+    if (!stripeCustomerId) return null;
+    const environment: Environment = event.livemode ? 'production' : 'staging';
+    const customer = await this.db.getRepository(Customer).findOne({ where: { stripeCustomerId, environment }, select: { id: true, partnerId: true } });
+    return customer?.partnerId ?? null;
+  }
+
   private async prefetch(route: Route, event: Stripe.Event, subject: EventSubject): Promise<Prefetched> {
     const stripe = this.stripe.for(route.scope.environment);
+    if (this.savedCards.handles(event, subject)) return { ...NOTHING_FETCHED, savedCard: await this.savedCards.prefetch(route.scope, event, subject) };
+    if (this.subscriptions.handles(event) || subject.checkoutSession?.mode === 'subscription') return NOTHING_FETCHED;
     if (isRefundEvent(event)) {
       const paymentIntentId = refundPaymentIntentOf(event);
       const listed = event.type === 'charge.refunded' && paymentIntentId
         ? await stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }).autoPagingToArray({ limit: 1000 })
         : null;
-      return { lines: null, paymentIntent: null, refunds: listed };
+      return { ...NOTHING_FETCHED, refunds: listed };
     }
     let lines: OrderLine[] | null = null;
     const session = subject.checkoutSession;
@@ -125,7 +137,7 @@ export class PaymentEventService {
     if (!paymentIntent && piId && this.isPaymentEvent(event, session)) {
       paymentIntent = await stripe.paymentIntents.retrieve(piId);
     }
-    return { lines, paymentIntent, refunds: null };
+    return { ...NOTHING_FETCHED, lines, paymentIntent };
   }
 
   private isPaymentEvent(event: Stripe.Event, session: Stripe.Checkout.Session | null): boolean {
@@ -136,6 +148,10 @@ export class PaymentEventService {
   /** Returns null when the event changed something, or why it was ignored. */
   private async apply(tx: EntityManager, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, followUps: FollowUps): Promise<string | null> {
     if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds, followUps);
+    if (this.savedCards.handles(event, subject)) return this.savedCards.apply(tx, route.scope, event, subject, pre.savedCard, followUps);
+    if (this.subscriptions.handles(event)) return this.subscriptions.apply(tx, route.partner, route.scope, event, subject, followUps);
+    // The subscription's own events (customer.subscription.*, invoice.*) drive it; its session adds nothing.
+    if (subject.checkoutSession?.mode === 'subscription') return 'a subscription checkout: its subscription and invoice events drive it';
     const session = subject.checkoutSession;
     const order = session
       ? await this.findOrCreateSessionOrder(tx, route, event, session, pre.lines)
@@ -156,9 +172,10 @@ export class PaymentEventService {
       case 'payment_intent.succeeded':
         return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps);
       case 'checkout.session.async_payment_failed':
-        return this.markFailed(tx, route, order, declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', followUps);
+        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', declineCode: declineCodeOf(pre.paymentIntent) }, followUps);
       case 'payment_intent.payment_failed':
-        return this.markFailed(tx, route, order, declineReasonOf(subject.paymentIntent) ?? 'payment_failed', followUps);
+        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(subject.paymentIntent) ?? 'payment_failed', declineCode: declineCodeOf(subject.paymentIntent) }, followUps);
+      case 'payment_intent.canceled':
       case 'checkout.session.expired':
         if (!canTransition(order.status, 'expired')) return `order already ${order.status}`;
         order.status = 'expired';
@@ -170,28 +187,9 @@ export class PaymentEventService {
     }
   }
 
-  private async markPaid(tx: EntityManager, route: Route, order: Order, event: Stripe.Event, intent: Stripe.PaymentIntent | null, followUps: FollowUps): Promise<string | null> {
-    if (!canTransition(order.status, 'paid')) return `order already ${order.status}`;
-    order.status = 'paid';
-    order.paidAt = new Date(event.created * 1000);
-    order.paidEventId = event.id;
-    order.failureReason = null;
-    order.paymentMethodType = paymentMethodTypeOf(intent) ?? order.paymentMethodType;
-    await tx.save(order);
-    const invoice = await this.invoices.issueForOrder(tx, order, route.partner, order.paymentMethodType);
-    followUps.invoiceIds.push(invoice.id);
-    followUps.deliveryIds.push(...(await this.outbox.record(tx, route.scope, 'order.paid', order.id, orderPaidData(order, invoice))));
-    this.logger.log(`Order ${order.id} paid (${event.id}); invoice ${invoice.number}`);
-    return null;
-  }
-
-  private async markFailed(tx: EntityManager, route: Route, order: Order, reason: string, followUps: FollowUps): Promise<string | null> {
-    if (!canTransition(order.status, 'failed')) return `order already ${order.status}`;
-    order.status = 'failed';
-    order.failureReason = reason;
-    await tx.save(order);
-    followUps.deliveryIds.push(...(await this.outbox.record(tx, route.scope, 'order.payment_failed', order.id, orderPaymentFailedData(order))));
-    return null;
+  private markPaid(tx: EntityManager, route: Route, order: Order, event: Stripe.Event, intent: Stripe.PaymentIntent | null, followUps: FollowUps): Promise<string | null> {
+    const payment = { eventId: event.id, paidAt: new Date(event.created * 1000), paymentMethodType: paymentMethodTypeOf(intent) };
+    return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps);
   }
 
   private async findOrder(tx: EntityManager, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {

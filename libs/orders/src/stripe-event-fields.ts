@@ -5,14 +5,23 @@ export interface EventSubject {
   metadata: Record<string, string>;
   checkoutSession: Stripe.Checkout.Session | null;
   paymentIntent: Stripe.PaymentIntent | null;
+  setupIntent: Stripe.SetupIntent | null;
+  subscription: Stripe.Subscription | null;
+  invoice: Stripe.Invoice | null;
 }
 
 export function subjectOf(event: Stripe.Event): EventSubject {
   const object = event.data.object as { object?: string; metadata?: Record<string, string> | null };
+  const as = <T>(name: string) => (object.object === name ? (object as unknown as T) : null);
+  const invoice = as<Stripe.Invoice>('invoice');
   return {
-    metadata: object.metadata ?? {},
-    checkoutSession: object.object === 'checkout.session' ? (object as unknown as Stripe.Checkout.Session) : null,
-    paymentIntent: object.object === 'payment_intent' ? (object as unknown as Stripe.PaymentIntent) : null,
+    // A Stripe invoice carries our metadata on its subscription's snapshot, not on itself.
+    metadata: (invoice ? invoice.parent?.subscription_details?.metadata : object.metadata) ?? {},
+    checkoutSession: as<Stripe.Checkout.Session>('checkout.session'),
+    paymentIntent: as<Stripe.PaymentIntent>('payment_intent'),
+    setupIntent: as<Stripe.SetupIntent>('setup_intent'),
+    subscription: as<Stripe.Subscription>('subscription'),
+    invoice,
   };
 }
 
@@ -33,4 +42,10 @@ export function declineReasonOf(intent: Stripe.PaymentIntent | null): string | n
   const err = intent?.last_payment_error;
   if (!err) return null;
   return err.decline_code ?? err.code ?? err.message ?? null;
+}
+
+/** Stripe's decline code (`insufficient_funds`, `authentication_required`, …), which partners branch on. */
+export function declineCodeOf(intent: Stripe.PaymentIntent | null): string | null {
+  const err = intent?.last_payment_error;
+  return err?.decline_code ?? err?.code ?? null;
 }

@@ -26,18 +26,33 @@ const orderCore = {
   currency: z.string().describe('ISO 4217, lower case'),
   customer: z.object({ email: z.string().nullable(), name: z.string().nullable(), stripe_customer_id: z.string().nullable() }),
   line_items: z.array(lineItem),
+  source: z
+    .enum(['checkout', 'off_session_charge', 'payment_element', 'subscription'])
+    .describe('how it was paid for: Checkout, a saved card charged later, the Payment Element, a subscription period'),
   stripe: z.object({ event_id: z.string().nullable(), checkout_session_id: z.string().nullable(), payment_intent_id: z.string().nullable() }),
 };
+
+const subscriptionPeriod = z.object({
+  id: z.string().describe('sub_…, our subscription id'),
+  period_start: isoDate,
+  period_end: isoDate,
+});
 
 export const orderPaidData = z.object({
   ...orderCore,
   invoice: z.object({ id: z.string(), number: z.string() }),
   paid_at: isoDate,
+  subscription: subscriptionPeriod.nullable().describe('set when the order pays one period of a subscription'),
 });
 
 export const orderPaymentFailedData = z.object({
   ...orderCore,
   reason: z.string().nullable().describe('Stripe decline code or failure message'),
+  decline_code: z.string().nullable().describe("Stripe's decline code: insufficient_funds, authentication_required, …"),
+  next_action: z
+    .enum(['customer_action_required'])
+    .nullable()
+    .describe('customer_action_required: a saved card charged off-session was refused; bring the customer back to pay (authenticate or change card)'),
 });
 
 export const orderExpiredData = z.object({ ...orderCore });
@@ -80,6 +95,61 @@ export const creditNoteIssuedData = z.object({
   issued_at: isoDate,
 });
 
+const customerRef = z.object({
+  id: z.string().describe('cust_…'),
+  external_id: z.string().nullable().describe('your id for this customer'),
+  email: z.string(),
+  stripe_customer_id: z.string(),
+});
+
+/** A card was saved for charges made later (setup-mode Checkout). */
+export const customerPaymentMethodSavedData = z.object({
+  customer: customerRef,
+  payment_method: z.object({
+    id: z.string().describe('pm_…'),
+    type: z.string().describe('card, sepa_debit, …'),
+    brand: z.string().nullable(),
+    last4: z.string().nullable(),
+    exp_month: z.number().int().nullable(),
+    exp_year: z.number().int().nullable(),
+  }),
+  setup_intent_id: z.string().describe('seti_…'),
+  saved_at: isoDate,
+});
+
+const subscriptionCore = z.object({
+  id: z.string().describe('sub_…, our id'),
+  environment,
+  status: z.string().describe('incomplete, active, past_due, unpaid, canceled (Stripe statuses)'),
+  customer: customerRef,
+  partner_ref: z.string().nullable(),
+  line_items: z.array(lineItem),
+  amount_total: z.number().int().describe('per period, minor units'),
+  currency: z.string(),
+  interval: z.enum(['month', 'year']),
+  current_period_start: isoDate.nullable(),
+  current_period_end: isoDate.nullable(),
+  cancel_at_period_end: z.boolean(),
+  canceled_at: isoDate.nullable(),
+  ended_at: isoDate.nullable(),
+  stripe_subscription_id: z.string().nullable(),
+});
+
+export const subscriptionUpdatedData = subscriptionCore;
+export const subscriptionCanceledData = subscriptionCore;
+
+/** A period's payment failed; Stripe retries it on its own schedule. */
+export const subscriptionPaymentFailedData = z.object({
+  subscription: subscriptionCore,
+  stripe_invoice_id: z.string().describe('in_…, the Stripe invoice that could not be paid (not our legal invoice: that exists only once paid)'),
+  amount_due: z.number().int(),
+  currency: z.string(),
+  attempt_count: z.number().int(),
+  next_payment_attempt: isoDate.nullable().describe('when Stripe retries; null when it will not'),
+  reason: z.string().nullable(),
+  decline_code: z.string().nullable(),
+});
+
 export const pingData = z.object({
   endpoint_id: z.string().describe('ep_…: the endpoint being tested'),
   message: z.string(),
@@ -107,6 +177,10 @@ export const PARTNER_EVENT_SCHEMAS = {
   'order.refunded': orderRefundedData,
   'credit_note.issued': creditNoteIssuedData,
   'message.attempt.exhausted': messageAttemptExhaustedData,
+  'customer.payment_method_saved': customerPaymentMethodSavedData,
+  'subscription.updated': subscriptionUpdatedData,
+  'subscription.canceled': subscriptionCanceledData,
+  'subscription.payment_failed': subscriptionPaymentFailedData,
 } as const;
 
 export type PartnerEventType = keyof typeof PARTNER_EVENT_SCHEMAS;

@@ -18,7 +18,7 @@ export interface ApiContext {
 }
 
 export interface ApiRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   handle(ctx: ApiContext): object | Promise<object>;
 }
@@ -46,7 +46,8 @@ export class ApiRequestHandler {
     try {
       const livemode = authenticate(header(headers, 'authorization'));
       const { route, path: pathParams } = this.route(method, path);
-      const params = new RequestParams(parseFormBody(method === 'GET' ? query : body));
+      // The SDK sends GET and DELETE parameters in the query string, as Stripe expects them.
+      const params = new RequestParams(parseFormBody(method === 'POST' ? body : query));
       const request = { id: requestId, idempotency_key: idempotencyKey };
       const ctx: ApiContext = { params, path: pathParams, livemode, apiVersion, request };
       const run = async () => json(200, await route.handle(ctx), envelope);
@@ -68,7 +69,8 @@ export class ApiRequestHandler {
 
   /**
    * Stripe saves the result of a keyed POST once the endpoint has started work, and replays it for a retry with the
-   * same parameters. Requests refused on validation are not saved, so a corrected retry may reuse the key.
+   * same parameters. Requests refused on validation are not saved, so a corrected retry may reuse the key. A card
+   * decline (402) is a result: the PaymentIntent exists and was charged, so it is saved and replayed like a success.
    */
   private async idempotent(
     endpoint: string,
@@ -126,7 +128,7 @@ export class ApiRequestHandler {
     } finally {
       this.inFlight.delete(scopedKey);
     }
-    if (result.status < 400 || result.status >= 500) {
+    if (result.status < 400 || result.status === 402 || result.status >= 500) {
       const requestId = envelope['request-id'];
       this.store.idempotentResults.set(scopedKey, { endpoint, fingerprint, requestId, status: result.status, body: result.body });
     }

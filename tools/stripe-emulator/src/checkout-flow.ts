@@ -1,18 +1,38 @@
+import { insertPaymentIntent, succeedIntent } from './card-payments';
+import { CardHolder, CheckoutBillingFlow } from './checkout-billing-flow';
 import { EmulatorStore, SessionRecord } from './emulator-store';
 import { DELAYED_NOTIFICATION_METHODS, paymentError } from './payment-failures';
+import { createCardPaymentMethod } from './payment-methods';
 import { StripeApiError } from './stripe-api-error';
 import { stripeIds } from './stripe-ids';
-import { PaymentIntentObject, StripeEventLike, nowSeconds } from './stripe-objects';
+import { PaymentIntentObject, SessionMode, StripeEventLike, nowSeconds } from './stripe-objects';
+import { TestCard, checkoutDeclineCodeFor } from './test-cards';
 
 export interface EventRequest {
   id: string | null;
   idempotency_key: string | null;
 }
 
-/** Builds and stores an event from a snapshot of `object`; delivery is the caller's business. */
-export type EventFactory = (type: string, object: object, livemode: boolean, request?: EventRequest) => StripeEventLike;
+/**
+ * Builds and stores an event from a snapshot of `object`; delivery is the caller's business. `previousAttributes`
+ * becomes `data.previous_attributes`, which Stripe puts on `*.updated` events.
+ */
+export type EventFactory = (
+  type: string,
+  object: object,
+  livemode: boolean,
+  request?: EventRequest,
+  previousAttributes?: object,
+) => StripeEventLike;
 
 export interface CompleteCheckoutOptions {
+  /**
+   * The card the customer enters (default `visa`). Checkout's page passes 3-D Secure, so `authentication_required`
+   * goes through here. In payment mode a declined card fails the attempt as failCheckoutPayment does; in
+   * subscription mode it is refused with a card error; setup saves any card (declines show when it is charged).
+   */
+  card?: TestCard;
+  /** Payment mode only. */
   paymentStatus?: 'paid' | 'unpaid';
   /** Default 'card', or 'sepa_debit' when paymentStatus is 'unpaid'. */
   paymentMethodType?: string;
@@ -34,52 +54,71 @@ export class CheckoutFlow {
   constructor(
     private readonly store: EmulatorStore,
     private readonly newEvent: EventFactory,
+    private readonly billing: CheckoutBillingFlow,
   ) {}
 
   complete(sessionId: string, opts: CompleteCheckoutOptions = {}): StripeEventLike[] {
-    const record = this.openPaymentSession(sessionId, 'complete');
+    const record = this.openSession(sessionId, 'complete', ['payment', 'setup', 'subscription']);
+    const { session, livemode } = record;
+    const card = opts.card ?? 'visa';
     const paymentStatus = opts.paymentStatus ?? 'paid';
     const methodType = opts.paymentMethodType ?? (paymentStatus === 'unpaid' ? 'sepa_debit' : 'card');
+    if (session.mode !== 'payment' && (opts.paymentStatus !== undefined || opts.paymentMethodType !== undefined)) {
+      throw StripeApiError.invalid(undefined, `${session.mode}-mode sessions are completed by card; pass \`card\` only.`);
+    }
     if (paymentStatus === 'unpaid' && !DELAYED_NOTIFICATION_METHODS.has(methodType)) {
       throw StripeApiError.invalid(
         'payment_method_type',
         `${methodType} payments settle at once; completing unpaid needs a delayed method such as sepa_debit.`,
       );
     }
-    const { session, livemode } = record;
-    const intent = this.paymentIntentFor(record, methodType);
-    intent.payment_method = stripeIds.paymentMethod();
-    intent.payment_method_types = [methodType];
-    intent.last_payment_error = null;
+    const declineCode = checkoutDeclineCodeFor(card);
+    // A declined card in payment mode is the decline path: the session stays open for another attempt.
+    if (session.mode === 'payment' && declineCode !== null) return this.failPayment(sessionId, { declineCode });
+
     const customer = typeof session.customer === 'string' ? this.store.customers.find(session.customer) : null;
-    session.status = 'complete';
-    session.url = null; // Stripe only gives a URL while the session can still be paid
-    session.payment_intent = intent.id;
-    session.customer_details = {
-      address: customer?.address ?? null,
+    const holder = {
       email: opts.email ?? session.customer_email ?? customer?.email ?? 'jenny.rosen@example.com',
       name: opts.name ?? customer?.name ?? 'Jenny Rosen',
-      phone: null,
-      tax_exempt: 'none',
-      tax_ids: [],
     };
-
     const events: StripeEventLike[] = [];
-    if (paymentStatus === 'paid') {
-      succeed(intent);
-      session.payment_status = 'paid';
-      events.push(this.newEvent('payment_intent.succeeded', intent, livemode));
-    } else {
-      intent.status = 'processing';
-      session.payment_status = 'unpaid';
-    }
+    if (session.mode === 'setup') events.push(...this.billing.completeSetup(record, card, holder));
+    else if (session.mode === 'subscription') events.push(...this.billing.completeSubscription(record, card, holder));
+    else events.push(...this.pay(record, methodType, paymentStatus, card, holder));
+    session.status = 'complete';
+    session.url = null; // Stripe only gives a URL while the session can still be paid
+    session.customer_details = { address: customer?.address ?? null, ...holder, phone: null, tax_exempt: 'none', tax_ids: [] };
     events.push(this.newEvent('checkout.session.completed', session, livemode));
     return events;
   }
 
+  private pay(
+    record: SessionRecord,
+    methodType: string,
+    paymentStatus: 'paid' | 'unpaid',
+    card: TestCard,
+    holder: CardHolder,
+  ): StripeEventLike[] {
+    const { session, livemode } = record;
+    const intent = this.paymentIntentFor(record, methodType);
+    intent.payment_method =
+      methodType === 'card' ? createCardPaymentMethod(this.store, card, { customer: null, livemode, ...holder }).id : stripeIds.paymentMethod();
+    intent.payment_method_types = [methodType];
+    intent.last_payment_error = null;
+    session.payment_intent = intent.id;
+    if (paymentStatus === 'unpaid') {
+      intent.status = 'processing';
+      session.payment_status = 'unpaid';
+      return [];
+    }
+    succeedIntent(intent);
+    session.payment_status = 'paid';
+    return [this.newEvent('payment_intent.succeeded', intent, livemode)];
+  }
+
   asyncPaymentSucceeded(sessionId: string): StripeEventLike[] {
     const { record, intent } = this.processingPayment(sessionId);
-    succeed(intent);
+    succeedIntent(intent);
     record.session.payment_status = 'paid';
     return [
       this.newEvent('payment_intent.succeeded', intent, record.livemode),
@@ -98,7 +137,7 @@ export class CheckoutFlow {
 
   /** A declined attempt: the session stays open so the customer can try again, with the same PaymentIntent. */
   failPayment(sessionId: string, opts: FailCheckoutOptions = {}): StripeEventLike[] {
-    const record = this.openPaymentSession(sessionId, 'fail a payment on');
+    const record = this.openSession(sessionId, 'fail a payment on', ['payment']);
     const intent = this.paymentIntentFor(record, 'card');
     intent.payment_method_types = ['card'];
     this.decline(intent, opts);
@@ -126,7 +165,7 @@ export class CheckoutFlow {
     return [this.newEvent('checkout.session.expired', session, record.livemode, request)];
   }
 
-  private openPaymentSession(sessionId: string, action: string): SessionRecord {
+  private openSession(sessionId: string, action: string, modes: SessionMode[]): SessionRecord {
     const record = this.store.sessions.find(sessionId);
     if (record.session.status !== 'open') {
       throw StripeApiError.invalid(
@@ -134,10 +173,10 @@ export class CheckoutFlow {
         `Cannot ${action} Checkout Session ${sessionId}: its status is ${record.session.status}.`,
       );
     }
-    if (record.session.mode !== 'payment') {
+    if (!modes.includes(record.session.mode)) {
       throw StripeApiError.invalid(
         undefined,
-        `The emulator can only ${action} payment-mode Checkout Sessions; ${sessionId} is in ${record.session.mode} mode.`,
+        `The emulator can only ${action} ${modes.join(' or ')}-mode Checkout Sessions; ${sessionId} is in ${record.session.mode} mode.`,
       );
     }
     return record;
@@ -162,29 +201,14 @@ export class CheckoutFlow {
   private paymentIntentFor(record: SessionRecord, methodType: string): PaymentIntentObject {
     const { session } = record;
     if (typeof session.payment_intent === 'string') return this.store.paymentIntents.find(session.payment_intent);
-    const id = stripeIds.paymentIntent();
-    return this.store.paymentIntents.insert({
-      id,
-      object: 'payment_intent',
+    return insertPaymentIntent(this.store, {
       amount: session.amount_total ?? 0,
-      amount_capturable: 0,
-      amount_received: 0,
-      canceled_at: null,
-      cancellation_reason: null,
-      capture_method: 'automatic_async',
-      client_secret: stripeIds.clientSecret(id),
-      confirmation_method: 'automatic',
-      created: nowSeconds(),
       currency: session.currency ?? 'eur',
       customer: typeof session.customer === 'string' ? session.customer : null,
       description: record.paymentIntentData.description,
-      last_payment_error: null,
-      latest_charge: null,
+      metadata: record.paymentIntentData.metadata,
       livemode: record.livemode,
-      metadata: { ...record.paymentIntentData.metadata },
-      payment_method: null,
-      payment_method_types: [methodType],
-      status: 'requires_payment_method',
+      paymentMethodTypes: [methodType],
     });
   }
 
@@ -197,10 +221,3 @@ export class CheckoutFlow {
   }
 }
 
-function succeed(intent: PaymentIntentObject): void {
-  intent.status = 'succeeded';
-  intent.amount_received = intent.amount;
-  // The charge object itself is not emulated; its id is there for code that stores it.
-  intent.latest_charge = stripeIds.charge();
-  intent.last_payment_error = null;
-}

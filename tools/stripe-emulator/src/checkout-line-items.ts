@@ -1,8 +1,9 @@
 import { EmulatorStore } from './emulator-store';
-import { ParamShape, RequestParams, newMetadata } from './request-params';
+import { insertPrice, readRecurring, requireCurrency, resolveProduct } from './price-endpoints';
+import { ParamShape, RequestParams } from './request-params';
 import { StripeApiError } from './stripe-api-error';
 import { stripeIds } from './stripe-ids';
-import { LineItemObject, PriceObject, ProductObject, SessionMode, nowSeconds } from './stripe-objects';
+import { LineItemObject, PriceObject, SessionMode } from './stripe-objects';
 
 export const LINE_ITEM_PARAMS: ParamShape = [
   {
@@ -23,7 +24,7 @@ export const LINE_ITEM_PARAMS: ParamShape = [
  * Stripe refuses payment-mode sessions below a per-currency minimum charge (in minor units). Only the currencies we
  * are likely to meet are listed; others are not checked.
  */
-const MINIMUM_CHARGE: Record<string, number> = { eur: 50, usd: 50, chf: 50, cad: 50, aud: 50, gbp: 30, jpy: 50 };
+export const MINIMUM_CHARGE: Record<string, number> = { eur: 50, usd: 50, chf: 50, cad: 50, aud: 50, gbp: 30, jpy: 50 };
 
 export interface PricedLines {
   lineItems: LineItemObject[];
@@ -59,6 +60,14 @@ export function priceLineItems(store: EmulatorStore, params: RequestParams, mode
     throw StripeApiError.invalid(
       'line_items',
       'You must provide at least one recurring price in `subscription` mode when using prices.',
+    );
+  }
+  const periods = new Set(recurring.map(({ price }) => `${price.recurring?.interval_count} ${price.recurring?.interval}`));
+  if (periods.size > 1) {
+    throw StripeApiError.invalid(
+      'line_items',
+      'Checkout does not support multiple prices with different billing intervals. All recurring prices must use the ' +
+        'same `recurring.interval` and `recurring.interval_count`.',
     );
   }
 
@@ -119,64 +128,16 @@ function resolvePrice(store: EmulatorStore, item: RequestParams, livemode: boole
   return inlinePrice(store, priceData, livemode);
 }
 
+/** An inline price: Stripe stores it inactive, so it can be retrieved but not reused in another session. */
 function inlinePrice(store: EmulatorStore, data: RequestParams, livemode: boolean): PriceObject {
-  const currency = data.requireString('currency').toLowerCase();
-  if (!/^[a-z]{3}$/.test(currency)) throw StripeApiError.invalid(data.name('currency'), `Invalid currency: ${currency}`);
+  const currency = requireCurrency(data);
   const unitAmount = data.requireInt('unit_amount', 0);
   const product = resolveProduct(store, data, livemode);
-  const recurringParams = data.object('recurring');
-  const recurring = recurringParams
-    ? {
-        interval: recurringParams.enum('interval', ['day', 'week', 'month', 'year'] as const) ?? missing(recurringParams, 'interval'),
-        interval_count: recurringParams.int('interval_count', 1) ?? 1,
-      }
-    : null;
-  return store.prices.insert({
-    id: stripeIds.price(),
-    object: 'price',
-    active: false,
-    billing_scheme: 'per_unit',
-    created: nowSeconds(),
-    currency,
-    livemode,
-    metadata: {},
-    product: product.id,
-    recurring,
-    tax_behavior: 'unspecified',
-    type: recurring ? 'recurring' : 'one_time',
-    unit_amount: unitAmount,
-    unit_amount_decimal: String(unitAmount),
-  });
+  const recurring = readRecurring(data);
+  return insertPrice(store, { active: false, currency, livemode, product: product.id, recurring, unitAmount });
 }
 
-function resolveProduct(store: EmulatorStore, data: RequestParams, livemode: boolean): ProductObject {
-  const productId = data.string('product');
-  const productData = data.object('product_data');
-  if (productId !== null && productData !== null) {
-    throw StripeApiError.invalid(
-      data.name('product'),
-      `You may only specify one of these parameters: ${data.name('product')}, ${data.name('product_data')}.`,
-    );
-  }
-  if (productId !== null) return store.products.get(productId, livemode, data.name('product'));
-  if (productData === null) throw StripeApiError.parameterMissing(data.name('product_data'));
-  return store.products.insert({
-    id: stripeIds.product(),
-    object: 'product',
-    active: true,
-    created: nowSeconds(),
-    description: productData.string('description'),
-    livemode,
-    metadata: newMetadata(productData.metadata('metadata')),
-    name: productData.requireString('name'),
-  });
-}
-
-function missing(params: RequestParams, key: string): never {
-  throw StripeApiError.parameterMissing(params.name(key));
-}
-
-function formatMinor(amount: number, currency: string): string {
+export function formatMinor(amount: number, currency: string): string {
   const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
   return `${format.format(amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2))} ${currency}`;
 }

@@ -1,9 +1,10 @@
+import { methodTypesParam } from './api-versions';
 import { LINE_ITEM_PARAMS, priceLineItems } from './checkout-line-items';
-import { EmulatorStore, SessionRecord } from './emulator-store';
+import { EmulatorStore, IntentData, SessionRecord } from './emulator-store';
 import { ParamShape, RequestParams, newMetadata } from './request-params';
 import { StripeApiError } from './stripe-api-error';
 import { stripeIds } from './stripe-ids';
-import { CheckoutSessionObject, nowSeconds } from './stripe-objects';
+import { CheckoutSessionObject, SessionMode, nowSeconds } from './stripe-objects';
 
 const SESSION_PARAMS: { [key: string]: ParamShape } = {
   mode: true,
@@ -13,6 +14,8 @@ const SESSION_PARAMS: { [key: string]: ParamShape } = {
   line_items: LINE_ITEM_PARAMS,
   metadata: 'map',
   payment_intent_data: { metadata: 'map', description: true },
+  setup_intent_data: { metadata: 'map', description: true },
+  subscription_data: { metadata: 'map', description: true },
   client_reference_id: true,
   success_url: true,
   cancel_url: true,
@@ -21,7 +24,6 @@ const SESSION_PARAMS: { [key: string]: ParamShape } = {
   ui_mode: true,
   locale: true,
   expires_at: true,
-  payment_method_types: [true],
   expand: [true],
 };
 
@@ -45,7 +47,9 @@ export interface SessionContext {
 }
 
 export function createCheckoutSession(store: EmulatorStore, params: RequestParams, ctx: SessionContext): SessionRecord {
-  params.assertKnown(SESSION_PARAMS);
+  const typesParam = methodTypesParam(ctx.apiVersion);
+  params.assertKnown({ ...SESSION_PARAMS, [typesParam]: [true] });
+  const methodTypes = params.stringList(typesParam);
   const mode = params.enum('mode', ['payment', 'setup', 'subscription'] as const) ?? missing('mode');
   const uiModes = ctx.apiVersion >= DAHLIA ? UI_MODES_SINCE_DAHLIA : UI_MODES_BEFORE_DAHLIA;
   const uiMode = params.enum('ui_mode', uiModes) ?? uiModes[0];
@@ -70,15 +74,22 @@ export function createCheckoutSession(store: EmulatorStore, params: RequestParam
 
   const priced = priceLineItems(store, params, mode, ctx.livemode);
   const currency = priced.currency ?? params.string('currency')?.toLowerCase() ?? null;
-  const id = stripeIds.checkoutSession(ctx.livemode);
-  const paymentIntentData = params.object('payment_intent_data');
-  if (paymentIntentData && mode !== 'payment') {
-    throw StripeApiError.invalid('payment_intent_data', 'You can only specify `payment_intent_data` in `payment` mode.');
+  if (mode === 'setup' && currency === null && methodTypes.length === 0) {
+    // Setup sessions offer the Dashboard's payment methods for a currency, so Stripe needs one or an explicit list.
+    throw StripeApiError.parameterMissing(
+      'currency',
+      `Missing required param: currency. It is required in \`setup\` mode when \`${typesParam}\` is not set.`,
+    );
   }
+  const id = stripeIds.checkoutSession(ctx.livemode);
+  const paymentIntentData = modeData(params, 'payment_intent_data', 'payment', mode);
+  const setupIntentData = modeData(params, 'setup_intent_data', 'setup', mode);
+  const subscriptionData = modeData(params, 'subscription_data', 'subscription', mode);
 
   const session: CheckoutSessionObject = {
     id,
     object: 'checkout.session',
+    allowed_payment_method_types: methodTypes.length ? methodTypes : null,
     amount_subtotal: mode === 'setup' ? null : priced.amountTotal,
     amount_total: mode === 'setup' ? null : priced.amountTotal,
     cancel_url: urls.cancel,
@@ -97,9 +108,7 @@ export function createCheckoutSession(store: EmulatorStore, params: RequestParam
     metadata: newMetadata(params.metadata('metadata')),
     mode,
     payment_intent: null,
-    payment_method_types: params.stringList('payment_method_types').length
-      ? params.stringList('payment_method_types')
-      : ['card'],
+    payment_method_types: methodTypes.length ? methodTypes : ['card'],
     payment_status: mode === 'setup' ? 'no_payment_required' : 'unpaid',
     ...(urls.redirectOnCompletion ? { redirect_on_completion: urls.redirectOnCompletion } : {}),
     return_url: urls.return,
@@ -116,11 +125,19 @@ export function createCheckoutSession(store: EmulatorStore, params: RequestParam
     livemode: ctx.livemode,
     session,
     lineItems: priced.lineItems,
-    paymentIntentData: {
-      metadata: newMetadata(paymentIntentData?.metadata('metadata')),
-      description: paymentIntentData?.string('description') ?? null,
-    },
+    paymentIntentData,
+    setupIntentData,
+    subscriptionData,
   });
+}
+
+/** `payment_intent_data`, `setup_intent_data`, `subscription_data`: each only in its own mode, as Stripe checks. */
+function modeData(params: RequestParams, key: string, allowedMode: SessionMode, mode: SessionMode): IntentData {
+  const data = params.object(key);
+  if (data && mode !== allowedMode) {
+    throw StripeApiError.invalid(key, `You can only specify \`${key}\` in \`${allowedMode}\` mode.`);
+  }
+  return { metadata: newMetadata(data?.metadata('metadata')), description: data?.string('description') ?? null };
 }
 
 interface RedirectUrls {

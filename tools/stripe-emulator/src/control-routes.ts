@@ -1,9 +1,12 @@
+import { ConfirmPaymentOptions } from './card-payments';
 import { CompleteCheckoutOptions, FailCheckoutOptions } from './checkout-flow';
 import { REFUND_REASONS, RefundOptions } from './refund-flow';
 import { WebhookDelivery } from './emulator-store';
 import { HttpResult, json, matchPath } from './http-io';
 import { StripeApiError } from './stripe-api-error';
 import { StripeEventLike } from './stripe-objects';
+import { RenewSubscriptionOptions } from './subscription-flow';
+import { TEST_CARDS } from './test-cards';
 
 /** The emulator's customer-side actions, driven over HTTP by another process (a demo script, an e2e runner). */
 export interface EmulatorControls {
@@ -13,6 +16,8 @@ export interface EmulatorControls {
   failCheckoutPayment(id: string, opts?: FailCheckoutOptions): Promise<StripeEventLike[]>;
   expireCheckoutSession(id: string): Promise<StripeEventLike[]>;
   refundCheckoutSession(id: string, opts?: RefundOptions): Promise<StripeEventLike[]>;
+  confirmPaymentIntent(id: string, opts?: ConfirmPaymentOptions): Promise<StripeEventLike[]>;
+  renewSubscription(id: string, opts?: RenewSubscriptionOptions): Promise<StripeEventLike[]>;
   events(): StripeEventLike[];
   deliveries(): WebhookDelivery[];
   sendEvent(id: string, opts?: { timestamp?: number; secret?: string }): Promise<{ status: number; body: string }>;
@@ -35,6 +40,7 @@ const ROUTES: ControlRoute[] = [
     path: `${SESSION}/complete`,
     run: async (c, id, body) => ({
       events: await c.completeCheckoutSession(id, {
+        card: oneOf(body, 'card', TEST_CARDS),
         paymentStatus: oneOf(body, 'payment_status', ['paid', 'unpaid'] as const),
         paymentMethodType: text(body, 'payment_method_type'),
         email: text(body, 'email'),
@@ -58,6 +64,16 @@ const ROUTES: ControlRoute[] = [
     run: async (c, id, body) => ({
       events: await c.refundCheckoutSession(id, { amount: integer(body, 'amount', 'an integer (minor units)'), reason: oneOf(body, 'reason', REFUND_REASONS) }),
     }),
+  },
+  {
+    method: 'POST',
+    path: '/_emulator/payment_intents/:id/confirm',
+    run: async (c, id, body) => ({ events: await c.confirmPaymentIntent(id, { card: oneOf(body, 'card', TEST_CARDS) }) }),
+  },
+  {
+    method: 'POST',
+    path: '/_emulator/subscriptions/:id/renew',
+    run: async (c, id, body) => ({ events: await c.renewSubscription(id, { card: oneOf(body, 'card', TEST_CARDS) }) }),
   },
   { method: 'GET', path: '/_emulator/events', run: (c) => ({ events: c.events() }) },
   { method: 'GET', path: '/_emulator/deliveries', run: (c) => ({ deliveries: c.deliveries() }) },

@@ -1,6 +1,7 @@
 import { EmulatorStore } from './emulator-store';
 import { LIST_PARAMS, listPage } from './list-page';
 import { ParamShape, RequestParams, mergeMetadata, newMetadata } from './request-params';
+import { StripeApiError } from './stripe-api-error';
 import { stripeIds, randomToken } from './stripe-ids';
 import { Address, CustomerObject, ListObject, nowSeconds } from './stripe-objects';
 
@@ -14,16 +15,19 @@ const CUSTOMER_PARAMS: { [key: string]: ParamShape } = {
   metadata: 'map',
   address: Object.fromEntries(ADDRESS_FIELDS.map((field) => [field, true])),
   preferred_locales: [true],
+  invoice_settings: { default_payment_method: true },
   expand: [true],
 };
 
-/** /v1/customers: create, retrieve, update and list, with Stripe's merge rules for partial updates. */
+/** /v1/customers: create, update and list (retrieval is a plain route), with Stripe's merge rules for partial updates. */
 export class CustomerEndpoints {
   constructor(private readonly store: EmulatorStore) {}
 
   create(params: RequestParams, livemode: boolean): CustomerObject {
     params.assertKnown(CUSTOMER_PARAMS);
     const address = params.object('address');
+    // A new customer has no attached methods yet, so any default is refused, as on Stripe.
+    if (params.object('invoice_settings')?.string('default_payment_method')) this.defaultPaymentMethod(params, null, livemode);
     return this.store.customers.insert({
       id: stripeIds.customer(),
       object: 'customer',
@@ -46,14 +50,14 @@ export class CustomerEndpoints {
     });
   }
 
-  retrieve(id: string, livemode: boolean): CustomerObject {
-    return this.store.customers.get(id, livemode);
-  }
-
   /** Only the parameters sent change; `key=` (the SDK's null) clears a field, as on Stripe. */
   update(id: string, params: RequestParams, livemode: boolean): CustomerObject {
     const customer = this.store.customers.get(id, livemode);
     params.assertKnown(CUSTOMER_PARAMS);
+    // Checked before anything changes, so a refused update leaves the customer as it was.
+    const defaultPm = params.object('invoice_settings')?.has('default_payment_method')
+      ? this.defaultPaymentMethod(params, customer.id, livemode)
+      : undefined;
     for (const field of ['email', 'name', 'description', 'phone'] as const) {
       if (params.has(field)) customer[field] = params.string(field);
     }
@@ -62,8 +66,24 @@ export class CustomerEndpoints {
       customer.address = address ? readAddress(address, customer.address) : null;
     }
     if (params.has('preferred_locales')) customer.preferred_locales = params.stringList('preferred_locales');
+    if (defaultPm !== undefined) customer.invoice_settings.default_payment_method = defaultPm;
     customer.metadata = mergeMetadata(customer.metadata, params.metadata('metadata'));
     return customer;
+  }
+
+  /** `invoice_settings[default_payment_method]`: empty clears it; otherwise a method attached to this customer. */
+  private defaultPaymentMethod(params: RequestParams, customerId: string | null, livemode: boolean): string | null {
+    const param = 'invoice_settings[default_payment_method]';
+    const id = params.object('invoice_settings')?.string('default_payment_method') ?? null;
+    if (id === null) return null;
+    const pm = this.store.paymentMethods.get(id, livemode, param);
+    if (customerId === null || pm.customer !== customerId) {
+      throw StripeApiError.invalid(
+        param,
+        `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`,
+      );
+    }
+    return pm.id;
   }
 
   list(params: RequestParams, livemode: boolean): ListObject<CustomerObject> {

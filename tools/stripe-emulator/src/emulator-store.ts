@@ -1,15 +1,19 @@
+import { InvoiceObject, SubscriptionObject } from './billing-objects';
 import { StripeApiError } from './stripe-api-error';
 import {
   CheckoutSessionObject,
   CustomerObject,
   LineItemObject,
   PaymentIntentObject,
+  PaymentMethodObject,
   PriceObject,
   ProductObject,
   RefundObject,
+  SetupIntentObject,
   StripeEventLike,
 } from './stripe-objects';
 import { Metadata } from './request-params';
+import { TestCard } from './test-cards';
 
 interface Stored {
   id: string;
@@ -58,7 +62,15 @@ export interface SessionRecord {
   livemode: boolean;
   session: CheckoutSessionObject;
   lineItems: LineItemObject[];
-  paymentIntentData: { metadata: Metadata; description: string | null };
+  paymentIntentData: IntentData;
+  /** `setup_intent_data` (setup mode) and `subscription_data` (subscription mode), for the objects completion creates. */
+  setupIntentData: IntentData;
+  subscriptionData: IntentData;
+}
+
+export interface IntentData {
+  metadata: Metadata;
+  description: string | null;
 }
 
 /** A saved idempotent result: replayed for the same request, refused for a different one under the same key. */
@@ -88,6 +100,14 @@ export class EmulatorStore {
   readonly paymentIntents = new ObjectCollection<PaymentIntentObject>('payment_intent');
   readonly sessions = new ObjectCollection<SessionRecord>('checkout.session');
   readonly refunds = new ObjectCollection<RefundObject>('refund');
+  readonly paymentMethods = new ObjectCollection<PaymentMethodObject>('payment_method');
+  /** Which test card each PaymentMethod is: decides every charge on it, and is not part of Stripe's object. */
+  readonly testCards = new Map<string, TestCard>();
+  /** Methods detached, or used without a customer: Stripe refuses to attach them (again). */
+  readonly spentPaymentMethods = new Set<string>();
+  readonly setupIntents = new ObjectCollection<SetupIntentObject>('setup_intent');
+  readonly subscriptions = new ObjectCollection<SubscriptionObject>('subscription');
+  readonly invoices = new ObjectCollection<InvoiceObject>('invoice');
   readonly events: StripeEventLike[] = [];
   readonly deliveries: WebhookDelivery[] = [];
   /** Keyed by mode and key: Stripe scopes idempotency keys to the account and mode that sent them. */

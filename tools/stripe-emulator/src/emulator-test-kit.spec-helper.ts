@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { StripeEmulator } from './stripe-emulator';
 import { StripeEventLike } from './stripe-objects';
+import { TestCard } from './test-cards';
 
 /** Shared by the emulator's specs: a real webhook endpoint, SDK clients pointed at the emulator, fixtures. */
 export const TEST_KEY = 'sk_test_emulatorKey4242';
@@ -108,4 +109,41 @@ export function useEmulator(): EmulatorHarness {
   });
   beforeEach(() => harness.receiver.clear());
   return harness;
+}
+
+export const setupSession = (
+  customer: string,
+  overrides: Stripe.Checkout.SessionCreateParams = {},
+): Stripe.Checkout.SessionCreateParams => ({
+  mode: 'setup',
+  currency: 'eur',
+  customer,
+  success_url: 'https://shop.example/carte-enregistree?session={CHECKOUT_SESSION_ID}',
+  setup_intent_data: { metadata: { partner_id: 'par_9' } },
+  ...overrides,
+});
+
+/** A customer whose card (`card`, default visa) was saved by a setup session and made its default payment method. */
+export async function customerWithCard(
+  harness: EmulatorHarness,
+  card: TestCard = 'visa',
+  client: Stripe = harness.stripe,
+): Promise<{ customer: Stripe.Customer; paymentMethod: string }> {
+  const customer = await client.customers.create({ email: `card-${card}@example.com` });
+  const session = await client.checkout.sessions.create(setupSession(customer.id));
+  await harness.emulator.completeCheckoutSession(session.id, { card });
+  const setupIntent = (await client.checkout.sessions.retrieve(session.id)).setup_intent as string;
+  const paymentMethod = (await client.setupIntents.retrieve(setupIntent)).payment_method as string;
+  const updated = await client.customers.update(customer.id, { invoice_settings: { default_payment_method: paymentMethod } });
+  harness.receiver.clear();
+  return { customer: updated, paymentMethod };
+}
+
+/** POSTs a JSON body to a control route, as another process would. */
+export function control(emulator: StripeEmulator, path: string, body: object = {}): Promise<Response> {
+  return fetch(`${emulator.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }

@@ -40,14 +40,17 @@ export class EventSender {
   }
 
   /** The object is copied, so the event keeps the state it had when it happened, as Stripe's do. */
-  readonly build: EventFactory = (type, object, livemode, eventRequest = NO_REQUEST) => {
+  readonly build: EventFactory = (type, object, livemode, eventRequest = NO_REQUEST, previousAttributes) => {
     const event: StripeEventLike = {
       id: stripeIds.event(),
       object: 'event',
       // Events are rendered in the SDK's pinned version, which the endpoint would be created with.
       api_version: Stripe.API_VERSION,
       created: nowSeconds(),
-      data: { object: structuredClone(object) },
+      data: {
+        object: structuredClone(object),
+        ...(previousAttributes ? { previous_attributes: structuredClone(previousAttributes) } : {}),
+      },
       livemode,
       pending_webhooks: this.target ? 1 : 0,
       request: eventRequest,

@@ -4,6 +4,10 @@ import { PaymentErrorObject } from './stripe-objects';
 const DECLINES: Record<string, { code: string; message: string }> = {
   generic_decline: { code: 'card_declined', message: 'Your card was declined.' },
   insufficient_funds: { code: 'card_declined', message: 'Your card has insufficient funds.' },
+  authentication_required: {
+    code: 'authentication_required',
+    message: 'Your card was declined. This transaction requires authentication.',
+  },
   lost_card: { code: 'card_declined', message: 'Your card was declined.' },
   stolen_card: { code: 'card_declined', message: 'Your card was declined.' },
   fraudulent: { code: 'card_declined', message: 'Your card was declined.' },
@@ -17,7 +21,7 @@ const DECLINES: Record<string, { code: string; message: string }> = {
 };
 
 export function paymentError(
-  paymentMethod: { id: string; type: string },
+  paymentMethod: PaymentErrorObject['payment_method'] | { id: string; type: string },
   opts: { declineCode?: string; message?: string } = {},
 ): PaymentErrorObject {
   const declineCode = opts.declineCode ?? 'generic_decline';
@@ -27,7 +31,11 @@ export function paymentError(
     decline_code: declineCode,
     doc_url: `https://stripe.com/docs/error-codes/${known.code.replace(/_/g, '-')}`,
     message: opts.message ?? known.message,
-    payment_method: { id: paymentMethod.id, object: 'payment_method', type: paymentMethod.type },
+    // A copy: the error records the method as it was when the charge failed.
+    payment_method:
+      'object' in paymentMethod
+        ? structuredClone(paymentMethod)
+        : { id: paymentMethod.id, object: 'payment_method', type: paymentMethod.type },
     type: 'card_error',
   };
 }

@@ -69,6 +69,14 @@ export class RequestParams {
     return value;
   }
 
+  /** The SDK sends booleans as `true`/`false`, the only spellings Stripe accepts. */
+  boolean(key: string): boolean | null {
+    const value = this.string(key);
+    if (value === null) return null;
+    if (value !== 'true' && value !== 'false') throw StripeApiError.invalid(this.name(key), `Invalid boolean: ${value}`);
+    return value === 'true';
+  }
+
   enum<T extends string>(key: string, allowed: readonly T[]): T | null {
     const value = this.string(key);
     if (value === null) return null;
@@ -138,6 +146,12 @@ export class RequestParams {
     if (!list) throw StripeApiError.invalid(this.name(key), `Invalid array: ${this.name(key)}`);
     return list;
   }
+}
+
+/** For endpoints that model no expansion: an `expand` is refused rather than silently ignored. */
+export function refuseExpand(params: RequestParams): void {
+  const [expand] = params.stringList('expand');
+  if (expand !== undefined) throw StripeApiError.invalid('expand', `This property cannot be expanded (${expand}).`);
 }
 
 /** Applies a metadata update the way Stripe does: keys merge, an empty value deletes its key, `{}` clears all. */

@@ -6,6 +6,9 @@ export interface StripeErrorBody {
   param?: string;
   decline_code?: string;
   doc_url?: string;
+  /** On card errors: the objects as they stand after the failed attempt, which the SDK exposes on the error. */
+  payment_intent?: object;
+  payment_method?: object;
 }
 
 /**
@@ -65,6 +68,16 @@ export class StripeApiError extends Error {
         `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at ` +
         'https://support.stripe.com/.',
     });
+  }
+
+  /** A declined charge: 402, which the SDK turns into StripeCardError with `code`, `decline_code` and `raw`. */
+  static card(body: Omit<StripeErrorBody, 'type'>) {
+    return new StripeApiError(402, { type: 'card_error', ...body });
+  }
+
+  /** Stripe's answer to an action the object's status does not allow. */
+  static unexpectedState(message: string, param?: string) {
+    return StripeApiError.withCode(400, 'payment_intent_unexpected_state', { message, ...(param ? { param } : {}) });
   }
 
   static idempotency(message: string, status = 400) {

@@ -2,18 +2,25 @@ import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http
 import { AddressInfo } from 'node:net';
 import { ApiRequestHandler } from './api-request-handler';
 import { apiRoutes } from './api-routes';
+import { ConfirmPaymentOptions, PaymentIntentFlow } from './card-payments';
+import { CheckoutBillingFlow } from './checkout-billing-flow';
 import { CheckoutFlow, CompleteCheckoutOptions, FailCheckoutOptions } from './checkout-flow';
 import { CheckoutSessionEndpoints } from './checkout-session-endpoints';
 import { EmulatorControls, handleControl } from './control-routes';
 import { CustomerEndpoints } from './customer-endpoints';
 import { EmulatorStore, WebhookDelivery } from './emulator-store';
 import { EventSender } from './event-sender';
+import { PaymentIntentEndpoints } from './payment-intent-endpoints';
+import { PaymentMethodEndpoints } from './payment-methods';
+import { PriceEndpoints } from './price-endpoints';
 import { RefundEndpoints } from './refund-endpoints';
 import { RefundFlow, RefundOptions } from './refund-flow';
 import { handlePayPage } from './hosted-page';
 import { json, readBody, writeResult } from './http-io';
 import { StripeApiError } from './stripe-api-error';
 import { StripeEventLike } from './stripe-objects';
+import { SubscriptionEndpoints } from './subscription-endpoints';
+import { RenewSubscriptionOptions, SubscriptionFlow } from './subscription-flow';
 
 export interface StripeEmulatorOptions {
   /** Default 0: a free port. */
@@ -38,6 +45,8 @@ export class StripeEmulator implements EmulatorControls {
   private readonly sender: EventSender;
   private readonly flow: CheckoutFlow;
   private readonly refunds: RefundFlow;
+  private readonly payments: PaymentIntentFlow;
+  private readonly subscriptions: SubscriptionFlow;
   private readonly api: ApiRequestHandler;
   private autoSend: boolean;
   private server: Server | null = null;
@@ -50,11 +59,24 @@ export class StripeEmulator implements EmulatorControls {
     this.autoSend = opts.autoSendEvents ?? true;
     this.sender = new EventSender(this.store, null);
     if (opts.webhookUrl && opts.webhookSecret) this.setWebhook(opts.webhookUrl, opts.webhookSecret);
-    this.flow = new CheckoutFlow(this.store, this.sender.build);
-    const sessions = new CheckoutSessionEndpoints(this.store, this.flow, (events) => this.dispatch(events), () => this.url);
-    this.refunds = new RefundFlow(this.store, this.sender.build);
-    const refunds = new RefundEndpoints(this.store, this.refunds, (events) => this.dispatch(events));
-    this.api = new ApiRequestHandler(this.store, apiRoutes(this.store, new CustomerEndpoints(this.store), sessions, refunds));
+    const build = this.sender.build;
+    const deliver = (events: StripeEventLike[]) => this.dispatch(events);
+    this.subscriptions = new SubscriptionFlow(this.store, build);
+    this.flow = new CheckoutFlow(this.store, build, new CheckoutBillingFlow(this.store, build, this.subscriptions));
+    this.refunds = new RefundFlow(this.store, build);
+    this.payments = new PaymentIntentFlow(this.store, build);
+    this.api = new ApiRequestHandler(
+      this.store,
+      apiRoutes(this.store, {
+        customers: new CustomerEndpoints(this.store),
+        sessions: new CheckoutSessionEndpoints(this.store, this.flow, deliver, () => this.url),
+        refunds: new RefundEndpoints(this.store, this.refunds, deliver),
+        paymentIntents: new PaymentIntentEndpoints(this.store, build, deliver),
+        paymentMethods: new PaymentMethodEndpoints(this.store, build, deliver),
+        prices: new PriceEndpoints(this.store),
+        subscriptions: new SubscriptionEndpoints(this.store, this.subscriptions, deliver),
+      }),
+    );
   }
 
   async start(): Promise<string> {
@@ -120,6 +142,23 @@ export class StripeEmulator implements EmulatorControls {
 
   expireCheckoutSession(sessionId: string): Promise<StripeEventLike[]> {
     return this.run(() => this.flow.expire(sessionId));
+  }
+
+  /**
+   * The customer confirms a PaymentIntent in the browser (the Payment Element) with `card` (default: the intent's
+   * own method, else `visa`) → `payment_intent.succeeded`, or `payment_intent.payment_failed` with the intent back
+   * at requires_payment_method, ready for another attempt.
+   */
+  confirmPaymentIntent(paymentIntentId: string, opts?: ConfirmPaymentOptions): Promise<StripeEventLike[]> {
+    return this.run(() => this.payments.confirm(paymentIntentId, opts));
+  }
+
+  /**
+   * Time reaches the end of the subscription's current period (a one-step test clock): it renews, charging its
+   * payment method (or as `card` says), or ends when it was set to cancel at period end. See SubscriptionFlow.renew.
+   */
+  renewSubscription(subscriptionId: string, opts?: RenewSubscriptionOptions): Promise<StripeEventLike[]> {
+    return this.run(() => this.subscriptions.renew(subscriptionId, opts));
   }
 
   /** The merchant refunds a paid session's payment, in full or in part (as from the Dashboard). */

@@ -45,6 +45,8 @@ export interface ProductObject {
   name: string;
 }
 
+export type RecurringInterval = 'day' | 'week' | 'month' | 'year';
+
 export interface PriceObject {
   id: string;
   object: 'price';
@@ -55,8 +57,10 @@ export interface PriceObject {
   livemode: boolean;
   metadata: Metadata;
   product: string;
-  recurring: { interval: string; interval_count: number } | null;
-  tax_behavior: 'unspecified';
+  lookup_key: string | null;
+  nickname: string | null;
+  recurring: { interval: RecurringInterval; interval_count: number; usage_type: 'licensed' } | null;
+  tax_behavior: 'inclusive' | 'exclusive' | 'unspecified';
   type: 'one_time' | 'recurring';
   unit_amount: number;
   unit_amount_decimal: string;
@@ -81,18 +85,28 @@ export interface PaymentErrorObject {
   decline_code?: string;
   doc_url: string;
   message: string;
-  payment_method: { id: string; object: 'payment_method'; type: string };
+  /** The whole PaymentMethod when Stripe knows it; a stub for methods the emulator never stored. */
+  payment_method: PaymentMethodObject | { id: string; object: 'payment_method'; type: string };
   type: 'card_error';
 }
 
-export type PaymentIntentStatus = 'requires_payment_method' | 'processing' | 'succeeded' | 'canceled';
+export type PaymentIntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'succeeded'
+  | 'canceled';
 
 export interface PaymentIntentObject {
   id: string;
   object: 'payment_intent';
+  /** What the merchant restricted the intent to (null: automatic payment methods). */
+  allowed_payment_method_types: string[] | null;
   amount: number;
   amount_capturable: number;
   amount_received: number;
+  automatic_payment_methods: { allow_redirects: 'always'; enabled: true } | null;
   canceled_at: number | null;
   cancellation_reason: string | null;
   capture_method: 'automatic_async';
@@ -106,9 +120,60 @@ export interface PaymentIntentObject {
   latest_charge: string | null;
   livemode: boolean;
   metadata: Metadata;
+  next_action: null;
   payment_method: string | null;
   payment_method_types: string[];
+  receipt_email: string | null;
+  setup_future_usage: 'on_session' | 'off_session' | null;
   status: PaymentIntentStatus;
+}
+
+export interface CardDetails {
+  brand: string;
+  checks: { address_line1_check: null; address_postal_code_check: null; cvc_check: 'pass' };
+  country: string;
+  display_brand: string;
+  exp_month: number;
+  exp_year: number;
+  fingerprint: string;
+  funding: 'credit' | 'debit';
+  last4: string;
+}
+
+export interface PaymentMethodObject {
+  id: string;
+  object: 'payment_method';
+  billing_details: { address: Address | null; email: string | null; name: string | null; phone: string | null; tax_id: null };
+  card: CardDetails;
+  created: number;
+  customer: string | null;
+  livemode: boolean;
+  metadata: Metadata;
+  type: 'card';
+}
+
+export interface SetupIntentObject {
+  id: string;
+  object: 'setup_intent';
+  application: null;
+  automatic_payment_methods: null;
+  cancellation_reason: null;
+  client_secret: string;
+  created: number;
+  customer: string | null;
+  description: string | null;
+  last_setup_error: null;
+  latest_attempt: null;
+  livemode: boolean;
+  mandate: null;
+  metadata: Metadata;
+  next_action: null;
+  on_behalf_of: null;
+  payment_method: string | null;
+  payment_method_types: string[];
+  single_use_mandate: null;
+  status: 'succeeded';
+  usage: 'off_session' | 'on_session';
 }
 
 export interface CustomerDetails {
@@ -126,6 +191,7 @@ export type SessionStatus = 'open' | 'complete' | 'expired';
 export interface CheckoutSessionObject {
   id: string;
   object: 'checkout.session';
+  allowed_payment_method_types: string[] | null;
   amount_subtotal: number | null;
   amount_total: number | null;
   cancel_url: string | null;
@@ -138,7 +204,7 @@ export interface CheckoutSessionObject {
   customer_details: CustomerDetails | null;
   customer_email: string | null;
   expires_at: number;
-  invoice: null;
+  invoice: string | null;
   line_items?: ListObject<LineItemObject>;
   livemode: boolean;
   locale: string | null;
@@ -149,9 +215,9 @@ export interface CheckoutSessionObject {
   payment_status: 'paid' | 'unpaid' | 'no_payment_required';
   redirect_on_completion?: string;
   return_url: string | null;
-  setup_intent: null;
+  setup_intent: string | null;
   status: SessionStatus;
-  subscription: null;
+  subscription: string | null;
   success_url: string | null;
   total_details: { amount_discount: number; amount_shipping: number; amount_tax: number };
   ui_mode: string;
@@ -212,7 +278,8 @@ export interface StripeEventLike {
   object: 'event';
   api_version: string;
   created: number;
-  data: { object: object };
+  /** `previous_attributes`: on `*.updated` events, the old values of the fields that changed. */
+  data: { object: object; previous_attributes?: object };
   livemode: boolean;
   pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };

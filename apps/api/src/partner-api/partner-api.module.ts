@@ -11,13 +11,26 @@ import { IdempotencyRepository } from '../idempotency/idempotency.repository';
 import { ApiKeysController } from './api-keys.controller';
 import { CheckoutSessionsController } from './checkout-sessions.controller';
 import { CreditNotesController } from './credit-notes.controller';
+import { CustomersController } from './customers.controller';
 import { EndpointsController } from './endpoints.controller';
 import { MessagesController } from './messages.controller';
 import { OrdersController } from './orders.controller';
+import { PaymentIntentsController } from './payment-intents.controller';
+import { SubscriptionsController } from './subscriptions.controller';
 
 @Module({
   imports: [PartnersModule, OrdersModule, InvoicingModule, WebhooksModule, MailModule],
-  controllers: [ApiKeysController, EndpointsController, MessagesController, CheckoutSessionsController, OrdersController, CreditNotesController],
+  controllers: [
+    ApiKeysController,
+    EndpointsController,
+    MessagesController,
+    CheckoutSessionsController,
+    CustomersController,
+    PaymentIntentsController,
+    SubscriptionsController,
+    OrdersController,
+    CreditNotesController,
+  ],
   providers: [RateLimiter, IdempotencyRepository, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
 })
 export class PartnerApiModule {}

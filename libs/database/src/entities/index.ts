@@ -12,6 +12,7 @@ import { Order } from './order.entity';
 import { Partner } from './partner.entity';
 import { PartnerLogo } from './partner-logo.entity';
 import { StripeEvent } from './stripe-event.entity';
+import { Subscription } from './subscription.entity';
 
 export * from './api-key.entity';
 export * from './attempt.entity';
@@ -27,5 +28,6 @@ export * from './order.entity';
 export * from './partner.entity';
 export * from './partner-logo.entity';
 export * from './stripe-event.entity';
+export * from './subscription.entity';
 
-export const ENTITIES = [ApiKey, Attempt, CreditNote, CreditNotePdf, Customer, Delivery, Endpoint, Invoice, InvoicePdf, Message, Order, Partner, PartnerLogo, StripeEvent];
+export const ENTITIES = [ApiKey, Attempt, CreditNote, CreditNotePdf, Customer, Delivery, Endpoint, Invoice, InvoicePdf, Message, Order, Partner, PartnerLogo, StripeEvent, Subscription];

@@ -14,6 +14,12 @@ export interface OrderBuyer {
 }
 export type Locale = 'fr' | 'en';
 
+/** How the order was paid for: a Checkout Session, a saved card charged later, the Payment Element, a subscription period. */
+export type OrderSource = 'checkout' | 'off_session_charge' | 'payment_element' | 'subscription';
+
+/** What the partner should do about a failed payment. */
+export type OrderNextAction = 'customer_action_required';
+
 export interface OrderLine {
   name: string;
   quantity: number;
@@ -52,6 +58,17 @@ export class Order {
   @Column('bigint', { transformer: bigint, default: 0 }) amountRefunded: number;
   @Column('boolean', { default: true }) pricesIncludeTax: boolean;
   @Column('jsonb', { nullable: true }) buyer: OrderBuyer | null;
+  @Column('text', { default: 'checkout' }) source: OrderSource;
+  /** Stripe's decline code of the last failed payment (`insufficient_funds`, `authentication_required`, …). */
+  @Column('text', { nullable: true }) declineCode: string | null;
+  @Column('text', { nullable: true }) nextAction: OrderNextAction | null;
+  /** The partner's Idempotency-Key of the charge that created the order. */
+  @Column('text', { nullable: true }) idempotencyKey: string | null;
+  @Column('text', { nullable: true }) subscriptionId: string | null;
+  /** For a subscription period: the Stripe invoice it pays (one order per Stripe invoice). */
+  @Column('text', { nullable: true, unique: true }) stripeInvoiceId: string | null;
+  @Column('timestamptz', { nullable: true }) periodStart: Date | null;
+  @Column('timestamptz', { nullable: true }) periodEnd: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Order, Partner, TenantScope } from '@app/database';
+import { InvoiceService } from '@app/invoicing';
+import { OutboxService } from '@app/webhooks';
+import { orderPaidData, orderPaymentFailedData } from './order-event.mapper';
+import { canTransition } from './order-transitions';
+
+/** Work the caller schedules once the transaction is committed. */
+export interface FollowUps {
+  invoiceIds: string[];
+  deliveryIds: string[];
+  /** Credit notes to render and email. */
+  creditNoteIds: string[];
+}
+
+export interface Payment {
+  eventId: string;
+  paidAt: Date;
+  paymentMethodType: string | null;
+}
+
+export interface PaymentFailure {
+  reason: string;
+  declineCode: string | null;
+}
+
+/**
+ * The end of every payment flow, whichever Stripe object reported it: the order becomes paid (invoice number,
+ * `order.paid`) or failed (`order.payment_failed`), once, in the caller's transaction.
+ */
+@Injectable()
+export class OrderSettlement {
+  private readonly logger = new Logger(OrderSettlement.name);
+
+  constructor(
+    private readonly invoices: InvoiceService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async markPaid(tx: EntityManager, partner: Partner, scope: TenantScope, order: Order, payment: Payment, followUps: FollowUps): Promise<string | null> {
+    if (!canTransition(order.status, 'paid')) return `order already ${order.status}`;
+    order.status = 'paid';
+    order.paidAt = payment.paidAt;
+    order.paidEventId = payment.eventId;
+    order.failureReason = null;
+    order.declineCode = null;
+    order.nextAction = null;
+    order.paymentMethodType = payment.paymentMethodType ?? order.paymentMethodType;
+    await tx.save(order);
+    const invoice = await this.invoices.issueForOrder(tx, order, partner, order.paymentMethodType);
+    followUps.invoiceIds.push(invoice.id);
+    followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, 'order.paid', order.id, orderPaidData(order, invoice))));
+    this.logger.log(`Order ${order.id} paid (${payment.eventId}); invoice ${invoice.number}`);
+    return null;
+  }
+
+  async markFailed(tx: EntityManager, scope: TenantScope, order: Order, failure: PaymentFailure, followUps: FollowUps): Promise<string | null> {
+    if (!canTransition(order.status, 'failed')) return `order already ${order.status}`;
+    order.status = 'failed';
+    order.failureReason = failure.reason;
+    order.declineCode = failure.declineCode;
+    // A saved card charged while the customer was away: only the customer can fix it (authenticate, change card).
+    order.nextAction = order.source === 'off_session_charge' ? 'customer_action_required' : null;
+    await tx.save(order);
+    followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, 'order.payment_failed', order.id, orderPaymentFailedData(order))));
+    return null;
+  }
+}

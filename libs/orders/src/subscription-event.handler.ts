@@ -1,0 +1,162 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { EntityManager } from 'typeorm';
+import { Customer, Order, OrderLine, Partner, Subscription, TenantScope } from '@app/database';
+import { OutboxService } from '@app/webhooks';
+import { insertPendingOrder, PricedBasket } from './order-draft';
+import { FollowUps, OrderSettlement } from './order-settlement';
+import { EventSubject, idOf } from './stripe-event-fields';
+import { subscriptionData } from './subscription-view';
+
+const SUBSCRIPTION_EVENTS = new Set(['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']);
+const INVOICE_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed']);
+
+/** What the partner sees of a subscription: a change in any of these is worth a `subscription.updated`. */
+const VISIBLE = ['status', 'currentPeriodStart', 'currentPeriodEnd', 'cancelAtPeriodEnd', 'canceledAt', 'endedAt'] as const;
+
+/**
+ * Stripe's subscription lifecycle -> our subscription row and messages; each paid Stripe invoice -> one order and
+ * our invoice (ours is the customer's legal invoice, not Stripe's), through the same settlement as any payment.
+ */
+@Injectable()
+export class SubscriptionEventHandler {
+  private readonly logger = new Logger(SubscriptionEventHandler.name);
+
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly settlement: OrderSettlement,
+  ) {}
+
+  handles(event: Stripe.Event): boolean {
+    return SUBSCRIPTION_EVENTS.has(event.type) || INVOICE_EVENTS.has(event.type);
+  }
+
+  async apply(tx: EntityManager, partner: Partner, scope: TenantScope, event: Stripe.Event, subject: EventSubject, followUps: FollowUps): Promise<string | null> {
+    const stripeSubscriptionId = subject.subscription?.id ?? idOf(subject.invoice?.parent?.subscription_details?.subscription) ?? null;
+    const subscription = await this.find(tx, scope, subject.metadata.subscription_id, stripeSubscriptionId);
+    if (!subscription) return `no subscription for ${stripeSubscriptionId ?? event.type}`;
+    subscription.stripeSubscriptionId ??= stripeSubscriptionId;
+    const customer = await tx.getRepository(Customer).findOneByOrFail({ id: subscription.customerId });
+    if (subject.subscription) return this.applyState(tx, scope, event, subject.subscription, subscription, customer, followUps);
+    if (event.type === 'invoice.paid') return this.periodPaid(tx, partner, scope, event, subject.invoice!, subscription, customer, followUps);
+    return this.periodFailed(tx, scope, subject.invoice!, subscription, customer, followUps);
+  }
+
+  private async find(tx: EntityManager, scope: TenantScope, id: string | undefined, stripeId: string | null): Promise<Subscription | null> {
+    const repo = tx.getRepository(Subscription);
+    const lock = { mode: 'pessimistic_write' as const };
+    const tenant = { partnerId: scope.partnerId, environment: scope.environment };
+    return (
+      (id ? await repo.findOne({ where: { id, ...tenant }, lock }) : null) ??
+      (stripeId ? await repo.findOne({ where: { stripeSubscriptionId: stripeId, ...tenant }, lock }) : null)
+    );
+  }
+
+  private async applyState(
+    tx: EntityManager,
+    scope: TenantScope,
+    event: Stripe.Event,
+    stripe: Stripe.Subscription,
+    subscription: Subscription,
+    customer: Customer,
+    followUps: FollowUps,
+  ): Promise<string | null> {
+    // Stripe does not order its events: one older than the state we hold changes nothing.
+    if (event.created < subscription.stripeStateAt) return 'an older state than the one recorded';
+    const before = VISIBLE.map((k) => String(subscription[k]?.valueOf() ?? null));
+    const item = stripe.items?.data?.[0];
+    const date = (s: number | null | undefined) => (s ? new Date(s * 1000) : null);
+    subscription.status = stripe.status;
+    subscription.currentPeriodStart = date(item?.current_period_start) ?? subscription.currentPeriodStart;
+    subscription.currentPeriodEnd = date(item?.current_period_end) ?? subscription.currentPeriodEnd;
+    subscription.cancelAtPeriodEnd = stripe.cancel_at_period_end;
+    subscription.canceledAt = date(stripe.canceled_at);
+    subscription.endedAt = date(stripe.ended_at);
+    subscription.stripeStateAt = event.created;
+    await tx.save(subscription);
+    const changed = VISIBLE.some((k, i) => String(subscription[k]?.valueOf() ?? null) !== before[i]);
+    const type = event.type === 'customer.subscription.deleted' ? 'subscription.canceled' : event.type === 'customer.subscription.updated' ? 'subscription.updated' : null;
+    // created: the partner hears of the new subscription through its first paid period (`order.paid`).
+    if (!type || !changed) return type ? 'nothing the partner sees changed' : null;
+    followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, type, null, subscriptionData(subscription, customer))));
+    return null;
+  }
+
+  /** One order per Stripe invoice: the unique stripe_invoice_id makes a replayed invoice.paid a no-op. */
+  private async periodPaid(
+    tx: EntityManager,
+    partner: Partner,
+    scope: TenantScope,
+    event: Stripe.Event,
+    invoice: Stripe.Invoice,
+    subscription: Subscription,
+    customer: Customer,
+    followUps: FollowUps,
+  ): Promise<string | null> {
+    await tx.save(subscription);
+    const line = invoice.lines?.data?.[0];
+    const periodStart = new Date((line?.period?.start ?? invoice.period_start) * 1000);
+    const periodEnd = new Date((line?.period?.end ?? invoice.period_end) * 1000);
+    await insertPendingOrder(tx, scope, {
+      source: 'subscription',
+      basket: basketOf(subscription, invoice, partner),
+      currency: invoice.currency,
+      customer,
+      locale: subscription.locale,
+      partnerOrderRef: subscription.partnerRef,
+      subscriptionId: subscription.id,
+      stripeInvoiceId: invoice.id,
+      periodStart,
+      periodEnd,
+    });
+    const order = await tx.getRepository(Order).findOneOrFail({ where: { stripeInvoiceId: invoice.id }, lock: { mode: 'pessimistic_write' } });
+    const paidAt = invoice.status_transitions?.paid_at ?? event.created;
+    return this.settlement.markPaid(tx, partner, scope, order, { eventId: event.id, paidAt: new Date(paidAt * 1000), paymentMethodType: customer.paymentMethod?.type ?? null }, followUps);
+  }
+
+  private async periodFailed(tx: EntityManager, scope: TenantScope, invoice: Stripe.Invoice, subscription: Subscription, customer: Customer, followUps: FollowUps): Promise<string | null> {
+    await tx.save(subscription);
+    followUps.deliveryIds.push(
+      ...(await this.outbox.record(tx, scope, 'subscription.payment_failed', null, {
+        subscription: subscriptionData(subscription, customer),
+        stripe_invoice_id: invoice.id,
+        amount_due: invoice.amount_due,
+        currency: invoice.currency,
+        attempt_count: invoice.attempt_count,
+        next_payment_attempt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000).toISOString() : null,
+        // The decline itself sits on the invoice's PaymentIntent, which Stripe's invoice event does not carry.
+        reason: 'payment_failed',
+        decline_code: null,
+      })),
+    );
+    this.logger.log(`Subscription ${subscription.id}: payment of ${invoice.id} failed (attempt ${invoice.attempt_count})`);
+    return null;
+  }
+}
+
+/**
+ * The period's lines: the subscription's own, which carry the VAT rates, when Stripe charged their total; otherwise
+ * (a price changed on Stripe's side) Stripe's lines, so the invoice always states what was charged.
+ */
+function basketOf(subscription: Subscription, invoice: Stripe.Invoice, partner: Partner): PricedBasket {
+  if (invoice.amount_paid === subscription.amountTotal) {
+    return { lines: subscription.lineItems, pricesIncludeTax: subscription.pricesIncludeTax, amountTotal: subscription.amountTotal };
+  }
+  const stripeLines = invoice.lines?.data ?? [];
+  const lines: OrderLine[] = stripeLines.map((l) => {
+    const quantity = l.quantity ?? 1;
+    const even = l.amount % quantity === 0;
+    return {
+      name: even ? (l.description ?? 'Abonnement') : `${l.description ?? 'Abonnement'} × ${quantity}`,
+      quantity: even ? quantity : 1,
+      unit_amount: even ? l.amount / quantity : l.amount,
+      vat_rate: partner.defaultVatRate,
+      amount_total: l.amount,
+    };
+  });
+  if (lines.reduce((sum, l) => sum + l.amount_total, 0) !== invoice.amount_paid) {
+    // Discounts or credits Stripe applied: one line for what was actually paid.
+    lines.splice(0, lines.length, { name: 'Abonnement', quantity: 1, unit_amount: invoice.amount_paid, vat_rate: partner.defaultVatRate, amount_total: invoice.amount_paid });
+  }
+  return { lines, pricesIncludeTax: true, amountTotal: invoice.amount_paid };
+}
