@@ -63,7 +63,7 @@ describe('docs reference generator', () => {
     const subscription = {
       type: 'object',
       properties: {
-        type: { type: 'string', const: 'subscription.canceled' },
+        type: { type: 'string', const: 'loyalty.reward_granted' },
         timestamp: { type: 'string' },
         data: {
           type: 'object',
@@ -74,16 +74,24 @@ describe('docs reference generator', () => {
       required: ['type', 'timestamp', 'data'],
     };
     const heartbeat = { type: 'object', properties: { type: { const: 'heartbeat' }, data: { type: 'object', properties: { message: { type: 'string' } } } } };
-    const file = { ...events, 'subscription.canceled': subscription, heartbeat, $defs: { period: { type: 'object', properties: { start: { type: 'string', format: 'date-time' } }, required: ['start'] } } };
-    expect(gen.eventSchemas(file).map((e) => e.type)).toEqual([...Object.keys(events), 'subscription.canceled', 'heartbeat']);
-    const mdx = gen.renderWebhookEvents(file, gen.LABELS.en);
+    const file = { ...events, 'loyalty.reward_granted': subscription, heartbeat, $defs: { period: { type: 'object', properties: { start: { type: 'string', format: 'date-time' } }, required: ['start'] } } };
+    expect(gen.eventSchemas(file).map((e) => e.type)).toEqual([...Object.keys(events), 'loyalty.reward_granted', 'heartbeat']);
+    // Two announced types: one the code now defines, one still to come.
+    const labels = {
+      ...gen.LABELS.en,
+      upcomingEvents: {
+        'loyalty.reward_granted': { kind: 'planned', text: 'A reward was granted.' },
+        'loyalty.tier_changed': { kind: 'planned', text: 'A tier changed.' },
+      },
+    };
+    const mdx = gen.renderWebhookEvents(file, labels);
     expect(mdx).toContain('`period.start`');
-    const example = gen.exampleFor(subscription, file, { hint: 'subscription.canceled' }) as { data: { id: string; period: { start: string } } };
+    const example = gen.exampleFor(subscription, file, { hint: 'loyalty.reward_granted' }) as { data: { id: string; period: { start: string } } };
     expect(example.data.id).toMatch(/^sub_/);
     expect(example.data.period.start).toMatch(/^\d{4}-\d\d-\d\dT/);
     // Announced types leave the "other types" table once the code defines them.
-    expect(mdx).not.toMatch(/\| `subscription\.canceled` \| <Status/);
-    expect(mdx).toMatch(/\| `customer\.payment_method_saved` \| <Status kind="planned" \/>/);
+    expect(mdx).not.toMatch(/\| `loyalty\.reward_granted` \| <Status/);
+    expect(mdx).toMatch(/\| `loyalty\.tier_changed` \| <Status kind="planned" \/>/);
   });
 
   it('keeps text from the code literal in MDX: braces and tags escaped outside code spans, kept inside', () => {
