@@ -80,7 +80,7 @@ export class PaymentEventService {
   }
 
   private async route(event: Stripe.Event, subject: EventSubject): Promise<Route | null> {
-    const partnerId = subject.metadata.partner_id ?? (await this.partnerOfRefund(event)) ?? (await this.partnerOfCard(event));
+    const partnerId = subject.metadata.partner_id ?? (await this.partnerOfRefund(event)) ?? (await this.partnerOfCustomer(event));
     if (!partnerId) return null;
     const partner = await this.db.getRepository(Partner).findOneBy({ id: partnerId });
     if (!partner) return null;
@@ -97,11 +97,15 @@ export class PaymentEventService {
     return order?.partnerId ?? null;
   }
 
-  /** A card carries no metadata: the customer it belongs (or, detached, belonged) to says whose it is. */
-  private async partnerOfCard(event: Stripe.Event): Promise<string | null> {
-    if (!event.type.startsWith('payment_method.')) return null;
+  /**
+   * Objects we did not create carry none of our metadata: a card (attached, or detached with the customer in
+   * `previous_attributes`), or the PaymentIntent Stripe makes for a subscription's invoice. Their customer says
+   * whose they are; the event is then recorded against that partner (processed or ignored), not left unrouted.
+   */
+  private async partnerOfCustomer(event: Stripe.Event): Promise<string | null> {
+    if (!event.type.startsWith('payment_method.') && !event.type.startsWith('payment_intent.')) return null;
     const previous = event.data.previous_attributes as { customer?: string } | undefined;
-    const stripeCustomerId = idOf((event.data.object as Stripe.PaymentMethod).customer) ?? previous?.customer ?? null;
+    const stripeCustomerId = idOf((event.data.object as { customer?: string | { id: string } | null }).customer) ?? previous?.customer ?? null;
     if (!stripeCustomerId) return null;
     const environment: Environment = event.livemode ? 'production' : 'staging';
     const customer = await this.db.getRepository(Customer).findOne({ where: { stripeCustomerId, environment }, select: { id: true, partnerId: true } });

@@ -44,8 +44,12 @@ export function ApiDoc(tag: string, auth: 'partner' | 'admin' | 'stripe', option
     decorators.push(ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body within 24 h returns the first response; another body is a 409.' }));
   }
   const errors: ErrorCode[] = [...(options.errors ?? []), ...(auth === 'stripe' ? [] : (['unauthenticated'] as ErrorCode[])), ...(auth === 'partner' ? (['rate_limited'] as ErrorCode[]) : [])];
-  for (const code of new Set(errors)) {
-    decorators.push(ApiResponse({ status: ERROR_CATALOGUE[code].status, description: `\`${code}\`: ${ERROR_CATALOGUE[code].message}`, schema: { example: errorExample(code) } }));
+  // One response per status: several codes can share one (409s), and a second ApiResponse would replace the first.
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set(errors)) byStatus.set(ERROR_CATALOGUE[code].status, [...(byStatus.get(ERROR_CATALOGUE[code].status) ?? []), code]);
+  for (const [status, codes] of byStatus) {
+    const description = codes.map((code) => `\`${code}\`: ${ERROR_CATALOGUE[code].message}`).join('\n\n');
+    decorators.push(ApiResponse({ status, description, schema: { example: errorExample(codes[0]) } }));
   }
   return applyDecorators(...decorators);
 }

@@ -1,10 +1,11 @@
-import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { parseInput } from '@app/errors';
 import { CheckoutService, CreateCheckoutInput } from '@app/orders';
 import { AuthenticatedPartner } from '@app/partners';
 import { CurrentPartner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import { createCheckoutSchema } from './payments.schemas';
 import { ApiDoc } from '../openapi/api-doc.decorator';
+import { IdempotencyKey } from '../idempotency/idempotency-key.decorator';
 
 @Controller('v1/checkout-sessions')
 @UseGuards(PartnerAuthGuard)
@@ -27,7 +28,7 @@ export class CheckoutSessionsController {
   })
   @Post()
   @HttpCode(201)
-  async create(@CurrentPartner() auth: AuthenticatedPartner, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
+  async create(@CurrentPartner() auth: AuthenticatedPartner, @Body() body: unknown, @IdempotencyKey() idempotencyKey?: string) {
     // The key's format is checked by the idempotency interceptor, which runs first; Stripe gets it too.
     // The schema's refinements guarantee the mode's shape (lines or not, recurring or not).
     const input = parseInput(createCheckoutSchema, body) as CreateCheckoutInput;

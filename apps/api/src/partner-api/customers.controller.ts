@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { parseInput } from '@app/errors';
 import { CustomerService, customerView, OffSessionChargeService } from '@app/orders';
@@ -9,6 +9,7 @@ import { list } from '../openapi/examples';
 import { EXAMPLE_CHARGE, EXAMPLE_CUSTOMER } from '../openapi/payment-examples';
 import { listOf } from './paging';
 import { createChargeSchema, createCustomerSchema, listCustomersQuery } from './payments.schemas';
+import { IdempotencyKey } from '../idempotency/idempotency-key.decorator';
 
 @Controller('v1/customers')
 @UseGuards(PartnerAuthGuard)
@@ -70,7 +71,7 @@ export class CustomersController {
   })
   @Post(':id/charges')
   @HttpCode(201)
-  async charge(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
+  async charge(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string, @Body() body: unknown, @IdempotencyKey() idempotencyKey?: string) {
     return this.charges.charge(auth, auth.partner, id, parseInput(createChargeSchema, body), idempotencyKey);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { parseInput } from '@app/errors';
 import { CreatePaymentIntentInput, PaymentElementService } from '@app/orders';
 import { AuthenticatedPartner } from '@app/partners';
@@ -6,6 +6,7 @@ import { CurrentPartner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { EXAMPLE_PAYMENT_INTENT } from '../openapi/payment-examples';
 import { createPaymentIntentSchema, updatePaymentIntentSchema } from './payments.schemas';
+import { IdempotencyKey } from '../idempotency/idempotency-key.decorator';
 
 @Controller('v1/payment-intents')
 @UseGuards(PartnerAuthGuard)
@@ -23,7 +24,7 @@ export class PaymentIntentsController {
   })
   @Post()
   @HttpCode(201)
-  async create(@CurrentPartner() auth: AuthenticatedPartner, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
+  async create(@CurrentPartner() auth: AuthenticatedPartner, @Body() body: unknown, @IdempotencyKey() idempotencyKey?: string) {
     const input = parseInput(createPaymentIntentSchema, body) as CreatePaymentIntentInput;
     return this.payments.create(auth, auth.partner, input, idempotencyKey);
   }
@@ -39,7 +40,7 @@ export class PaymentIntentsController {
     description: 'Replaces the lines and the amount of the order and of the intent together. Refused (409 payment_not_updatable) once the customer has paid.',
     body: updatePaymentIntentSchema,
     bodyExample: { line_items: [{ name: 'Lampe Aurore', quantity: 3, unit_amount: 4990 }] },
-    response: { status: 200, description: 'The updated intent', example: { ...EXAMPLE_PAYMENT_INTENT, amount_total: 14970 } },
+    response: { status: 200, description: 'The updated intent', example: { ...EXAMPLE_PAYMENT_INTENT, amount_total: 14970, line_items: [{ name: 'Lampe Aurore', quantity: 3, unit_amount: 4990, vat_rate: 20, amount_total: 14970 }] } },
     errors: ['validation_failed', 'not_found', 'payment_not_updatable', 'stripe_error'],
   })
   @Patch(':id')
