@@ -64,11 +64,12 @@ describe('payments: subscriptions', () => {
     expect(periods[2].period_start).toBe(periods[1].period_end);
     const numbers = new Set(paid.map((e) => e.data.invoice.number));
     expect(numbers.size).toBe(3);
-    const invoices = await stack.sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM invoices i JOIN orders o ON o.id = i.order_id WHERE o.subscription_id = $1`,
+    const invoices = await stack.sql<{ payment_method: string }>(
+      `SELECT i.payment_method FROM invoices i JOIN orders o ON o.id = i.order_id WHERE o.subscription_id = $1`,
       [session.subscription_id],
     );
-    expect(invoices[0].n).toBe(3);
+    // Each says it was paid by card ("Payée le … par carte").
+    expect(invoices.map((i) => i.payment_method)).toEqual(['card', 'card', 'card']);
     await waitFor('three invoice emails', () => (paid.every((e) => stack.smtp.messages.some((m) => m.subject?.includes(e.data.invoice.number))) ? true : null));
 
     // Redelivered by Stripe: still three.
@@ -88,7 +89,8 @@ describe('payments: subscriptions', () => {
     await waitFor('the first order.paid', () => eventsOf(stack, 'order.paid', (d) => d.subscription?.id === session.subscription_id)[0]);
     await stack.emulator.renewSubscription(active.stripe_subscription_id, { card: 'insufficient_funds' });
     const failed = await waitFor('subscription.payment_failed', () => eventsOf(stack, 'subscription.payment_failed', (d) => d.subscription.id === session.subscription_id)[0]);
-    expect(failed.data).toMatchObject({ amount_due: 2490, currency: 'eur', attempt_count: 1 });
+    // Why, from the PaymentIntent behind Stripe's invoice.
+    expect(failed.data).toMatchObject({ amount_due: 2490, currency: 'eur', attempt_count: 1, decline_code: 'insufficient_funds' });
     expect(failed.data.stripe_invoice_id).toMatch(/^in_/);
     const updated = await waitFor('subscription.updated past_due', () => eventsOf(stack, 'subscription.updated', (d) => d.id === session.subscription_id && d.status === 'past_due')[0]);
     expect(updated.data.customer.id).toBe(customer.id);

@@ -115,7 +115,8 @@ export class PaymentEventService {
   private async prefetch(route: Route, event: Stripe.Event, subject: EventSubject): Promise<Prefetched> {
     const stripe = this.stripe.for(route.scope.environment);
     if (this.savedCards.handles(event, subject)) return { ...NOTHING_FETCHED, savedCard: await this.savedCards.prefetch(route.scope, event, subject) };
-    if (this.subscriptions.handles(event) || subject.checkoutSession?.mode === 'subscription') return NOTHING_FETCHED;
+    if (this.subscriptions.handles(event)) return { ...NOTHING_FETCHED, paymentIntent: await this.subscriptions.prefetch(route.scope, subject) };
+    if (subject.checkoutSession?.mode === 'subscription') return NOTHING_FETCHED;
     if (isRefundEvent(event)) {
       const paymentIntentId = refundPaymentIntentOf(event);
       const listed = event.type === 'charge.refunded' && paymentIntentId
@@ -153,7 +154,7 @@ export class PaymentEventService {
   private async apply(tx: EntityManager, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, followUps: FollowUps): Promise<string | null> {
     if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds, followUps);
     if (this.savedCards.handles(event, subject)) return this.savedCards.apply(tx, route.scope, event, subject, pre.savedCard, followUps);
-    if (this.subscriptions.handles(event)) return this.subscriptions.apply(tx, route.partner, route.scope, event, subject, followUps);
+    if (this.subscriptions.handles(event)) return this.subscriptions.apply(tx, route.partner, route.scope, event, subject, pre.paymentIntent, followUps);
     // The subscription's own events (customer.subscription.*, invoice.*) drive it; its session adds nothing.
     if (subject.checkoutSession?.mode === 'subscription') return 'a subscription checkout: its subscription and invoice events drive it';
     const session = subject.checkoutSession;

@@ -2,10 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
 import { Customer, Order, OrderLine, Partner, Subscription, TenantScope } from '@app/database';
+import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { insertPendingOrder, PricedBasket } from './order-draft';
 import { FollowUps, OrderSettlement } from './order-settlement';
-import { EventSubject, idOf } from './stripe-event-fields';
+import { declineCodeOf, declineReasonOf, EventSubject, idOf, paymentMethodTypeOf } from './stripe-event-fields';
 import { subscriptionData } from './subscription-view';
 
 const SUBSCRIPTION_EVENTS = new Set(['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']);
@@ -23,6 +24,7 @@ export class SubscriptionEventHandler {
   private readonly logger = new Logger(SubscriptionEventHandler.name);
 
   constructor(
+    private readonly stripe: StripeClient,
     private readonly outbox: OutboxService,
     private readonly settlement: OrderSettlement,
   ) {}
@@ -31,15 +33,36 @@ export class SubscriptionEventHandler {
     return SUBSCRIPTION_EVENTS.has(event.type) || INVOICE_EVENTS.has(event.type);
   }
 
-  async apply(tx: EntityManager, partner: Partner, scope: TenantScope, event: Stripe.Event, subject: EventSubject, followUps: FollowUps): Promise<string | null> {
+  /**
+   * The PaymentIntent behind a Stripe invoice, fetched before the transaction: how the period was paid (for our
+   * invoice) or why it was not (for the partner). The invoice event itself carries neither.
+   */
+  async prefetch(scope: TenantScope, subject: EventSubject): Promise<Stripe.PaymentIntent | null> {
+    if (!subject.invoice) return null;
+    const stripe = this.stripe.for(scope.environment);
+    const payments = await stripe.invoicePayments.list({ invoice: subject.invoice.id, limit: 10 });
+    const latest = [...payments.data].sort((a, b) => b.created - a.created).find((p) => p.payment?.payment_intent);
+    const paymentIntentId = idOf(latest?.payment.payment_intent);
+    return paymentIntentId ? stripe.paymentIntents.retrieve(paymentIntentId) : null;
+  }
+
+  async apply(
+    tx: EntityManager,
+    partner: Partner,
+    scope: TenantScope,
+    event: Stripe.Event,
+    subject: EventSubject,
+    intent: Stripe.PaymentIntent | null,
+    followUps: FollowUps,
+  ): Promise<string | null> {
     const stripeSubscriptionId = subject.subscription?.id ?? idOf(subject.invoice?.parent?.subscription_details?.subscription) ?? null;
     const subscription = await this.find(tx, scope, subject.metadata.subscription_id, stripeSubscriptionId);
     if (!subscription) return `no subscription for ${stripeSubscriptionId ?? event.type}`;
     subscription.stripeSubscriptionId ??= stripeSubscriptionId;
     const customer = await tx.getRepository(Customer).findOneByOrFail({ id: subscription.customerId });
     if (subject.subscription) return this.applyState(tx, scope, event, subject.subscription, subscription, customer, followUps);
-    if (event.type === 'invoice.paid') return this.periodPaid(tx, partner, scope, event, subject.invoice!, subscription, customer, followUps);
-    return this.periodFailed(tx, scope, subject.invoice!, subscription, customer, followUps);
+    if (event.type === 'invoice.paid') return this.periodPaid(tx, partner, scope, event, subject.invoice!, subscription, customer, intent, followUps);
+    return this.periodFailed(tx, scope, subject.invoice!, subscription, customer, intent, followUps);
   }
 
   private async find(tx: EntityManager, scope: TenantScope, id: string | undefined, stripeId: string | null): Promise<Subscription | null> {
@@ -91,6 +114,7 @@ export class SubscriptionEventHandler {
     invoice: Stripe.Invoice,
     subscription: Subscription,
     customer: Customer,
+    intent: Stripe.PaymentIntent | null,
     followUps: FollowUps,
   ): Promise<string | null> {
     await tx.save(subscription);
@@ -111,10 +135,18 @@ export class SubscriptionEventHandler {
     });
     const order = await tx.getRepository(Order).findOneOrFail({ where: { stripeInvoiceId: invoice.id }, lock: { mode: 'pessimistic_write' } });
     const paidAt = invoice.status_transitions?.paid_at ?? event.created;
-    return this.settlement.markPaid(tx, partner, scope, order, { eventId: event.id, paidAt: new Date(paidAt * 1000), paymentMethodType: customer.paymentMethod?.type ?? null }, followUps);
+    return this.settlement.markPaid(tx, partner, scope, order, { eventId: event.id, paidAt: new Date(paidAt * 1000), paymentMethodType: paymentMethodTypeOf(intent) }, followUps);
   }
 
-  private async periodFailed(tx: EntityManager, scope: TenantScope, invoice: Stripe.Invoice, subscription: Subscription, customer: Customer, followUps: FollowUps): Promise<string | null> {
+  private async periodFailed(
+    tx: EntityManager,
+    scope: TenantScope,
+    invoice: Stripe.Invoice,
+    subscription: Subscription,
+    customer: Customer,
+    intent: Stripe.PaymentIntent | null,
+    followUps: FollowUps,
+  ): Promise<string | null> {
     await tx.save(subscription);
     followUps.deliveryIds.push(
       ...(await this.outbox.record(tx, scope, 'subscription.payment_failed', null, {
@@ -124,9 +156,8 @@ export class SubscriptionEventHandler {
         currency: invoice.currency,
         attempt_count: invoice.attempt_count,
         next_payment_attempt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000).toISOString() : null,
-        // The decline itself sits on the invoice's PaymentIntent, which Stripe's invoice event does not carry.
-        reason: 'payment_failed',
-        decline_code: null,
+        reason: declineReasonOf(intent) ?? 'payment_failed',
+        decline_code: declineCodeOf(intent),
       })),
     );
     this.logger.log(`Subscription ${subscription.id}: payment of ${invoice.id} failed (attempt ${invoice.attempt_count})`);

@@ -2,6 +2,7 @@ import { ApiContext, ApiRoute } from './api-request-handler';
 import { CheckoutSessionEndpoints } from './checkout-session-endpoints';
 import { CustomerEndpoints } from './customer-endpoints';
 import { EmulatorStore, ObjectCollection } from './emulator-store';
+import { InvoicePaymentEndpoints } from './invoice-payment-endpoints';
 import { PaymentIntentEndpoints } from './payment-intent-endpoints';
 import { PaymentMethodEndpoints } from './payment-methods';
 import { PriceEndpoints } from './price-endpoints';
@@ -17,11 +18,12 @@ export interface Endpoints {
   paymentMethods: PaymentMethodEndpoints;
   prices: PriceEndpoints;
   subscriptions: SubscriptionEndpoints;
+  invoicePayments: InvoicePaymentEndpoints;
 }
 
 /** Every emulated /v1 endpoint. Anything else answers Stripe's "Unrecognized request URL". */
 export function apiRoutes(store: EmulatorStore, endpoints: Endpoints): ApiRoute[] {
-  const { customers, sessions, refunds, paymentIntents, paymentMethods, prices, subscriptions } = endpoints;
+  const { customers, sessions, refunds, paymentIntents, paymentMethods, prices, subscriptions, invoicePayments } = endpoints;
   return [
     { method: 'POST', path: '/v1/customers', handle: (ctx) => customers.create(ctx.params, ctx.livemode) },
     { method: 'GET', path: '/v1/customers', handle: (ctx) => customers.list(ctx.params, ctx.livemode) },
@@ -60,6 +62,8 @@ export function apiRoutes(store: EmulatorStore, endpoints: Endpoints): ApiRoute[
     { method: 'DELETE', path: '/v1/subscriptions/:id', handle: (ctx) => subscriptions.cancel(ctx) },
     { method: 'GET', path: '/v1/invoices', handle: (ctx) => subscriptions.listInvoices(ctx) },
     { method: 'GET', path: '/v1/invoices/:id', handle: (ctx) => plainRetrieve(ctx, store.invoices) },
+    { method: 'GET', path: '/v1/invoice_payments', handle: (ctx) => invoicePayments.list(ctx) },
+    { method: 'GET', path: '/v1/invoice_payments/:id', handle: (ctx) => plainRetrieve(ctx, store.invoicePayments) },
     { method: 'POST', path: '/v1/refunds', handle: (ctx) => refunds.create(ctx) },
     { method: 'GET', path: '/v1/refunds', handle: (ctx) => refunds.list(ctx) },
     { method: 'GET', path: '/v1/refunds/:id', handle: (ctx) => refunds.retrieve(ctx) },

@@ -132,3 +132,23 @@ export interface InvoiceObject {
   total: number;
   total_excluding_tax: number;
 }
+
+/**
+ * The link between an invoice and what pays it (API 2025-03-31.basil and later, where invoices lost their
+ * `payment_intent` and `charge` fields). Stripe makes a default one when a charged invoice is finalized and keeps it
+ * in step with the invoice: `open` while unpaid, `paid` with `amount_paid` once its PaymentIntent succeeds.
+ */
+export interface InvoicePaymentObject {
+  id: string;
+  object: 'invoice_payment';
+  amount_paid: number | null;
+  amount_requested: number;
+  created: number;
+  currency: string;
+  invoice: string;
+  is_default: boolean;
+  livemode: boolean;
+  payment: { type: 'payment_intent'; payment_intent: string };
+  status: 'open' | 'paid' | 'canceled';
+  status_transitions: { canceled_at: number | null; paid_at: number | null };
+}

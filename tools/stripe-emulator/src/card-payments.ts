@@ -1,3 +1,4 @@
+import { InvoicePaymentObject } from './billing-objects';
 import { EventFactory, EventRequest } from './checkout-flow';
 import { EmulatorStore } from './emulator-store';
 import { paymentError } from './payment-failures';
@@ -63,12 +64,17 @@ export function succeedIntent(intent: PaymentIntentObject): void {
 }
 
 /**
- * One confirmation with a card PaymentMethod; the method's test card decides. On success a method confirmed with
- * `setup_future_usage` is attached to the customer, as Stripe does; one used without a customer is spent. On a
- * decline Stripe detaches the method from the PaymentIntent and records it in `last_payment_error`.
+ * One confirmation with a card PaymentMethod; the method's test card decides, unless `declineCode` plays another
+ * answer from the bank (a renewal told to fail, or Checkout's page where 3-D Secure passes). On success a method
+ * confirmed with `setup_future_usage` is attached to the customer, as Stripe does; one used without a customer is
+ * spent. On a decline Stripe detaches the method from the PaymentIntent and records it in `last_payment_error`.
  */
-export function chargeCard(store: EmulatorStore, intent: PaymentIntentObject, pm: PaymentMethodObject): PaymentErrorObject | null {
-  const declineCode = declineCodeFor(testCardOf(store, pm.id));
+export function chargeCard(
+  store: EmulatorStore,
+  intent: PaymentIntentObject,
+  pm: PaymentMethodObject,
+  declineCode: string | null = declineCodeFor(testCardOf(store, pm.id)),
+): PaymentErrorObject | null {
   if (declineCode !== null) {
     intent.status = 'requires_payment_method';
     intent.payment_method = null;
@@ -96,6 +102,11 @@ export function cardDeclined(intent: PaymentIntentObject, error: PaymentErrorObj
   return StripeApiError.card({ ...fields, payment_intent: structuredClone(intent) });
 }
 
+/** The InvoicePayment a PaymentIntent belongs to, when Stripe Billing created it for an invoice. */
+export function invoicePaymentOf(store: EmulatorStore, intent: PaymentIntentObject): InvoicePaymentObject | undefined {
+  return store.invoicePayments.list(intent.livemode).find((link) => link.payment.payment_intent === intent.id);
+}
+
 const CONFIRMABLE = new Set(['requires_payment_method', 'requires_confirmation']);
 
 export interface ConfirmPaymentOptions {
@@ -112,6 +123,14 @@ export class PaymentIntentFlow {
 
   confirm(intentId: string, opts: ConfirmPaymentOptions = {}): StripeEventLike[] {
     const intent = this.store.paymentIntents.find(intentId);
+    const link = invoicePaymentOf(this.store, intent);
+    if (link) {
+      // Paying it would have to settle the invoice and its subscription too, which only renewals model.
+      throw StripeApiError.invalid(
+        undefined,
+        `PaymentIntent ${intentId} pays invoice ${link.invoice}; the emulator charges invoices only through renewSubscription.`,
+      );
+    }
     if (!CONFIRMABLE.has(intent.status)) {
       throw StripeApiError.unexpectedState(
         `You cannot confirm this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with ` +

@@ -1,4 +1,4 @@
-import { InvoiceObject, SubscriptionObject } from './billing-objects';
+import { InvoiceObject, InvoicePaymentObject, SubscriptionObject } from './billing-objects';
 import { StripeApiError } from './stripe-api-error';
 import {
   CheckoutSessionObject,
@@ -108,6 +108,7 @@ export class EmulatorStore {
   readonly setupIntents = new ObjectCollection<SetupIntentObject>('setup_intent');
   readonly subscriptions = new ObjectCollection<SubscriptionObject>('subscription');
   readonly invoices = new ObjectCollection<InvoiceObject>('invoice');
+  readonly invoicePayments = new ObjectCollection<InvoicePaymentObject>('invoice_payment');
   readonly events: StripeEventLike[] = [];
   readonly deliveries: WebhookDelivery[] = [];
   /** Keyed by mode and key: Stripe scopes idempotency keys to the account and mode that sent them. */

@@ -1,6 +1,6 @@
 import { ApiContext } from './api-request-handler';
 import { methodTypesParam } from './api-versions';
-import { cardDeclined, chargeCard, insertPaymentIntent, paymentOutcomeEvent } from './card-payments';
+import { cardDeclined, chargeCard, insertPaymentIntent, invoicePaymentOf, paymentOutcomeEvent } from './card-payments';
 import { EventFactory } from './checkout-flow';
 import { MINIMUM_CHARGE, formatMinor } from './checkout-line-items';
 import { EmulatorStore } from './emulator-store';
@@ -111,6 +111,7 @@ export class PaymentIntentEndpoints {
     refuseExpand(params);
     const intent = this.store.paymentIntents.get(ctx.path.id, livemode);
     const changed = PAYMENT_FIELDS.find((field) => params.has(field));
+    if (changed) this.refuseInvoiceIntent(intent, 'updated');
     if (changed && !UPDATABLE_STATUSES.includes(intent.status)) {
       throw StripeApiError.unexpectedState(
         `This PaymentIntent's ${changed} could not be updated because it has a status of ${intent.status}. You may ` +
@@ -146,6 +147,7 @@ export class PaymentIntentEndpoints {
     refuseExpand(params);
     const intent = this.store.paymentIntents.get(ctx.path.id, livemode);
     const reason = params.enum('cancellation_reason', CANCELLATION_REASONS);
+    this.refuseInvoiceIntent(intent, 'canceled');
     if (!CANCELABLE_STATUSES.includes(intent.status)) {
       throw StripeApiError.unexpectedState(
         `You cannot cancel this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with ` +
@@ -164,6 +166,17 @@ export class PaymentIntentEndpoints {
     const customer = ctx.params.string('customer');
     const intents = this.store.paymentIntents.list(ctx.livemode).filter((pi) => customer === null || pi.customer === customer);
     return listPage(intents, ctx.params, '/v1/payment_intents', 'payment_intent');
+  }
+
+  /** Stripe Billing owns an invoice's PaymentIntent: its payment is changed through the invoice, not directly. */
+  private refuseInvoiceIntent(intent: PaymentIntentObject, action: 'updated' | 'canceled'): void {
+    const link = invoicePaymentOf(this.store, intent);
+    if (link) {
+      throw StripeApiError.invalid(
+        undefined,
+        `This PaymentIntent pays invoice ${link.invoice} and cannot be ${action} directly; act on the invoice instead.`,
+      );
+    }
   }
 
   /** A method that may pay for this customer: its own, or an unattached one when it was never spent. */

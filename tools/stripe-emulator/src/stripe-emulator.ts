@@ -10,6 +10,7 @@ import { EmulatorControls, handleControl } from './control-routes';
 import { CustomerEndpoints } from './customer-endpoints';
 import { EmulatorStore, WebhookDelivery } from './emulator-store';
 import { EventSender } from './event-sender';
+import { InvoicePaymentEndpoints } from './invoice-payment-endpoints';
 import { PaymentIntentEndpoints } from './payment-intent-endpoints';
 import { PaymentMethodEndpoints } from './payment-methods';
 import { PriceEndpoints } from './price-endpoints';
@@ -75,6 +76,7 @@ export class StripeEmulator implements EmulatorControls {
         paymentMethods: new PaymentMethodEndpoints(this.store, build, deliver),
         prices: new PriceEndpoints(this.store),
         subscriptions: new SubscriptionEndpoints(this.store, this.subscriptions, deliver),
+        invoicePayments: new InvoicePaymentEndpoints(this.store),
       }),
     );
   }

@@ -25,6 +25,7 @@ export const stripeIds = {
   subscriptionItem: () => `si_${randomToken(14)}`,
   invoice: () => `in_${randomToken(24)}`,
   invoiceLine: () => `il_${randomToken(24)}`,
+  invoicePayment: () => `inpay_${randomToken(24)}`,
   cardFingerprint: () => randomToken(16),
   refund: () => `re_${randomToken(24)}`,
   event: () => `evt_${randomToken(24)}`,

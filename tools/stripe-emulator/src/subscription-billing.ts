@@ -1,10 +1,9 @@
 import { InvoiceLineObject, InvoiceObject, SubscriptionObject } from './billing-objects';
 import { formatMinor } from './checkout-line-items';
 import { EmulatorStore } from './emulator-store';
-import { testCardOf } from './payment-methods';
+import { InvoiceChargeOptions, chargeInvoice } from './invoice-payments';
 import { stripeIds } from './stripe-ids';
-import { PriceObject } from './stripe-objects';
-import { TestCard, declineCodeFor } from './test-cards';
+import { PaymentIntentObject, PriceObject } from './stripe-objects';
 
 const DAY = 24 * 60 * 60;
 /** When Stripe's default retry schedule tries a failed renewal again; the emulator does not retry by itself. */
@@ -149,15 +148,22 @@ function invoiceLine(store: EmulatorStore, invoiceId: string, subscription: Subs
 }
 
 /**
- * Charges the invoice to a payment method, as Stripe does when a subscription invoice is finalized. `card` plays the
- * bank's answer for this attempt (a card that starts being declined); by default the method's own test card decides,
- * and no method at all fails the attempt. An invoice for nothing is paid without a charge.
+ * Charges the invoice to a payment method, as Stripe does when a subscription invoice is finalized: through a new
+ * PaymentIntent, linked to the invoice by an InvoicePayment (see chargeInvoice). `opts.card` plays the bank's answer
+ * for this attempt (a card that starts being declined); by default the method's own test card decides, and no method
+ * at all fails the attempt. An invoice for nothing is paid without a charge, so without a PaymentIntent.
  */
-export function payInvoice(store: EmulatorStore, invoice: InvoiceObject, paymentMethod: string | null, at: number, card?: TestCard): boolean {
+export function payInvoice(
+  store: EmulatorStore,
+  invoice: InvoiceObject,
+  paymentMethod: string | null,
+  at: number,
+  opts: InvoiceChargeOptions = {},
+): { paid: boolean; paymentIntent: PaymentIntentObject | null } {
   invoice.attempt_count += 1;
   invoice.attempted = true;
-  const chosen = card ?? (paymentMethod ? testCardOf(store, paymentMethod) : null);
-  const paid = invoice.amount_due === 0 || (chosen !== null && declineCodeFor(chosen) === null);
+  const paymentIntent = invoice.amount_due === 0 ? null : chargeInvoice(store, invoice, paymentMethod, at, opts);
+  const paid = paymentIntent === null || paymentIntent.status === 'succeeded';
   if (paid) {
     invoice.status = 'paid';
     invoice.amount_paid = invoice.amount_due;
@@ -168,7 +174,7 @@ export function payInvoice(store: EmulatorStore, invoice: InvoiceObject, payment
     invoice.status = 'open';
     invoice.next_payment_attempt = at + RETRY_DELAY;
   }
-  return paid;
+  return { paid, paymentIntent };
 }
 
 /** The default payment method a subscription charges: its own, else its customer's invoice settings. */

@@ -1,6 +1,7 @@
 import { InvoiceObject, SubscriptionItemObject, SubscriptionObject } from './billing-objects';
 import { EventFactory, EventRequest } from './checkout-flow';
 import { EmulatorStore, SessionRecord } from './emulator-store';
+import { invoiceChargeEvents } from './invoice-payments';
 import { Metadata, mergeMetadata } from './request-params';
 import { StripeApiError } from './stripe-api-error';
 import { stripeIds } from './stripe-ids';
@@ -31,7 +32,8 @@ export class SubscriptionFlow {
 
   /**
    * Checkout's subscription: recurring lines become items starting now; one-time lines are billed once, on the first
-   * invoice. Events: `customer.subscription.created`, `invoice.paid`; the caller adds the session's completion.
+   * invoice, through a PaymentIntent. Events: `customer.subscription.created`, `payment_intent.succeeded`,
+   * `invoice.paid`; the caller adds the session's completion.
    */
   createFromCheckout(record: SessionRecord, customerId: string, pm: PaymentMethodObject): { subscription: SubscriptionObject; invoice: InvoiceObject; events: StripeEventLike[] } {
     const now = nowSeconds();
@@ -87,10 +89,12 @@ export class SubscriptionFlow {
       return { price: line.price, quantity: line.quantity, period, subscriptionItem: item?.id ?? null };
     });
     const invoice = insertInvoice(this.store, { subscription, billingReason: 'subscription_create', lines, periodStart: now, periodEnd: now, created: now });
-    payInvoice(this.store, invoice, pm.id, now);
+    // The customer is on Checkout's page, which has already refused a declining card and passed 3-D Secure.
+    const { paymentIntent } = payInvoice(this.store, invoice, pm.id, now, { onSession: true });
     subscription.latest_invoice = invoice.id;
     const events = [
       this.newEvent('customer.subscription.created', subscription, record.livemode),
+      ...invoiceChargeEvents(this.newEvent, paymentIntent),
       this.newEvent('invoice.paid', invoice, record.livemode),
     ];
     return { subscription, invoice, events };
@@ -98,9 +102,10 @@ export class SubscriptionFlow {
 
   /**
    * The current period ends. A subscription set to cancel at period end ends (`customer.subscription.deleted`);
-   * otherwise a `subscription_cycle` invoice bills the next period and is charged: paid → `invoice.paid`, declined →
-   * the invoice stays open and the subscription goes past_due (`invoice.payment_failed`). Either way the items move
-   * to the next period and `customer.subscription.updated` follows, with the old values in previous_attributes.
+   * otherwise a `subscription_cycle` invoice bills the next period and is charged through a new PaymentIntent: paid →
+   * `payment_intent.succeeded`, `invoice.paid`; declined → the invoice stays open and the subscription goes past_due
+   * (`payment_intent.payment_failed`, `invoice.payment_failed`). Either way the items move to the next period and
+   * `customer.subscription.updated` follows, with the old values in previous_attributes.
    */
   renew(subscriptionId: string, opts: RenewSubscriptionOptions = {}): StripeEventLike[] {
     const subscription = this.store.subscriptions.find(subscriptionId);
@@ -141,13 +146,15 @@ export class SubscriptionFlow {
       created: boundary,
     });
     subscription.latest_invoice = invoice.id;
-    const paid = payInvoice(this.store, invoice, chargedPaymentMethod(this.store, subscription), boundary, opts.card);
+    const charged = chargedPaymentMethod(this.store, subscription);
+    const { paid, paymentIntent } = payInvoice(this.store, invoice, charged, boundary, { card: opts.card });
     const status = paid ? 'active' : 'past_due';
     if (subscription.status !== status) {
       previous.status = subscription.status;
       subscription.status = status;
     }
     return [
+      ...invoiceChargeEvents(this.newEvent, paymentIntent),
       this.newEvent(paid ? 'invoice.paid' : 'invoice.payment_failed', invoice, livemode),
       this.newEvent('customer.subscription.updated', subscription, livemode, undefined, previous),
     ];

@@ -35,14 +35,14 @@ describe('StripeEmulator subscriptions and invoices', () => {
     return stripe.subscriptions.retrieve((await stripe.checkout.sessions.retrieve(session.id)).subscription as string);
   }
 
-  it('starts a subscription from Checkout: customer.subscription.created, invoice.paid, checkout.session.completed', async () => {
+  it('starts a subscription from Checkout: customer.subscription.created, payment_intent.succeeded, invoice.paid, checkout.session.completed', async () => {
     const { customer, session, price } = await subscribe();
 
     await emulator.completeCheckoutSession(session.id, { card: 'visa' });
 
     expect(receiver.rejections).toEqual([]);
-    expect(receiver.types()).toEqual(['customer.subscription.created', 'invoice.paid', 'checkout.session.completed']);
-    const [created, paid, completed] = receiver.received.map((e) => e.data.object);
+    expect(receiver.types()).toEqual(['customer.subscription.created', 'payment_intent.succeeded', 'invoice.paid', 'checkout.session.completed']);
+    const [created, , paid, completed] = receiver.received.map((e) => e.data.object);
     const subscription = created as Stripe.Subscription;
     const invoice = paid as Stripe.Invoice;
     const [item] = subscription.items.data;
@@ -117,15 +117,15 @@ describe('StripeEmulator subscriptions and invoices', () => {
     await expect(stripe.checkout.sessions.retrieve(session.id)).resolves.toMatchObject({ status: 'open', subscription: null });
   });
 
-  it('renews for one more period: invoice.paid then customer.subscription.updated with the old periods', async () => {
+  it('renews for one more period: payment_intent.succeeded, invoice.paid, then customer.subscription.updated with the old periods', async () => {
     const subscription = await activeSubscription();
     const [before] = subscription.items.data;
 
     await emulator.renewSubscription(subscription.id);
 
-    expect(receiver.types()).toEqual(['invoice.paid', 'customer.subscription.updated']);
-    const invoice = receiver.received[0].data.object as Stripe.Invoice;
-    const updated = receiver.received[1];
+    expect(receiver.types()).toEqual(['payment_intent.succeeded', 'invoice.paid', 'customer.subscription.updated']);
+    const invoice = receiver.received[1].data.object as Stripe.Invoice;
+    const updated = receiver.received[2];
     const [item] = (updated.data.object as Stripe.Subscription).items.data;
     expect(item).toMatchObject({ current_period_start: before.current_period_end, current_period_end: addInterval(before.current_period_start, 'month', 2) });
     expect(updated.data.previous_attributes).toMatchObject({
@@ -147,14 +147,21 @@ describe('StripeEmulator subscriptions and invoices', () => {
     const subscription = await activeSubscription();
 
     await emulator.renewSubscription(subscription.id, { card: 'insufficient_funds' });
-    const failed = receiver.received[0].data.object as Stripe.Invoice;
+    const failed = receiver.received[1].data.object as Stripe.Invoice;
     await emulator.renewSubscription(subscription.id);
 
-    expect(receiver.types()).toEqual(['invoice.payment_failed', 'customer.subscription.updated', 'invoice.paid', 'customer.subscription.updated']);
+    expect(receiver.types()).toEqual([
+      'payment_intent.payment_failed',
+      'invoice.payment_failed',
+      'customer.subscription.updated',
+      'payment_intent.succeeded',
+      'invoice.paid',
+      'customer.subscription.updated',
+    ]);
     expect(failed).toMatchObject({ status: 'open', attempt_count: 1, attempted: true, amount_paid: 0, amount_remaining: 1980 });
     expect(failed.next_payment_attempt).toBeGreaterThan(failed.created);
-    expect(receiver.received[1].data).toMatchObject({ object: { status: 'past_due' }, previous_attributes: { status: 'active' } });
-    expect(receiver.received[3].data).toMatchObject({ object: { status: 'active' }, previous_attributes: { status: 'past_due' } });
+    expect(receiver.received[2].data).toMatchObject({ object: { status: 'past_due' }, previous_attributes: { status: 'active' } });
+    expect(receiver.received[5].data).toMatchObject({ object: { status: 'active' }, previous_attributes: { status: 'past_due' } });
     const open = await stripe.invoices.list({ subscription: subscription.id, status: 'open' });
     expect(open.data.map((i) => i.id)).toEqual([failed.id]);
   });
@@ -162,15 +169,18 @@ describe('StripeEmulator subscriptions and invoices', () => {
   it('takes a 3-D Secure card on Checkout’s page, then fails its off-session renewal with the card’s own answer', async () => {
     const { session } = await subscribe();
     await emulator.completeCheckoutSession(session.id, { card: 'authentication_required' });
-    const subscriptionId = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+    const completed = await stripe.checkout.sessions.retrieve(session.id);
+    const subscriptionId = completed.subscription as string;
+    await expect(stripe.invoices.retrieve(completed.invoice as string)).resolves.toMatchObject({ status: 'paid' });
     receiver.clear();
 
-    const [failed, updated] = await emulator.renewSubscription(subscriptionId);
+    const [declined, failed, updated] = await emulator.renewSubscription(subscriptionId);
 
+    expect(declined.data.object).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: 'authentication_required' } });
     expect(failed).toMatchObject({ type: 'invoice.payment_failed', data: { object: { status: 'open', billing_reason: 'subscription_cycle' } } });
     expect(updated.data.object).toMatchObject({ status: 'past_due' });
     const paid = await emulator.renewSubscription(subscriptionId, { card: 'visa' });
-    expect(paid.map((e) => e.type)).toEqual(['invoice.paid', 'customer.subscription.updated']);
+    expect(paid.map((e) => e.type)).toEqual(['payment_intent.succeeded', 'invoice.paid', 'customer.subscription.updated']);
   });
 
   it('cancels at period end: updated now, customer.subscription.deleted at renewal, and no renewal after', async () => {
@@ -235,7 +245,7 @@ describe('StripeEmulator subscriptions and invoices', () => {
     const response = await control(emulator, `/_emulator/subscriptions/${subscriptionId}/renew`, { card: 'generic_decline' });
     const body = (await response.json()) as EventsBody;
 
-    expect(body.events.map((e) => e.type)).toEqual(['invoice.payment_failed', 'customer.subscription.updated']);
+    expect(body.events.map((e) => e.type)).toEqual(['payment_intent.payment_failed', 'invoice.payment_failed', 'customer.subscription.updated']);
     expect(body.events.every((e) => e.livemode)).toBe(true);
     await expect(harness.live.subscriptions.retrieve(subscriptionId)).resolves.toMatchObject({ status: 'past_due', livemode: true });
   });
