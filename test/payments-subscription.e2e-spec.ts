@@ -111,6 +111,14 @@ describe('payments: subscriptions', () => {
     const canceled = await waitFor('subscription.canceled', () => eventsOf(stack, 'subscription.canceled', (d) => d.id === session.subscription_id)[0]);
     expect(canceled.data.status).toBe('canceled');
     expect(canceled.data.ended_at).not.toBeNull();
+    // Held in sequence per subscription, as an order's messages are: the update arrived before the cancellation.
+    const lifecycle = stack.receiver.received.filter((r) => /^subscription\./.test(JSON.parse(r.body).type) && JSON.parse(r.body).data.id === session.subscription_id);
+    expect(lifecycle.map((r) => JSON.parse(r.body).type)).toEqual(['subscription.updated', 'subscription.canceled']);
+    const keys = await stack.sql<{ order_id: string }>(
+      `SELECT DISTINCT d.order_id FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE m.type LIKE 'subscription.%' AND m.body::json->'data'->>'id' = $1`,
+      [session.subscription_id],
+    );
+    expect(keys).toEqual([{ order_id: `subscription:${session.subscription_id}` }]);
     expect(eventsOf(stack, 'order.paid', (d) => d.subscription?.id === session.subscription_id)).toHaveLength(1);
     const again = await stack.http('POST', `/v1/subscriptions/${session.subscription_id}/cancel`, { token, body: {} });
     expect(again.status).toBe(409);

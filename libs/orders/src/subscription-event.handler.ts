@@ -101,7 +101,7 @@ export class SubscriptionEventHandler {
     const type = event.type === 'customer.subscription.deleted' ? 'subscription.canceled' : event.type === 'customer.subscription.updated' ? 'subscription.updated' : null;
     // created: the partner hears of the new subscription through its first paid period (`order.paid`).
     if (!type || !changed) return type ? 'nothing the partner sees changed' : null;
-    followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, type, null, subscriptionData(subscription, customer))));
+    followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, type, null, subscriptionData(subscription, customer), undefined, orderingKeyOf(subscription))));
     return null;
   }
 
@@ -158,7 +158,7 @@ export class SubscriptionEventHandler {
         next_payment_attempt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000).toISOString() : null,
         reason: declineReasonOf(intent) ?? 'payment_failed',
         decline_code: declineCodeOf(intent),
-      })),
+      }, undefined, orderingKeyOf(subscription))),
     );
     this.logger.log(`Subscription ${subscription.id}: payment of ${invoice.id} failed (attempt ${invoice.attempt_count})`);
     return null;
@@ -190,4 +190,12 @@ function basketOf(subscription: Subscription, invoice: Stripe.Invoice, partner: 
     lines.splice(0, lines.length, { name: 'Abonnement', quantity: 1, unit_amount: invoice.amount_paid, vat_rate: partner.defaultVatRate, amount_total: invoice.amount_paid });
   }
   return { lines, pricesIncludeTax: true, amountTotal: invoice.amount_paid };
+}
+
+/**
+ * A subscription's lifecycle messages reach each endpoint in the order they were created (a `subscription.updated`
+ * never after the `subscription.canceled` that followed it), as an order's messages do.
+ */
+function orderingKeyOf(subscription: Subscription): string {
+  return `subscription:${subscription.id}`;
 }

@@ -15,7 +15,9 @@ export class OutboxService {
   /**
    * Records `type` about `orderId` once: a second call for the same pair is a
    * no-op (the unique index on messages makes replays harmless). Returns the
-   * ids of the deliveries to schedule.
+   * ids of the deliveries to schedule. Deliveries with the same ordering key
+   * (the order by default) reach an endpoint in creation order; a message
+   * about no order may still name one (a subscription's lifecycle).
    */
   async record<T extends PartnerEventType>(
     tx: EntityManager,
@@ -24,6 +26,7 @@ export class OutboxService {
     orderId: string | null,
     data: PartnerEventData<T>,
     createdAt = new Date(),
+    orderingKey: string | null = orderId,
   ): Promise<string[]> {
     const messageId = await this.insertMessage(tx, scope, type, orderId, data, createdAt);
     if (!messageId) return [];
@@ -36,7 +39,7 @@ export class OutboxService {
        ORDER BY created_at`,
       [scope.partnerId, scope.environment, type],
     );
-    return this.insertDeliveries(tx, scope, messageId, orderId, endpoints.map((e) => e.id), createdAt);
+    return this.insertDeliveries(tx, scope, messageId, orderingKey, endpoints.map((e) => e.id), createdAt);
   }
 
   /** A message for chosen endpoints only (operational events such as message.attempt.exhausted). */
@@ -87,7 +90,7 @@ export class OutboxService {
     tx: EntityManager,
     scope: TenantScope,
     messageId: string,
-    orderId: string | null,
+    orderingKey: string | null,
     endpointIds: string[],
     createdAt: Date,
   ): Promise<string[]> {
@@ -97,7 +100,7 @@ export class OutboxService {
     await tx.query(
       `INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
        SELECT d.id, $2, d.endpoint_id, $3, $4, 'pending', 0, $5, $5 FROM unnest($1::text[], $6::text[]) WITH ORDINALITY AS d(id, endpoint_id, n) ORDER BY d.n`,
-      [ids, messageId, scope.partnerId, orderId, createdAt, endpointIds],
+      [ids, messageId, scope.partnerId, orderingKey, createdAt, endpointIds],
     );
     return ids;
   }
