@@ -139,7 +139,8 @@ export class PaymentEventService {
     }
     let paymentIntent = subject.paymentIntent;
     const piId = idOf(session?.payment_intent);
-    if (!paymentIntent && piId && this.isPaymentEvent(event, session)) {
+    // Only to learn how it was paid: a session that allowed a single method already says (a round trip saved per order).
+    if (!paymentIntent && piId && this.isPaymentEvent(event, session) && session?.payment_method_types?.length !== 1) {
       paymentIntent = await stripe.paymentIntents.retrieve(piId);
     }
     return { ...NOTHING_FETCHED, lines, paymentIntent };
@@ -170,12 +171,12 @@ export class PaymentEventService {
 
     switch (event.type) {
       case 'checkout.session.completed':
-        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps);
+        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps, session);
         await tx.save(order); // delayed method (SEPA debit): stays pending until async_payment_*
         return null;
       case 'checkout.session.async_payment_succeeded':
       case 'payment_intent.succeeded':
-        return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps);
+        return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps, session);
       case 'checkout.session.async_payment_failed':
         return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', declineCode: declineCodeOf(pre.paymentIntent) }, followUps);
       case 'payment_intent.payment_failed':
@@ -192,8 +193,17 @@ export class PaymentEventService {
     }
   }
 
-  private markPaid(tx: EntityManager, route: Route, order: Order, event: Stripe.Event, intent: Stripe.PaymentIntent | null, followUps: FollowUps): Promise<string | null> {
-    const payment = { eventId: event.id, paidAt: new Date(event.created * 1000), paymentMethodType: paymentMethodTypeOf(intent) };
+  private markPaid(
+    tx: EntityManager,
+    route: Route,
+    order: Order,
+    event: Stripe.Event,
+    intent: Stripe.PaymentIntent | null,
+    followUps: FollowUps,
+    session: Stripe.Checkout.Session | null,
+  ): Promise<string | null> {
+    const onlyMethod = session?.payment_method_types?.length === 1 ? session.payment_method_types[0] : null;
+    const payment = { eventId: event.id, paidAt: new Date(event.created * 1000), paymentMethodType: paymentMethodTypeOf(intent) ?? onlyMethod };
     return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps);
   }
 
