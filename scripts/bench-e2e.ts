@@ -5,7 +5,8 @@
  * events/s, latency from event accepted to order.paid received, to email
  * sent and to invoice.issued received, and peak RSS of both processes.
  * Not a test: it prints figures. BENCH_EVENTS (default 3000) and BENCH_RATE
- * (events/s, default 300) tune it.
+ * (events/s, default 300) tune it; BENCH_WORKERS (default 1) runs that many
+ * worker processes sharing the queues, as a scaled-out deployment does.
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { clearQueueKeys, freshBenchDatabase } from './bench-support';
 
 const N = Number(process.env.BENCH_EVENTS ?? 3000);
 const RATE = Number(process.env.BENCH_RATE ?? 300);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const API_PORT = 13998;
 const SECRET = 'whsec_bench_e2e';
 const ADMIN = 'bench-admin-token-0123456789';
@@ -56,10 +58,10 @@ async function main(): Promise<void> {
     API_RATE_LIMIT_PER_SECOND: '100000',
   };
   const execArgv = (app: string) => (process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
-  const children: ChildProcess[] = ['api', 'worker'].map((app) =>
+  const children: ChildProcess[] = ['api', ...Array<string>(WORKERS).fill('worker')].map((app) =>
     fork(join(__dirname, '..', 'apps', app, 'src', 'main.js'), [], { env, execArgv: execArgv(app), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
   );
-  const [api, worker] = children;
+  const [api, ...workers] = children;
   const apiUrl = `http://127.0.0.1:${API_PORT}`;
   try {
     for (let i = 0; i < 200; i++) {
@@ -122,12 +124,12 @@ async function main(): Promise<void> {
       if (issuedAt.has(e.orderId)) lat.issued.push(issuedAt.get(e.orderId)! - t0);
     }
     const row = (name: string, xs: number[]) => console.log(`  ${name.padEnd(34)} ${String(xs.length).padStart(5)}/${N}  p50 ${pct(xs, 50)} ms  p99 ${pct(xs, 99)} ms`);
-    console.log(`\nbench:e2e — ${N} signed checkout.session.completed events offered at ${RATE}/s (api and worker as separate processes)`);
+    console.log(`\nbench:e2e — ${N} signed checkout.session.completed events offered at ${RATE}/s (api and ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, each its own process)`);
     console.log(`  sustained: ${(accepted.size / sendSeconds).toFixed(0)} events/s accepted (${failures} refused) over ${sendSeconds.toFixed(1)} s`);
     row('event accepted -> order.paid', lat.paid);
     row('event accepted -> email received', lat.mail);
     row('event accepted -> invoice.issued', lat.issued);
-    console.log(`  peak RSS: api ${peakRssMb(api.pid!).toFixed(0)} MB, worker ${peakRssMb(worker.pid!).toFixed(0)} MB`);
+    console.log(`  peak RSS: api ${peakRssMb(api.pid!).toFixed(0)} MB, worker${WORKERS > 1 ? 's' : ''} ${workers.map((w) => peakRssMb(w.pid!).toFixed(0)).join(' / ')} MB`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((ch) => new Promise((r) => (ch.exitCode !== null ? r(null) : ch.once('exit', r)))));
