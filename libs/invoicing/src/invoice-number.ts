@@ -13,8 +13,12 @@ export function fiscalYearOf(date: Date): number {
  * their own series, so test invoices never consume the legal sequence.
  */
 export function formatInvoiceNumber(prefix: string, environment: Environment, year: number, sequence: number): string {
-  const number = `${prefix}-${year}-${String(sequence).padStart(6, '0')}`;
-  return environment === 'staging' ? `TEST-${number}` : number;
+  return `${invoiceNumberStem(prefix, environment, year)}${String(sequence).padStart(6, '0')}`;
+}
+
+/** Everything before the sequence (`TEST-ATL-2026-`); the issuing statement appends the sequence as formatInvoiceNumber does. */
+export function invoiceNumberStem(prefix: string, environment: Environment, year: number): string {
+  return `${environment === 'staging' ? 'TEST-' : ''}${prefix}-${year}-`;
 }
 
 /** `{prefix}-AV-{YYYY}-{000003}` ("avoir"): credit notes have their own gapless series. */

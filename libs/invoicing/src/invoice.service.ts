@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Invoice, InvoiceBuyer, InvoiceSeller, InvoiceTerms, newId, Order, Partner } from '@app/database';
+import type { PreparedMessage } from '@app/webhooks';
 import { computeInvoiceTotals } from './invoice-totals';
-import { nextInSeries } from './document-sequence';
-import { formatInvoiceNumber } from './invoice-number';
+import { fiscalYearOf, invoiceNumberStem } from './invoice-number';
+import { invoiceParams, issueStatement, messageParams } from './invoice-issue.statement';
+
+export { INVOICE_NUMBER_PLACEHOLDER } from './invoice-issue.statement';
+
+export interface IssuedInvoice {
+  invoice: Invoice;
+  /** Deliveries of the announcing message (empty when none was given or it was already recorded). */
+  deliveryIds: string[];
+}
 
 @Injectable()
 export class InvoiceService {
@@ -14,23 +23,33 @@ export class InvoiceService {
    * Idempotent: an order that already has its invoice gets it back.
    */
   async issueForOrder(tx: EntityManager, order: Order, partner: Partner, paymentMethod: string | null): Promise<Invoice> {
+    return (await this.issueAndAnnounce(tx, order, partner, paymentMethod, newId('inv'), null)).invoice;
+  }
+
+  /**
+   * Issues the invoice and writes `message` (whose body may hold INVOICE_NUMBER_PLACEHOLDER) in ONE statement: the
+   * number, the invoice, the message and its deliveries. Gapless numbering makes a partner's payments wait for each
+   * other on the sequence row; with one statement, the row is held for that statement and the commit, not for a
+   * round trip per write (each of which waits its turn on a busy event loop).
+   */
+  async issueAndAnnounce(tx: EntityManager, order: Order, partner: Partner, paymentMethod: string | null, invoiceId: string, message: PreparedMessage | null): Promise<IssuedInvoice> {
     const existing = await tx.findOneBy(Invoice, { orderId: order.id });
-    if (existing) return existing;
-    const { fiscalYear: year, sequence, issuedAt } = await nextInSeries(tx, partner.id, order.environment, 'invoice');
+    if (existing) return { invoice: existing, deliveryIds: [] };
     const totals = computeInvoiceTotals(order.lineItems, { pricesIncludeTax: order.pricesIncludeTax });
     if (totals.including_tax !== order.amountTotal) {
       // Never issue an invoice whose total differs from what was charged.
       throw new Error(`Order ${order.id}: lines total ${totals.including_tax} but ${order.amountTotal} was charged`);
     }
-    const invoice = tx.create(Invoice, {
-      id: newId('inv'),
+    const fiscalYear = fiscalYearOf(new Date());
+    const invoice: Invoice = {
+      id: invoiceId,
       partnerId: partner.id,
       environment: order.environment,
       orderId: order.id,
-      number: formatInvoiceNumber(partner.invoicePrefix, order.environment, year, sequence),
-      fiscalYear: year,
-      sequence,
-      issuedAt,
+      number: '',
+      fiscalYear,
+      sequence: 0,
+      issuedAt: new Date(0),
       currency: order.currency,
       amountTotal: totals.including_tax,
       amountExcludingTax: totals.excluding_tax,
@@ -40,14 +59,26 @@ export class InvoiceService {
       buyer: buyerOf(order),
       lines: order.lineItems,
       terms: termsOf(partner, order.pricesIncludeTax),
-      paidAt: order.paidAt ?? issuedAt,
+      paidAt: order.paidAt ?? new Date(0),
       paymentMethod,
       pdfRenderedAt: null,
       emailedAt: null,
       emailError: null,
-    });
-    await tx.insert(Invoice, invoice);
-    return invoice;
+    };
+    const [row] = await tx.query(issueStatement(message !== null), [
+      ...invoiceParams(invoice, order, invoiceNumberStem(partner.invoicePrefix, order.environment, fiscalYear)),
+      ...(message ? messageParams(message) : []),
+    ]);
+    const issuedAt = new Date(row.issued_at);
+    if (fiscalYearOf(issuedAt) !== fiscalYear) {
+      // The year turned while we waited for the lock: retrying takes a number in the new year's series.
+      throw new Error('The fiscal year turned while numbering an invoice; retry');
+    }
+    invoice.number = row.number;
+    invoice.sequence = row.sequence;
+    invoice.issuedAt = issuedAt;
+    invoice.paidAt = order.paidAt ?? issuedAt;
+    return { invoice, deliveryIds: message && row.message_written ? message.deliveryIds : [] };
   }
 }
 

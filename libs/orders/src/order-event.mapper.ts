@@ -17,7 +17,7 @@ export function orderCore(order: Order) {
   };
 }
 
-export function orderPaidData(order: Order, invoice: Invoice): PartnerEventData<'order.paid'> {
+export function orderPaidData(order: Order, invoice: Pick<Invoice, 'id' | 'number'>): PartnerEventData<'order.paid'> {
   return {
     ...orderCore(order),
     invoice: { id: invoice.id, number: invoice.number },

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Order, Partner, TenantScope } from '@app/database';
-import { InvoiceService } from '@app/invoicing';
+import { newId, Order, Partner, TenantScope } from '@app/database';
+import { INVOICE_NUMBER_PLACEHOLDER, InvoiceService } from '@app/invoicing';
 import { OutboxService } from '@app/webhooks';
 import { orderPaidData, orderPaymentFailedData } from './order-event.mapper';
 import { canTransition } from './order-transitions';
@@ -48,9 +48,13 @@ export class OrderSettlement {
     order.nextAction = null;
     order.paymentMethodType = payment.paymentMethodType ?? order.paymentMethodType;
     await tx.save(order);
-    const invoice = await this.invoices.issueForOrder(tx, order, partner, order.paymentMethodType);
+    // Everything that does not need the invoice number is done before it is taken: the number's row lock then lasts
+    // one statement (number, invoice, order.paid and its deliveries) and the commit.
+    const invoiceId = newId('inv');
+    const announcement = await this.outbox.prepare(tx, scope, 'order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
+    const { invoice, deliveryIds } = await this.invoices.issueAndAnnounce(tx, order, partner, order.paymentMethodType, invoiceId, announcement);
     followUps.invoiceIds.push(invoice.id);
-    followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, 'order.paid', order.id, orderPaidData(order, invoice))));
+    followUps.deliveryIds.push(...deliveryIds);
     this.logger.log(`Order ${order.id} paid (${payment.eventId}); invoice ${invoice.number}`);
     return null;
   }

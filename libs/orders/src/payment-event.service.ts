@@ -69,11 +69,17 @@ export class PaymentEventService {
       if (!route) {
         status = 'unrouted';
         detail = subject.metadata.partner_id ? `unknown partner ${subject.metadata.partner_id}` : 'no partner_id in metadata';
+        await tx.update(StripeEvent, { id: eventId }, { status, detail, partnerId: null, processedAt: new Date() });
       } else {
+        // Marked processed before the work, in the same transaction: a paid order's last writes (its invoice number)
+        // are then followed only by the commit, which keeps the partner's numbering lock short.
+        await tx.update(StripeEvent, { id: eventId }, { status, detail, partnerId: route.partner.id, processedAt: new Date() });
         detail = await this.apply(tx, route, event, subject, prefetched, followUps);
-        if (detail) status = 'ignored';
+        if (detail) {
+          status = 'ignored';
+          await tx.update(StripeEvent, { id: eventId }, { status, detail });
+        }
       }
-      await tx.update(StripeEvent, { id: eventId }, { status, detail, partnerId: route?.partner.id ?? null, processedAt: new Date() });
       metrics.stripeEventsProcessed.inc({ type: event.type, result: status });
     });
     return followUps;

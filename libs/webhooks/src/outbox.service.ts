@@ -6,6 +6,24 @@ import { PartnerEventData, PartnerEventEnvelope, PartnerEventType } from './part
 import { DELIVERY_POLICY } from './retry-schedule';
 
 /**
+ * A message built and addressed but not yet written, for a caller that writes it in a statement of its own
+ * (the paid invoice: number, invoice and announcement in one round trip while the numbering lock is held).
+ * `body` may hold a placeholder the statement replaces.
+ */
+export interface PreparedMessage {
+  messageId: string;
+  partnerId: string;
+  environment: string;
+  type: PartnerEventType;
+  orderId: string | null;
+  orderingKey: string | null;
+  body: string;
+  createdAt: Date;
+  endpointIds: string[];
+  deliveryIds: string[];
+}
+
+/**
  * Writes partner notifications into the outbox inside the caller's
  * transaction, so a message exists if and only if the change it reports was
  * committed. Sending happens later, from the deliveries it creates.
@@ -30,8 +48,38 @@ export class OutboxService {
   ): Promise<string[]> {
     const messageId = await this.insertMessage(tx, scope, type, orderId, data, createdAt);
     if (!messageId) return [];
-    // Disabled endpoints get their deliveries too: they wait, and flow in order
-    // once the endpoint is enabled again, instead of being lost for the outage.
+    return this.insertDeliveries(tx, scope, messageId, orderingKey, await this.endpointsFor(tx, scope, type), createdAt);
+  }
+
+  /** Everything `record` does short of writing: the body (size-checked), the ids, the endpoints addressed. */
+  async prepare<T extends PartnerEventType>(
+    tx: EntityManager,
+    scope: TenantScope,
+    type: T,
+    orderId: string | null,
+    data: PartnerEventData<T>,
+    createdAt = new Date(),
+  ): Promise<PreparedMessage> {
+    const endpointIds = await this.endpointsFor(tx, scope, type);
+    return {
+      messageId: newId('msg'),
+      partnerId: scope.partnerId,
+      environment: scope.environment,
+      type,
+      orderId,
+      orderingKey: orderId,
+      body: envelopeOf(type, data, createdAt),
+      createdAt,
+      endpointIds,
+      deliveryIds: endpointIds.map(() => newId('dlv')),
+    };
+  }
+
+  /**
+   * Disabled endpoints get their deliveries too: they wait, and flow in order
+   * once the endpoint is enabled again, instead of being lost for the outage.
+   */
+  private async endpointsFor(tx: EntityManager, scope: TenantScope, type: PartnerEventType): Promise<string[]> {
     const endpoints: { id: string }[] = await tx.query(
       `SELECT id FROM endpoints
        WHERE partner_id = $1 AND environment = $2 AND deleted_at IS NULL
@@ -39,7 +87,7 @@ export class OutboxService {
        ORDER BY created_at`,
       [scope.partnerId, scope.environment, type],
     );
-    return this.insertDeliveries(tx, scope, messageId, orderingKey, endpoints.map((e) => e.id), createdAt);
+    return endpoints.map((e) => e.id);
   }
 
   /** A message for chosen endpoints only (operational events such as message.attempt.exhausted). */
@@ -64,16 +112,7 @@ export class OutboxService {
     data: PartnerEventData<T>,
     createdAt: Date,
   ): Promise<string | null> {
-    const envelope: PartnerEventEnvelope<T> = { type, timestamp: createdAt.toISOString(), data };
-    const body = JSON.stringify(envelope);
-    const size = Buffer.byteLength(body);
-    if (size > DELIVERY_POLICY.maxPayloadBytes) {
-      // Refused here, inside the caller's transaction, rather than failing ten times at the partner.
-      throw new AppError(
-        'payload_too_large',
-        `A ${type} message is ${size} bytes; partner messages are limited to ${DELIVERY_POLICY.maxPayloadBytes} bytes (256 KB).`,
-      );
-    }
+    const body = envelopeOf(type, data, createdAt);
     const messageId = newId('msg');
     const inserted = await tx
       .createQueryBuilder()
@@ -104,4 +143,18 @@ export class OutboxService {
     );
     return ids;
   }
+}
+
+/** The JSON body of a message, refused here, inside the caller's transaction, rather than failing ten times at the partner. */
+function envelopeOf<T extends PartnerEventType>(type: T, data: PartnerEventData<T>, createdAt: Date): string {
+  const envelope: PartnerEventEnvelope<T> = { type, timestamp: createdAt.toISOString(), data };
+  const body = JSON.stringify(envelope);
+  const size = Buffer.byteLength(body);
+  if (size > DELIVERY_POLICY.maxPayloadBytes) {
+    throw new AppError(
+      'payload_too_large',
+      `A ${type} message is ${size} bytes; partner messages are limited to ${DELIVERY_POLICY.maxPayloadBytes} bytes (256 KB).`,
+    );
+  }
+  return body;
 }
