@@ -1,5 +1,7 @@
 import type { Invoice, Order } from '@app/database';
 import type { PreparedMessage } from '@app/webhooks';
+import { seriesIncrementSql } from './document-sequence';
+import { invoiceNumberSql } from './invoice-number';
 
 /** Stands for the invoice number in a message written in the same statement as the invoice. */
 export const INVOICE_NUMBER_PLACEHOLDER = '@@invoice-number@@';
@@ -11,17 +13,10 @@ export const INVOICE_NUMBER_PLACEHOLDER = '@@invoice-number@@';
  */
 export function issueStatement(withMessage: boolean): string {
   const numbered = `
-    WITH seq AS (
-      INSERT INTO invoice_sequences (partner_id, environment, series, fiscal_year, last_value)
-      VALUES ($2, $3, 'invoice', $6, 1)
-      ON CONFLICT (partner_id, environment, series, fiscal_year) DO UPDATE SET last_value = invoice_sequences.last_value + 1
-      RETURNING last_value, clock_timestamp() AS issued_at
-    ), inv AS (
+    WITH ${seriesIncrementSql('$2', '$3', "'invoice'", '$6')}, inv AS (
       INSERT INTO invoices (id, partner_id, environment, order_id, number, fiscal_year, sequence, issued_at, currency,
         amount_total, amount_excluding_tax, amount_tax, locale, seller, buyer, lines, terms, paid_at, payment_method)
-      SELECT $1, $2, $3, $4,
-        $5 || CASE WHEN length(seq.last_value::text) < 6 THEN lpad(seq.last_value::text, 6, '0') ELSE seq.last_value::text END,
-        $6, seq.last_value, seq.issued_at, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14::jsonb, $15::jsonb,
+      SELECT $1, $2, $3, $4, ${invoiceNumberSql('$5', 'seq.last_value')}, $6, seq.last_value, seq.issued_at, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14::jsonb, $15::jsonb,
         coalesce($16::timestamptz, seq.issued_at), $17
       FROM seq
       RETURNING number, sequence, issued_at
@@ -32,15 +27,15 @@ export function issueStatement(withMessage: boolean): string {
       SELECT $19, $2, $3, $20, $21, replace($22, $18, inv.number), $23 FROM inv
       ON CONFLICT DO NOTHING
       RETURNING id
-    ), dlv AS (
+    ), delivery_rows AS (
+      -- Run although nothing reads it: PostgreSQL executes every data-modifying CTE exactly once.
       INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
       SELECT d.id, msg.id, d.endpoint_id, $2, $24, 'pending', 0, $23, $23
       FROM msg, unnest($25::text[], $26::text[]) WITH ORDINALITY AS d(id, endpoint_id, n)
       ORDER BY d.n
       RETURNING id
     )
-    SELECT inv.number, inv.sequence, inv.issued_at, EXISTS (SELECT 1 FROM msg) AS message_written, (SELECT count(*) FROM dlv) AS deliveries
-    FROM inv`;
+    SELECT inv.number, inv.sequence, inv.issued_at, EXISTS (SELECT 1 FROM msg) AS message_written FROM inv`;
 }
 
 export function invoiceParams(invoice: Invoice, order: Order, numberStem: string): unknown[] {

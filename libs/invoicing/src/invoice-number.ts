@@ -16,9 +16,14 @@ export function formatInvoiceNumber(prefix: string, environment: Environment, ye
   return `${invoiceNumberStem(prefix, environment, year)}${String(sequence).padStart(6, '0')}`;
 }
 
-/** Everything before the sequence (`TEST-ATL-2026-`); the issuing statement appends the sequence as formatInvoiceNumber does. */
+/** Everything before the sequence (`TEST-ATL-2026-`). */
 export function invoiceNumberStem(prefix: string, environment: Environment, year: number): string {
   return `${environment === 'staging' ? 'TEST-' : ''}${prefix}-${year}-`;
+}
+
+/** formatInvoiceNumber in SQL, for the statement that numbers and inserts an invoice at once (same padding rule). */
+export function invoiceNumberSql(stem: string, sequence: string): string {
+  return `${stem} || CASE WHEN length(${sequence}::text) < 6 THEN lpad(${sequence}::text, 6, '0') ELSE ${sequence}::text END`;
 }
 
 /** `{prefix}-AV-{YYYY}-{000003}` ("avoir"): credit notes have their own gapless series. */

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Invoice, InvoiceBuyer, InvoiceSeller, InvoiceTerms, newId, Order, Partner } from '@app/database';
 import type { PreparedMessage } from '@app/webhooks';
 import { computeInvoiceTotals } from './invoice-totals';
+import { slotOf } from './document-sequence';
 import { fiscalYearOf, invoiceNumberStem } from './invoice-number';
 import { invoiceParams, issueStatement, messageParams } from './invoice-issue.statement';
 
@@ -69,13 +70,9 @@ export class InvoiceService {
       ...invoiceParams(invoice, order, invoiceNumberStem(partner.invoicePrefix, order.environment, fiscalYear)),
       ...(message ? messageParams(message) : []),
     ]);
-    const issuedAt = new Date(row.issued_at);
-    if (fiscalYearOf(issuedAt) !== fiscalYear) {
-      // The year turned while we waited for the lock: retrying takes a number in the new year's series.
-      throw new Error('The fiscal year turned while numbering an invoice; retry');
-    }
+    const { sequence, issuedAt } = slotOf('invoice', fiscalYear, row.sequence, row.issued_at);
     invoice.number = row.number;
-    invoice.sequence = row.sequence;
+    invoice.sequence = sequence;
     invoice.issuedAt = issuedAt;
     invoice.paidAt = order.paidAt ?? issuedAt;
     return { invoice, deliveryIds: message && row.message_written ? message.deliveryIds : [] };

@@ -90,18 +90,20 @@ export class PaymentElementService {
       if (order.status !== 'pending' && order.status !== 'failed') {
         throw new AppError('payment_not_updatable', `Payment ${paymentIntentId} can no longer change: its order is ${order.status}.`);
       }
-      let intent: Stripe.PaymentIntent;
-      try {
-        intent = await this.stripe.for(scope.environment).paymentIntents.update(paymentIntentId, {
-          amount: basket.amountTotal,
-          ...(input.description !== undefined ? { description: input.description } : {}),
-        });
-      } catch (err) {
-        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'payment_intent_unexpected_state') {
-          throw new AppError('payment_not_updatable', `Payment ${paymentIntentId} can no longer change: ${err.message}`);
+      const intent = await stripeCall('payment intent', async () => {
+        try {
+          return await this.stripe.for(scope.environment).paymentIntents.update(paymentIntentId, {
+            amount: basket.amountTotal,
+            ...(input.description !== undefined ? { description: input.description } : {}),
+          });
+        } catch (err) {
+          // Stripe's refusal once the customer has paid: ours, with the same meaning.
+          if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'payment_intent_unexpected_state') {
+            throw new AppError('payment_not_updatable', `Payment ${paymentIntentId} can no longer change: ${err.message}`);
+          }
+          throw err;
         }
-        return stripeCall('payment intent', () => Promise.reject(err));
-      }
+      });
       if (!UPDATABLE.has(intent.status)) throw new AppError('payment_not_updatable', `Payment ${paymentIntentId} is ${intent.status}.`);
       order.lineItems = basket.lines;
       order.amountTotal = basket.amountTotal;

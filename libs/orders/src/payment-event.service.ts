@@ -11,7 +11,7 @@ import { canTransition } from './order-transitions';
 import { isRefundEvent, refundPaymentIntentOf } from './refund-event-fields';
 import { RefundService } from './refund.service';
 import { SavedCardHandler, SavedCardPrefetch } from './saved-card.handler';
-import { declineCodeOf, declineReasonOf, EventSubject, idOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
+import { declineCodeOf, declineReasonOf, EventSubject, idOf, onlyPaymentMethodOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
 import { SubscriptionEventHandler } from './subscription-event.handler';
 import { addLogContext, metrics } from '@app/observability';
 
@@ -146,7 +146,7 @@ export class PaymentEventService {
     let paymentIntent = subject.paymentIntent;
     const piId = idOf(session?.payment_intent);
     // Only to learn how it was paid: a session that allowed a single method already says (a round trip saved per order).
-    if (!paymentIntent && piId && this.isPaymentEvent(event, session) && session?.payment_method_types?.length !== 1) {
+    if (!paymentIntent && piId && this.isPaymentEvent(event, session) && !onlyPaymentMethodOf(session)) {
       paymentIntent = await stripe.paymentIntents.retrieve(piId);
     }
     return { ...NOTHING_FETCHED, lines, paymentIntent };
@@ -208,8 +208,7 @@ export class PaymentEventService {
     followUps: FollowUps,
     session: Stripe.Checkout.Session | null,
   ): Promise<string | null> {
-    const onlyMethod = session?.payment_method_types?.length === 1 ? session.payment_method_types[0] : null;
-    const payment = { eventId: event.id, paidAt: new Date(event.created * 1000), paymentMethodType: paymentMethodTypeOf(intent) ?? onlyMethod };
+    const payment = { eventId: event.id, paidAt: new Date(event.created * 1000), paymentMethodType: paymentMethodTypeOf(intent) ?? onlyPaymentMethodOf(session) };
     return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps);
   }
 

@@ -49,3 +49,8 @@ export function declineCodeOf(intent: Stripe.PaymentIntent | null): string | nul
   const err = intent?.last_payment_error;
   return err?.decline_code ?? err?.code ?? null;
 }
+
+/** The one payment method a Checkout Session allowed, which is then how it was paid; null when it offered several. */
+export function onlyPaymentMethodOf(session: Stripe.Checkout.Session | null): string | null {
+  return session?.payment_method_types?.length === 1 ? session.payment_method_types[0] : null;
+}

@@ -12,6 +12,20 @@ import { subscriptionData } from './subscription-view';
 const SUBSCRIPTION_EVENTS = new Set(['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']);
 const INVOICE_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed']);
 
+/** A Stripe invoice of one of our subscriptions, with what its handling needs. */
+interface Period {
+  tx: EntityManager;
+  partner: Partner;
+  scope: TenantScope;
+  event: Stripe.Event;
+  invoice: Stripe.Invoice;
+  subscription: Subscription;
+  customer: Customer;
+  /** The PaymentIntent behind the invoice: how it was paid, or why not. */
+  intent: Stripe.PaymentIntent | null;
+  followUps: FollowUps;
+}
+
 /** What the partner sees of a subscription: a change in any of these is worth a `subscription.updated`. */
 const VISIBLE = ['status', 'currentPeriodStart', 'currentPeriodEnd', 'cancelAtPeriodEnd', 'canceledAt', 'endedAt'] as const;
 
@@ -58,11 +72,15 @@ export class SubscriptionEventHandler {
     const stripeSubscriptionId = subject.subscription?.id ?? idOf(subject.invoice?.parent?.subscription_details?.subscription) ?? null;
     const subscription = await this.find(tx, scope, subject.metadata.subscription_id, stripeSubscriptionId);
     if (!subscription) return `no subscription for ${stripeSubscriptionId ?? event.type}`;
-    subscription.stripeSubscriptionId ??= stripeSubscriptionId;
     const customer = await tx.getRepository(Customer).findOneByOrFail({ id: subscription.customerId });
     if (subject.subscription) return this.applyState(tx, scope, event, subject.subscription, subscription, customer, followUps);
-    if (event.type === 'invoice.paid') return this.periodPaid(tx, partner, scope, event, subject.invoice!, subscription, customer, intent, followUps);
-    return this.periodFailed(tx, scope, subject.invoice!, subscription, customer, intent, followUps);
+    if (!subscription.stripeSubscriptionId && stripeSubscriptionId) {
+      // An invoice event that arrives before its subscription's own events links the two.
+      subscription.stripeSubscriptionId = stripeSubscriptionId;
+      await tx.update(Subscription, { id: subscription.id }, { stripeSubscriptionId });
+    }
+    const period: Period = { tx, partner, scope, event, invoice: subject.invoice!, subscription, customer, intent, followUps };
+    return event.type === 'invoice.paid' ? this.periodPaid(period) : this.periodFailed(period);
   }
 
   private async find(tx: EntityManager, scope: TenantScope, id: string | undefined, stripeId: string | null): Promise<Subscription | null> {
@@ -86,6 +104,7 @@ export class SubscriptionEventHandler {
   ): Promise<string | null> {
     // Stripe does not order its events: one older than the state we hold changes nothing.
     if (event.created < subscription.stripeStateAt) return 'an older state than the one recorded';
+    subscription.stripeSubscriptionId = stripe.id;
     const before = VISIBLE.map((k) => String(subscription[k]?.valueOf() ?? null));
     const item = stripe.items?.data?.[0];
     const date = (s: number | null | undefined) => (s ? new Date(s * 1000) : null);
@@ -106,18 +125,7 @@ export class SubscriptionEventHandler {
   }
 
   /** One order per Stripe invoice: the unique stripe_invoice_id makes a replayed invoice.paid a no-op. */
-  private async periodPaid(
-    tx: EntityManager,
-    partner: Partner,
-    scope: TenantScope,
-    event: Stripe.Event,
-    invoice: Stripe.Invoice,
-    subscription: Subscription,
-    customer: Customer,
-    intent: Stripe.PaymentIntent | null,
-    followUps: FollowUps,
-  ): Promise<string | null> {
-    await tx.save(subscription);
+  private async periodPaid({ tx, partner, scope, event, invoice, subscription, customer, intent, followUps }: Period): Promise<string | null> {
     const line = invoice.lines?.data?.[0];
     const periodStart = new Date((line?.period?.start ?? invoice.period_start) * 1000);
     const periodEnd = new Date((line?.period?.end ?? invoice.period_end) * 1000);
@@ -138,16 +146,7 @@ export class SubscriptionEventHandler {
     return this.settlement.markPaid(tx, partner, scope, order, { eventId: event.id, paidAt: new Date(paidAt * 1000), paymentMethodType: paymentMethodTypeOf(intent) }, followUps);
   }
 
-  private async periodFailed(
-    tx: EntityManager,
-    scope: TenantScope,
-    invoice: Stripe.Invoice,
-    subscription: Subscription,
-    customer: Customer,
-    intent: Stripe.PaymentIntent | null,
-    followUps: FollowUps,
-  ): Promise<string | null> {
-    await tx.save(subscription);
+  private async periodFailed({ tx, scope, invoice, subscription, customer, intent, followUps }: Period): Promise<string | null> {
     followUps.deliveryIds.push(
       ...(await this.outbox.record(tx, scope, 'subscription.payment_failed', null, {
         subscription: subscriptionData(subscription, customer),

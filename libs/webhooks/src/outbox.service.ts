@@ -12,8 +12,6 @@ import { DELIVERY_POLICY } from './retry-schedule';
  */
 export interface PreparedMessage {
   messageId: string;
-  partnerId: string;
-  environment: string;
   type: PartnerEventType;
   orderId: string | null;
   orderingKey: string | null;
@@ -63,8 +61,6 @@ export class OutboxService {
     const endpointIds = await this.endpointsFor(tx, scope, type);
     return {
       messageId: newId('msg'),
-      partnerId: scope.partnerId,
-      environment: scope.environment,
       type,
       orderId,
       orderingKey: orderId,
