@@ -10,6 +10,8 @@ export class SmtpCatcher {
   private server?: SMTPServer;
   /** Set to make the server answer RCPT with this code (e.g. 450 or 550). */
   rejectWith: number | null = null;
+  /** Connection errors, such as a sender killed mid-session (ECONNRESET): kept, as a mail server logs them. */
+  readonly connectionErrors: Error[] = [];
 
   async start(): Promise<string> {
     this.server = new SMTPServer({
@@ -34,6 +36,8 @@ export class SmtpCatcher {
           .catch(cb);
       },
     });
+    // Without a listener, smtp-server's 'error' (a client gone mid-session) would throw in the test process.
+    this.server.on('error', (err: Error) => this.connectionErrors.push(err));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.server.address() as AddressInfo;
     return `smtp://127.0.0.1:${port}`;
