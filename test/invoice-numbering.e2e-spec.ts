@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, newId, Order, Partner } from '@app/database';
-import { InvoiceService } from '@app/invoicing';
+import { formatInvoiceNumber, invoiceNumberSql, invoiceNumberStem, InvoiceService } from '@app/invoicing';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -19,6 +19,15 @@ describe('invoice numbering', () => {
   const year = new Date().getFullYear();
   const seq = (number: string) => Number(number.slice(-6));
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+  it('numbers formatted by PostgreSQL (the issuing statement) read exactly as formatInvoiceNumber writes them', async () => {
+    for (const environment of ['staging', 'production'] as const) {
+      for (const sequence of [1, 42, 999_999, 1_000_000, 12_345_678]) {
+        const [row] = await stack.sql<{ number: string }>(`SELECT ${invoiceNumberSql('$1', '$2::int')} AS number`, [invoiceNumberStem('ATL', environment, 2026), sequence]);
+        expect(row.number).toBe(formatInvoiceNumber('ATL', environment, 2026, sequence));
+      }
+    }
+  });
 
   it('100 invoices paid at once across 3 partners: each series is 1..n, and staging never touches production', async () => {
     const partners = await Promise.all(['NA', 'NB', 'NC'].map((prefix) => stack.createPartner({ invoice_prefix: prefix })));

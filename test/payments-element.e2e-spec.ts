@@ -1,4 +1,4 @@
-import { createCustomer, eventsOf, post, stuckStripeEvents } from './support/payment-fixtures';
+import { createCustomer, eventsOf, post, stuckStripeEvents, startPaymentsStack } from './support/payment-fixtures';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -8,9 +8,7 @@ describe('payments: Payment Element intents', () => {
   let token: string;
 
   beforeAll(async () => {
-    stack = await TestStack.start();
-    token = (await stack.createPartner()).api_keys.test;
-    await stack.createEndpoint(token);
+    ({ stack, token } = await startPaymentsStack());
   });
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { createCustomer, eventsOf, post, stuckStripeEvents, saveCard } from './support/payment-fixtures';
+import { createCustomer, eventsOf, post, stuckStripeEvents, saveCard, startPaymentsStack } from './support/payment-fixtures';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -8,9 +8,7 @@ describe('payments: customers and saved cards charged later', () => {
   let token: string;
 
   beforeAll(async () => {
-    stack = await TestStack.start();
-    token = (await stack.createPartner()).api_keys.test;
-    await stack.createEndpoint(token);
+    ({ stack, token } = await startPaymentsStack());
   });
 
   afterAll(async () => {

@@ -2,6 +2,14 @@ import type { TestCard } from '@app/stripe-emulator';
 import { TestStack } from './test-stack';
 import { waitFor } from './wait-for';
 
+/** What every payments test file starts from: the stack, a partner, and its staging endpoint at the stack's receiver. */
+export async function startPaymentsStack(): Promise<{ stack: TestStack; token: string }> {
+  const stack = await TestStack.start();
+  const token = (await stack.createPartner()).api_keys.test;
+  await stack.createEndpoint(token);
+  return { stack, token };
+}
+
 /** POST that must succeed; the body on failure says why. */
 export async function post(stack: TestStack, token: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await stack.http('POST', path, { token, body, headers });
