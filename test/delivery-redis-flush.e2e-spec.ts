@@ -46,8 +46,10 @@ describe('delivery engine: Redis flushed mid-run', () => {
 
     await waitFor('a few hundred delivered', () => receiver.received.length >= 300, 30_000);
     const client = new IORedis(redis.url);
-    await client.flushall();
-    expect(await client.dbsize()).toBe(0);
+    // Flush and count in one MULTI: the live worker writes new keys right after, which a separate DBSIZE could see.
+    const [[, flushed], [, size]] = (await client.multi().flushall().dbsize().exec())!;
+    expect(flushed).toBe('OK');
+    expect(size).toBe(0);
     client.disconnect();
 
     await waitFor('all 1,000 delivered', async () => {
