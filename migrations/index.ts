@@ -3,6 +3,7 @@ import { PartnerApi1763800000000 } from './1763800000000-partner-api';
 import { DeliveryEngine1763800100000 } from './1763800100000-delivery-engine';
 import { LegalInvoices1763800200000 } from './1763800200000-legal-invoices';
 import { PaymentsApi1763800300000 } from './1763800300000-payments-api';
+import { IdempotencySealed1763800460000 } from './1763800460000-idempotency-sealed';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   DeliveryEngine1763800100000,
   LegalInvoices1763800200000,
   PaymentsApi1763800300000,
+  IdempotencySealed1763800460000,
 ];

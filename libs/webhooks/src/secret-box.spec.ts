@@ -20,4 +20,11 @@ describe('SecretBox', () => {
   it('refuses to open with another key', () => {
     expect(() => new SecretBox(randomBytes(32)).open(box.seal('whsec_a'))).toThrow();
   });
+
+  it('opens only with the associated data it was sealed with', () => {
+    const sealed = box.seal('whsec_a', 'row-1');
+    expect(box.open(sealed, 'row-1')).toBe('whsec_a');
+    expect(() => box.open(sealed, 'row-2')).toThrow();
+    expect(() => box.open(sealed)).toThrow();
+  });
 });
