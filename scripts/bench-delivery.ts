@@ -20,7 +20,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule, migrate, newId, TenantScope } from '@app/database';
+import { DatabaseModule, migrate, newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
 import { JobQueue, QueueModule } from '@app/queue';
 import { EndpointService, OutboxService, WebhooksModule } from '@app/webhooks';
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       `INSERT INTO partners (id, name, legal_name, address, siren, email, invoice_prefix, default_vat_rate) VALUES ($1, 'Bench', 'Bench SAS', '{}', '123456789', 'bench@example.test', $2, 20)`,
       [partnerId, `B${i}`],
     );
-    const scope: TenantScope = { partnerId, environment: 'staging' };
+    const scope = scopeForOperator({ id: partnerId }, 'staging');
     await app.get(EndpointService).create(scope, { url: `${receiverUrl}/${i}` });
     scopes.push(scope);
   }

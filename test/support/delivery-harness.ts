@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { newId, TenantScope } from '@app/database';
+import { newId, scopeForOperator, TenantScope } from '@app/database';
 import { JobQueue } from '@app/queue';
 import { EndpointControlService, OutboxService, PartnerEventType } from '@app/webhooks';
 import { TestStack } from './test-stack';
@@ -26,13 +26,15 @@ export class DeliveryHarness {
 
   async partner(): Promise<{ scope: TenantScope; token: string; id: string }> {
     const p = await this.stack.createPartner({ invoice_prefix: `D${randomBytes(2).toString('hex').toUpperCase()}` });
-    return { scope: { partnerId: p.id, environment: 'staging' }, token: p.api_keys.test, id: p.id };
+    // The harness stands where an operator would: it sets up a partner's data on its behalf.
+    return { scope: scopeForOperator(p, 'staging'), token: p.api_keys.test, id: p.id };
   }
 
   async endpoint(token: string, url: string, settings: { maxInFlight?: number; ratePerSecond?: number; eventTypes?: string[] } = {}) {
     const ep = await this.stack.createEndpoint(token, url, settings.eventTypes ? { event_types: settings.eventTypes } : {});
     if (settings.maxInFlight || settings.ratePerSecond) {
-      const scope = { partnerId: (await this.stack.sql<{ partner_id: string }>(`SELECT partner_id FROM endpoints WHERE id = $1`, [ep.id]))[0].partner_id, environment: 'staging' as const };
+      const [owner] = await this.stack.sql<{ partner_id: string }>(`SELECT partner_id FROM endpoints WHERE id = $1`, [ep.id]);
+      const scope = scopeForOperator({ id: owner.partner_id }, 'staging');
       await this.stack.api.get(EndpointControlService, { strict: false }).configure(scope, ep.id, {
         max_in_flight: settings.maxInFlight,
         rate_limit_per_second: settings.ratePerSecond,

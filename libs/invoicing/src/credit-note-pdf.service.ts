@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { CreditNote, CreditNotePdf, PartnerLogo } from '@app/database';
+import { CreditNote, CreditNotePdf, PartnerLogo, scopeOfStoredRow } from '@app/database';
 import { OutboxService } from '@app/webhooks';
 import { InvoiceDocument, InvoicePdfRenderer } from './pdf';
 
@@ -49,7 +49,7 @@ export class CreditNotePdfService {
       await tx.update(CreditNote, { id: creditNoteId }, { pdfRenderedAt: locked.pdfRenderedAt });
       const deliveryIds = await this.outbox.record(
         tx,
-        { partnerId: locked.partnerId, environment: locked.environment },
+        scopeOfStoredRow(locked),
         'credit_note.issued',
         locked.orderId,
         {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { Invoice, InvoicePdf, Order, PartnerLogo } from '@app/database';
+import { Invoice, InvoicePdf, Order, PartnerLogo, scopeOfStoredRow } from '@app/database';
 import { OutboxService } from '@app/webhooks';
 import { InvoiceDocument, InvoicePdfRenderer } from './pdf';
 import { metrics } from '@app/observability';
@@ -54,7 +54,7 @@ export class InvoicePdfService {
       }
       const deliveryIds = await this.outbox.record(
         tx,
-        { partnerId: locked.partnerId, environment: locked.environment },
+        scopeOfStoredRow(locked),
         'invoice.issued',
         locked.orderId,
         {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { Customer, Environment, newId, Order, OrderLine, Partner, StripeEvent, StripeEventStatus, TenantScope } from '@app/database';
+import { Customer, Environment, newId, Order, OrderLine, Partner, scopeFromEventRouting, StripeEvent, StripeEventStatus, TenantScope } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { orderExpiredData } from './order-event.mapper';
@@ -90,8 +90,7 @@ export class PaymentEventService {
     if (!partnerId) return null;
     const partner = await this.db.getRepository(Partner).findOneBy({ id: partnerId });
     if (!partner) return null;
-    const environment: Environment = event.livemode ? 'production' : 'staging';
-    return { partner, scope: { partnerId, environment } };
+    return { partner, scope: scopeFromEventRouting(partner, event.livemode) };
   }
 
   /** A refund carries none of our metadata: its payment's order says whose it is. */

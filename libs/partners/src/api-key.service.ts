@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
-import { ApiKey, Environment, newId, Partner, TenantScope } from '@app/database';
+import { ApiKey, newId, Partner, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key.util';
 
@@ -32,10 +32,10 @@ export class ApiKeyService {
     return { apiKey, key };
   }
 
-  /** Operator path: a new key for a partner that may have lost all of its keys. */
-  async issue(partnerId: string, environment: Environment): Promise<{ apiKey: ApiKey; key: string }> {
-    if (!(await this.db.getRepository(Partner).existsBy({ id: partnerId }))) throw AppError.notFound('partner', partnerId);
-    return this.create({ partnerId, environment });
+  /** Operator path (the scope comes from `scopeForOperator`): a new key for a partner that may have lost all of its keys. */
+  async issue(scope: TenantScope): Promise<{ apiKey: ApiKey; key: string }> {
+    if (!(await this.db.getRepository(Partner).existsBy({ id: scope.partnerId }))) throw AppError.notFound('partner', scope.partnerId);
+    return this.create(scope);
   }
 
   /** Refuses to revoke the environment's last key: the partner would lock itself out. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ApiKey, Environment, ENVIRONMENTS, newId, Partner, PostalAddress, TenantScope } from '@app/database';
+import { ApiKey, Environment, ENVIRONMENTS, newId, Partner, PostalAddress, scopeFromApiKey, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { displayPrefix, environmentOfKey, generateApiKey, hashApiKey } from './api-key.util';
 
@@ -88,6 +88,6 @@ export class PartnerService {
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
       void this.db.getRepository(ApiKey).update({ id: row.id }, { lastUsedAt: new Date() }).catch(() => undefined);
     }
-    return { partner, partnerId: partner.id, environment, apiKeyId: row.id };
+    return { ...scopeFromApiKey(row), partner, apiKeyId: row.id };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { newId } from '@app/database';
+import { newId, scopeOfStoredRow } from '@app/database';
 import type { AttemptVerdict } from './attempt-outcome';
 import type { ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
 import { OutboxService } from './outbox.service';
@@ -206,7 +206,7 @@ export class AttemptRecordRepository {
     const ids = others.map((o) => o.id);
     await this.outbox.recordFor(
       tx,
-      { partnerId: c.delivery.partnerId, environment: c.delivery.environment },
+      scopeOfStoredRow(c.delivery),
       'message.attempt.exhausted',
       {
         message_id: c.delivery.messageId,

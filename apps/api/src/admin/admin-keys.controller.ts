@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { scopeForOperator } from '@app/database';
 import { parseInput } from '@app/errors';
 import { ApiKeyService } from '@app/partners';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
@@ -18,7 +19,7 @@ export class AdminKeysController {
   @HttpCode(201)
   async issue(@Param('id') partnerId: string, @Body() body: unknown) {
     const { environment } = parseInput(issueKeyBody, body);
-    const { apiKey, key } = await this.keys.issue(partnerId, environment);
+    const { apiKey, key } = await this.keys.issue(scopeForOperator({ id: partnerId }, environment));
     return { id: apiKey.id, object: 'api_key', partner_id: partnerId, environment, prefix: apiKey.prefix, key };
   }
 }
