@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { DatabaseLogger } from './database.logger';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { MIGRATIONS } from '../../../migrations';
@@ -12,7 +13,9 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 20): DataSourc
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
-    logging: ['error'],
+    // Through the application logger, never TypeORM's console output: it printed failed queries with their parameters.
+    logger: new DatabaseLogger(),
+    logging: ['error', 'warn', 'migration'],
     extra: { max: poolSize, connectionTimeoutMillis: 5000 },
   };
 }
