@@ -1,5 +1,5 @@
 import type { Environment } from '@app/database';
-import { forbiddenLiteralHost } from './ssrf-guard';
+import { forbiddenLiteralHost, withoutTrailingDots } from './ssrf-guard';
 
 const LOCAL_NAMES = /^(localhost|.*\.localhost|.*\.local|.*\.internal)$/i;
 
@@ -24,7 +24,7 @@ export function endpointUrlProblem(raw: string, environment: Environment, allowP
   if (!allowPrivateNetworks) {
     const literal = forbiddenLiteralHost(url);
     if (literal) return `must point to a public address (${literal.replace(/^refused: /, '')})`;
-    if (LOCAL_NAMES.test(url.hostname)) return `must point to a public host name ("${url.hostname}" is local)`;
+    if (LOCAL_NAMES.test(withoutTrailingDots(url.hostname))) return `must point to a public host name ("${url.hostname}" is local)`;
   }
   return null;
 }
