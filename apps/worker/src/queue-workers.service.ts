@@ -1,8 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import { AppConfig } from '@app/config';
-import { JobName, JobPayloads, QueueName } from '@app/queue';
+import { createRedisConnection, JobName, JobPayloads, QueueName, RedisConnection } from '@app/queue';
 import { CreditNoteProcessor } from './processors/credit-note.processor';
 import { DeliveryProcessor } from './processors/delivery.processor';
 import { EndpointDisabledEmailProcessor } from './processors/endpoint-disabled-email.processor';
@@ -32,7 +31,7 @@ type Handlers = { [N in JobName]: (payload: JobPayloads[N]) => Promise<void> };
 export class QueueWorkersService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Worker');
   private readonly workers: Worker[] = [];
-  private connection?: IORedis;
+  private connection?: RedisConnection;
   private sweepTimer?: NodeJS.Timeout;
   private readonly handlers: Handlers;
 
@@ -61,7 +60,7 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
 
   onApplicationBootstrap(): void {
     // Workers block on Redis; BullMQ requires unlimited retries on their connection.
-    this.connection = new IORedis(this.config.redisUrl, { maxRetriesPerRequest: null });
+    this.connection = createRedisConnection(this.config, { maxRetriesPerRequest: null });
     this.connection.on('error', (err) => this.logger.warn(`Redis: ${err.message}`));
     const concurrency: Record<QueueName, number> = {
       'stripe-events': this.config.workerConcurrency,

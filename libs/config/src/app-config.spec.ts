@@ -49,6 +49,28 @@ describe('AppConfig', () => {
     expect(() => AppConfig.fromEnv({ PORT: '99999' })).toThrow(/PORT/);
   });
 
+  it('reads Redis Cluster seed nodes and refuses a prefix without a hash tag', () => {
+    const config = AppConfig.fromEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001', QUEUE_PREFIX: '{ca}' });
+    expect(config.redisCluster).toEqual({ nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }], tls: false });
+    const secured = AppConfig.fromEnv({ REDIS_CLUSTER_NODES: 'rediss://:s3cret@a.test:7000,rediss://:s3cret@b.test', QUEUE_PREFIX: 'x{ca}' });
+    expect(secured.redisCluster).toMatchObject({ nodes: [{ host: 'a.test', port: 7000 }, { host: 'b.test', port: 6379 }], password: 's3cret', tls: true });
+    expect(() => AppConfig.fromEnv({ REDIS_CLUSTER_NODES: 'redis://:a@x:1,redis://:b@y:1', QUEUE_PREFIX: '{ca}' })).toThrow(/same scheme and credentials/);
+    expect(AppConfig.fromEnv({}).redisCluster).toBeUndefined();
+    expect(() => AppConfig.fromEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000' })).toThrow(/QUEUE_PREFIX: must carry a hash tag/);
+    expect(() => AppConfig.fromEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000', QUEUE_PREFIX: 'ca{}' })).toThrow(/QUEUE_PREFIX/);
+    expect(() => AppConfig.fromEnv({ REDIS_CLUSTER_NODES: '10.0.0.1', QUEUE_PREFIX: '{ca}' })).toThrow(/REDIS_CLUSTER_NODES: node 1 has no port/);
+    // A bad entry is named by position: a URL may carry a password, which must not reach the logs.
+    const err = (() => {
+      try {
+        AppConfig.fromEnv({ REDIS_CLUSTER_NODES: 'http://:s3cret@x:1', QUEUE_PREFIX: '{ca}' });
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(err).toMatch(/REDIS_CLUSTER_NODES: node 1 is not host:port/);
+    expect(err).not.toContain('s3cret');
+  });
+
   it('refuses private-network webhooks in production', () => {
     expect(() => AppConfig.fromEnv({ ...production, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS: cannot be true/);
   });

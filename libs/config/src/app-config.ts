@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { configSchema, RawConfig } from './config.schema';
+import { RedisClusterSeeds } from './redis-cluster';
 
 /** Thrown at boot when the environment is invalid; the message names every bad variable. */
 export class ConfigError extends Error {}
@@ -14,6 +15,8 @@ export class AppConfig {
   readonly port: number;
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** Set: the queues, the rate limiter and every other Redis client use this Cluster, not redisUrl. */
+  readonly redisCluster?: RedisClusterSeeds;
   readonly queuePrefix: string;
   readonly smtpUrl?: string;
   readonly mailFrom: string;
@@ -63,6 +66,7 @@ export class AppConfig {
     this.port = raw.PORT;
     this.databaseUrl = raw.DATABASE_URL;
     this.redisUrl = raw.REDIS_URL;
+    this.redisCluster = raw.REDIS_CLUSTER_NODES;
     this.queuePrefix = raw.QUEUE_PREFIX;
     this.smtpUrl = raw.SMTP_URL;
     this.mailFrom = raw.MAIL_FROM;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasHashTag, redisClusterSeeds } from './redis-cluster';
 
 const whsecList = z
   .string()
@@ -20,6 +21,7 @@ export const configSchema = z
     DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/comptappart'),
     REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
     QUEUE_PREFIX: z.string().min(1).default('ca'),
+    REDIS_CLUSTER_NODES: redisClusterSeeds.optional(),
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().min(3).default('ComptAppart <factures@comptappart.localhost>'),
     MAIL_DIR: z.string().default('var/mail'),
@@ -51,6 +53,9 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   })
   .superRefine((c, ctx) => {
+    if (c.REDIS_CLUSTER_NODES && !hasHashTag(c.QUEUE_PREFIX)) {
+      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: 'must carry a hash tag such as {ca} when REDIS_CLUSTER_NODES is set, so each queue\'s keys share a cluster slot' });
+    }
     if (c.NODE_ENV !== 'production') return;
     for (const key of ['SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRETS', 'ADMIN_TOKEN', 'ENCRYPTION_KEY'] as const) {
       if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });

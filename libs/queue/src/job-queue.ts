@@ -1,11 +1,27 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import { AppConfig } from '@app/config';
 import { JOBS, JobName, JobPayloads, QUEUE_NAMES, QueueName } from './job-registry';
+import { createRedisConnection, RedisConnection } from './redis-connection';
 
 export interface EnqueueOptions {
   delayMs?: number;
+}
+
+/**
+ * How long a best-effort call may wait for Redis. A Cluster client holds
+ * commands in its offline queue while no node answers, whatever
+ * maxRetriesPerRequest says, so without this bound a cluster outage would
+ * hang a processor's follow-ups and every readiness probe.
+ */
+const REDIS_DEADLINE_MS = 2000;
+
+function withinDeadline<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: Redis did not answer within ${REDIS_DEADLINE_MS} ms`)), REDIS_DEADLINE_MS);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -16,13 +32,13 @@ export interface EnqueueOptions {
 @Injectable()
 export class JobQueue implements OnModuleDestroy {
   private readonly logger = new Logger(JobQueue.name);
-  private readonly connection: IORedis;
+  private readonly connection: RedisConnection;
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(private readonly config: AppConfig) {
     // One retry per command: while Redis is down an add fails within a couple
     // of seconds instead of waiting (and piling up in memory) until it returns.
-    this.connection = new IORedis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    this.connection = createRedisConnection(config, { maxRetriesPerRequest: 1 });
     this.connection.on('error', (err) => this.logger.warn(`Redis: ${err.message}`));
     for (const name of QUEUE_NAMES) {
       const queue = new Queue(name, { connection: this.connection, prefix: config.queuePrefix });
@@ -51,7 +67,7 @@ export class JobQueue implements OnModuleDestroy {
   /** Enqueue, but only log a failure: for callers whose work is already durable in PostgreSQL. */
   async tryEnqueueBulk<N extends JobName>(name: N, payloads: JobPayloads[N][]): Promise<boolean> {
     try {
-      await this.enqueueBulk(name, payloads);
+      await withinDeadline(this.enqueueBulk(name, payloads), name);
       return true;
     } catch (err) {
       this.logger.warn(`Could not enqueue ${payloads.length} ${name} job(s); the sweeper will: ${(err as Error).message}`);
@@ -61,7 +77,7 @@ export class JobQueue implements OnModuleDestroy {
 
   async tryEnqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<boolean> {
     try {
-      await this.enqueue(name, payload, opts);
+      await withinDeadline(this.enqueue(name, payload, opts), name);
       return true;
     } catch (err) {
       this.logger.warn(`Could not enqueue ${name}; the sweeper will: ${(err as Error).message}`);
@@ -71,7 +87,7 @@ export class JobQueue implements OnModuleDestroy {
 
   async ping(): Promise<boolean> {
     try {
-      return (await this.connection.ping()) === 'PONG';
+      return (await withinDeadline(this.connection.ping(), 'ping')) === 'PONG';
     } catch {
       return false;
     }
