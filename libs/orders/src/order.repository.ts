@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { cursorPage, Invoice, Order, OrderStatus, Page, PageRequest, TenantScope } from '@app/database';
+import { DataSource, EntityManager } from 'typeorm';
+import { cursorPage, Environment, Invoice, Order, OrderStatus, Page, PageRequest, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 
 export interface OrderFilters {
@@ -18,7 +18,17 @@ export interface InvoiceFilters {
   issued_before?: Date;
 }
 
-/** Partner-facing reads. Every method takes the tenant; an id from another partner or environment is a 404. */
+/** The ids a Stripe event may name its order by, tried in this order. */
+export interface OrderEventKeys {
+  id?: string;
+  checkoutSessionId?: string;
+  paymentIntentId?: string;
+}
+
+/** A new order's columns; partner and environment come from the scope, never from the caller. */
+export type OrderValues = Partial<Omit<Order, 'partnerId' | 'environment'>>;
+
+/** Orders and their invoices. Every method takes the tenant; an id from another partner or environment is a 404. */
 @Injectable()
 export class OrderRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -43,6 +53,40 @@ export class OrderRepository {
       : [];
     const byOrder = new Map(invoices.map((i) => [i.orderId, i]));
     return { ...orders, data: orders.data.map((order) => ({ id: order.id, order, invoice: byOrder.get(order.id) ?? null })) };
+  }
+
+  /** The order a Stripe event is about: the first of its ids that matches within the routed scope. */
+  async findForEvent(tx: EntityManager, scope: TenantScope, keys: OrderEventKeys, lock: boolean): Promise<Order | null> {
+    const where = [
+      keys.id ? { id: keys.id } : null,
+      keys.checkoutSessionId ? { checkoutSessionId: keys.checkoutSessionId } : null,
+      keys.paymentIntentId ? { paymentIntentId: keys.paymentIntentId } : null,
+    ].filter((w): w is NonNullable<typeof w> => w !== null);
+    for (const w of where) {
+      const order = await tx.getRepository(Order).findOne({
+        where: { ...w, partnerId: scope.partnerId, environment: scope.environment },
+        ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      });
+      if (order) return order;
+    }
+    return null;
+  }
+
+  /**
+   * Inserts an order unless its id or Checkout Session already has one (then nothing happens: a session another
+   * partner holds stays theirs, and `findForEvent` within this scope will not return it).
+   */
+  async insertIfAbsent(tx: EntityManager, scope: TenantScope, values: OrderValues): Promise<void> {
+    await tx.createQueryBuilder().insert().into(Order).values({ ...values, partnerId: scope.partnerId, environment: scope.environment }).orIgnore().execute();
+  }
+
+  /**
+   * @crossTenant Stripe event routing: a refund carries none of our metadata, so the order of its payment says whose
+   * it is. Only the partner id leaves this method, and only to build the event's scope.
+   */
+  async partnerOfPaymentIntent(environment: Environment, paymentIntentId: string): Promise<string | null> {
+    const order = await this.db.getRepository(Order).findOne({ where: { paymentIntentId, environment }, select: { id: true, partnerId: true } });
+    return order?.partnerId ?? null;
   }
 
   async getInvoice(scope: TenantScope, id: string): Promise<Invoice> {

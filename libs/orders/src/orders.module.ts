@@ -3,6 +3,7 @@ import { InvoicingModule } from '@app/invoicing';
 import { StripeModule } from '@app/stripe';
 import { WebhooksModule } from '@app/webhooks';
 import { CheckoutService } from './checkout.service';
+import { CustomerRepository } from './customer.repository';
 import { CustomerService } from './customer.service';
 import { OrderRepository } from './order.repository';
 import { PaymentEventService } from './payment-event.service';
@@ -19,6 +20,7 @@ import { SubscriptionService } from './subscription.service';
   imports: [StripeModule, InvoicingModule, WebhooksModule],
   providers: [
     CheckoutService,
+    CustomerRepository,
     CustomerService,
     OffSessionChargeService,
     OrderRepository,

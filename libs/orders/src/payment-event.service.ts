@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { Customer, Environment, newId, Order, OrderLine, Partner, scopeFromEventRouting, StripeEvent, StripeEventStatus, TenantScope } from '@app/database';
+import { newId, Order, OrderLine, Partner, scopeFromEventRouting, StripeEvent, StripeEventStatus, TenantScope } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
+import { CustomerRepository } from './customer.repository';
 import { orderExpiredData } from './order-event.mapper';
+import { OrderRepository } from './order.repository';
 import { FollowUps, OrderSettlement } from './order-settlement';
 import { canTransition } from './order-transitions';
 import { isRefundEvent, refundPaymentIntentOf } from './refund-event-fields';
@@ -50,6 +52,8 @@ export class PaymentEventService {
     private readonly settlement: OrderSettlement,
     private readonly savedCards: SavedCardHandler,
     private readonly subscriptions: SubscriptionEventHandler,
+    private readonly orders: OrderRepository,
+    private readonly customers: CustomerRepository,
   ) {}
 
   async process(eventId: string): Promise<FollowUps> {
@@ -97,9 +101,7 @@ export class PaymentEventService {
   private async partnerOfRefund(event: Stripe.Event): Promise<string | null> {
     const paymentIntentId = refundPaymentIntentOf(event);
     if (!paymentIntentId) return null;
-    const environment: Environment = event.livemode ? 'production' : 'staging';
-    const order = await this.db.getRepository(Order).findOne({ where: { paymentIntentId, environment }, select: { id: true, partnerId: true } });
-    return order?.partnerId ?? null;
+    return this.orders.partnerOfPaymentIntent(event.livemode ? 'production' : 'staging', paymentIntentId);
   }
 
   /**
@@ -112,9 +114,7 @@ export class PaymentEventService {
     const previous = event.data.previous_attributes as { customer?: string } | undefined;
     const stripeCustomerId = idOf((event.data.object as { customer?: string | { id: string } | null }).customer) ?? previous?.customer ?? null;
     if (!stripeCustomerId) return null;
-    const environment: Environment = event.livemode ? 'production' : 'staging';
-    const customer = await this.db.getRepository(Customer).findOne({ where: { stripeCustomerId, environment }, select: { id: true, partnerId: true } });
-    return customer?.partnerId ?? null;
+    return this.customers.partnerOfStripeCustomer(event.livemode ? 'production' : 'staging', stripeCustomerId);
   }
 
   private async prefetch(route: Route, event: Stripe.Event, subject: EventSubject): Promise<Prefetched> {
@@ -211,48 +211,29 @@ export class PaymentEventService {
     return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps);
   }
 
-  private async findOrder(tx: EntityManager, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {
-    const repo = tx.getRepository(Order);
-    const where = [
-      subject.metadata.order_id ? { id: subject.metadata.order_id } : null,
-      subject.checkoutSession ? { checkoutSessionId: subject.checkoutSession.id } : null,
-      subject.paymentIntent ? { paymentIntentId: subject.paymentIntent.id } : null,
-    ].filter((w): w is NonNullable<typeof w> => w !== null);
-    for (const w of where) {
-      const order = await repo.findOne({
-        where: { ...w, partnerId: scope.partnerId, environment: scope.environment },
-        ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-      });
-      if (order) return order;
-    }
-    return null;
+  private findOrder(tx: EntityManager, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {
+    const keys = { id: subject.metadata.order_id, checkoutSessionId: subject.checkoutSession?.id, paymentIntentId: subject.paymentIntent?.id };
+    return this.orders.findForEvent(tx, scope, keys, lock);
   }
 
   private async findOrCreateSessionOrder(tx: EntityManager, route: Route, event: Stripe.Event, session: Stripe.Checkout.Session, lines: OrderLine[] | null): Promise<Order | null> {
     const subject = subjectOf(event);
     const existing = await this.findOrder(tx, route.scope, subject, true);
     if (existing || !lines) return existing;
-    await tx
-      .createQueryBuilder()
-      .insert()
-      .into(Order)
-      .values({
-        id: session.metadata?.order_id ?? newId('ord'),
-        partnerId: route.scope.partnerId,
-        environment: route.scope.environment,
-        status: 'pending',
-        partnerOrderRef: session.client_reference_id ?? null,
-        currency: session.currency ?? 'eur',
-        amountTotal: session.amount_total ?? lines.reduce((s, l) => s + l.amount_total, 0),
-        lineItems: lines,
-        customerEmail: session.customer_details?.email ?? session.customer_email ?? null,
-        customerName: session.customer_details?.name ?? null,
-        stripeCustomerId: idOf(session.customer),
-        locale: session.locale === 'en' ? 'en' : 'fr',
-        checkoutSessionId: session.id,
-      })
-      .orIgnore()
-      .execute();
-    return tx.getRepository(Order).findOne({ where: { checkoutSessionId: session.id }, lock: { mode: 'pessimistic_write' } });
+    await this.orders.insertIfAbsent(tx, route.scope, {
+      id: session.metadata?.order_id ?? newId('ord'),
+      status: 'pending',
+      partnerOrderRef: session.client_reference_id ?? null,
+      currency: session.currency ?? 'eur',
+      amountTotal: session.amount_total ?? lines.reduce((s, l) => s + l.amount_total, 0),
+      lineItems: lines,
+      customerEmail: session.customer_details?.email ?? session.customer_email ?? null,
+      customerName: session.customer_details?.name ?? null,
+      stripeCustomerId: idOf(session.customer),
+      locale: session.locale === 'en' ? 'en' : 'fr',
+      checkoutSessionId: session.id,
+    });
+    // By session id within the routed scope: another partner's order for this session stays out of reach.
+    return this.orders.findForEvent(tx, route.scope, { checkoutSessionId: session.id }, true);
   }
 }

@@ -41,6 +41,10 @@ export class AttemptRecordRepository {
     private readonly outbox: OutboxService,
   ) {}
 
+  /**
+   * @crossTenant one group commit for the worker's finished attempts, whoever's they are: each row is written by the
+   * id of a delivery this worker claimed, and what follows from it takes that delivery's own scope (scopeOfStoredRow).
+   */
   record(batch: CompletedAttempt[], scale: number): Promise<RecordFollowUps> {
     return this.db.transaction(async (tx) => {
       const followUps: RecordFollowUps = { pump: new Set(), wakes: [], disabled: [] };
@@ -106,7 +110,10 @@ export class AttemptRecordRepository {
     });
   }
 
-  /** Consecutive failures, the circuit, and the auto-disable rule, from this batch's outcomes in order. */
+  /**
+   * Consecutive failures, the circuit, and the auto-disable rule, from this batch's outcomes in order.
+   * @crossTenant endpoints are updated by the ids of the batch's claimed deliveries only.
+   */
   private async updateHealth(tx: EntityManager, byEndpoint: Map<string, CompletedAttempt[]>, scale: number) {
     // Locked in id order, so two batches touching the same endpoints cannot deadlock; NO KEY UPDATE
     // does not wait for (or deadlock with) outbox transactions holding the foreign key's KEY SHARE.
@@ -194,7 +201,10 @@ export class AttemptRecordRepository {
     return { failures, failingSince, lastSuccess, lastFailure, state, opened, probeAt, disabledReason };
   }
 
-  /** The partner hears of a message we gave up on, on its other healthy endpoints. */
+  /**
+   * The partner hears of a message we gave up on, on its other healthy endpoints.
+   * @crossTenant the endpoints are those of the exhausted delivery's own partner and environment (its row's columns).
+   */
   private async announceExhausted(tx: EntityManager, c: CompletedAttempt): Promise<string[]> {
     if (c.delivery.type === 'message.attempt.exhausted' || c.verdict.kind !== 'failed') return [];
     const others: { id: string }[] = await tx.query(

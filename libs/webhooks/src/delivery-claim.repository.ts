@@ -39,7 +39,10 @@ const NOTHING: Claim = { endpoint: null, deliveries: [], wakeAt: null };
 export class DeliveryClaimRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** See claim_deliveries() in the delivery-engine migration: one round trip, under the endpoint's row lock. */
+  /**
+   * See claim_deliveries() in the delivery-engine migration: one round trip, under the endpoint's row lock.
+   * @crossTenant the worker claims by endpoint id; each delivery carries its own partner and environment.
+   */
   async claim(endpointId: string, room: number, leaseMs: number): Promise<Claim> {
     const rows: Record<string, any>[] = await this.db.query(`SELECT * FROM claim_deliveries($1, $2, $3)`, [endpointId, room, leaseMs]);
     if (rows.length === 0) return NOTHING;
@@ -71,7 +74,10 @@ export class DeliveryClaimRepository {
     };
   }
 
-  /** Endpoints with due deliveries that no live lease covers: what Redis should have woken and did not. */
+  /**
+   * Endpoints with due deliveries that no live lease covers: what Redis should have woken and did not.
+   * @crossTenant the sweeper's set-based look over every partner; only endpoint ids leave it, to be woken.
+   */
   async dueEndpoints(cutoff: Date, limit = 1000): Promise<string[]> {
     const rows: { endpoint_id: string }[] = await this.db.query(
       `SELECT d.endpoint_id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
@@ -83,6 +89,7 @@ export class DeliveryClaimRepository {
     return rows.map((r) => r.endpoint_id);
   }
 
+  /** @crossTenant endpoint ids of deliveries the worker itself just created or claimed, to wake them. */
   async endpointsOfDeliveries(deliveryIds: string[]): Promise<string[]> {
     const rows: { endpoint_id: string }[] = await this.db.query(`SELECT DISTINCT endpoint_id FROM deliveries WHERE id = ANY($1)`, [deliveryIds]);
     return rows.map((r) => r.endpoint_id);
