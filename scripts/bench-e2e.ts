@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'warn',
     WORKER_HTTP_PORT: '0',
+    API_METRICS_PORT: '0',
     // The preparation creates checkouts in bursts.
     API_RATE_LIMIT_PER_SECOND: '100000',
   };

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
 
   const api = fork(join(__dirname, '..', 'apps', 'api', 'src', 'main.js'), [], {
     execArgv: process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [],
-    env: { ...process.env, NODE_ENV: 'test', PORT: String(PORT), DATABASE_URL: dbUrl.toString(), REDIS_URL: base.redisUrl, QUEUE_PREFIX: 'bench', STRIPE_WEBHOOK_SECRETS: SECRET, LOG_LEVEL: 'warn' },
+    env: { ...process.env, NODE_ENV: 'test', PORT: String(PORT), DATABASE_URL: dbUrl.toString(), REDIS_URL: base.redisUrl, QUEUE_PREFIX: 'bench', API_METRICS_PORT: '0', STRIPE_WEBHOOK_SECRETS: SECRET, LOG_LEVEL: 'warn' },
     stdio: 'inherit',
   });
   try {

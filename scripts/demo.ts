@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'warn',
     WORKER_HTTP_PORT: '0',
+    API_METRICS_PORT: '0',
   });
   const api = await createApiApp(config);
   await api.listen(0, '127.0.0.1');

@@ -1,3 +1,5 @@
+import { networkInterfaces } from 'node:os';
+import { ApiMetricsServer } from '../apps/api/src/health/api-metrics.server';
 import { WorkerHttpServer } from '../apps/worker/src/worker-http.server';
 import { STRIPE_WEBHOOK_SECRET, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -26,6 +28,29 @@ describe('observability', () => {
     const ready = await stack.http('GET', '/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.json).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up', connected: true } } });
+    expect(ready.json.down).toBeUndefined();
+  });
+
+  it('serves /metrics only on the internal listener, bound to METRICS_HOST, never on the public port', async () => {
+    const publicAnswer = await stack.http('GET', '/metrics');
+    expect(publicAnswer.status).toBe(404);
+    expect(publicAnswer.json.error.code).toBe('route_not_found');
+    expect(publicAnswer.buffer.toString()).not.toMatch(/ca_|partner_id|endpoint_id/);
+    const internal = stack.api.get(ApiMetricsServer);
+    expect(internal.port).toBeGreaterThan(0);
+    expect(internal.address?.address).toBe(stack.config.metricsHost);
+    expect(stack.config.metricsHost).toBe('127.0.0.1');
+    expect(internal.port).not.toBe(Number(new URL(stack.apiUrl).port));
+    // Bound to the configured host (127.0.0.1 by default), not to every interface.
+    const nets = Object.values(networkInterfaces()).flat().filter((n) => n && n.family === 'IPv4' && !n.internal);
+    for (const n of nets) {
+      await expect(fetch(`http://${n!.address}:${internal.port}/metrics`)).rejects.toThrow();
+    }
+    const res = await fetch(`http://127.0.0.1:${internal.port}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^ca_process_resident_memory_bytes \d+/m);
+    const worker = stack.worker!.get(WorkerHttpServer).port;
+    for (const n of nets) await expect(fetch(`http://${n!.address}:${worker}/metrics`)).rejects.toThrow();
   });
 
   it('exposes Prometheus metrics: ingest outcomes, inbox lag, jobs by state, endpoint backlog', async () => {
@@ -36,9 +61,9 @@ describe('observability', () => {
     const body = JSON.stringify({ id: 'evt_forged', type: 'checkout.session.completed' });
     await fetch(`${stack.apiUrl}/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': stack.emulator.signPayload(body, 'whsec_other') }, body });
     await waitFor('order.paid', () => stack.receiver.ofType('order.paid')[0]);
-    const res = await stack.http('GET', '/metrics');
+    const res = await fetch(`http://127.0.0.1:${stack.api.get(ApiMetricsServer).port}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-    const text = res.buffer.toString();
+    const text = await res.text();
     expect(text).toMatch(/ca_stripe_events_received_total\{type="checkout.session.completed",outcome="stored"\} 1/);
     expect(text).toMatch(/ca_stripe_events_received_total\{type="unknown",outcome="rejected"\} 1/);
     expect(text).toMatch(/^ca_inbox_lag_seconds \d/m);

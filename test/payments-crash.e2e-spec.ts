@@ -25,7 +25,7 @@ const CHARGES = 20;
       NODE_ENV: 'test', DATABASE_URL: c.databaseUrl, REDIS_URL: c.redisUrl, QUEUE_PREFIX: c.queuePrefix,
       SMTP_URL: c.smtpUrl!, STRIPE_SECRET_KEY: 'sk_test_emulator', STRIPE_API_URL: c.stripeApiUrl!, STRIPE_WEBHOOK_SECRETS: STRIPE_WEBHOOK_SECRET,
       ADMIN_TOKEN, ENCRYPTION_KEY: c.encryptionKey.toString('base64'), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '200',
-      SWEEP_INTERVAL_MS: '500', SWEEP_GRACE_MS: '1000', WORKER_HTTP_PORT: '0', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: 'http://comptappart.test',
+      SWEEP_INTERVAL_MS: '500', SWEEP_GRACE_MS: '1000', WORKER_HTTP_PORT: '0', API_METRICS_PORT: '0', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: 'http://comptappart.test',
     });
   }, 120_000);
 

@@ -71,6 +71,7 @@ export class TestStack {
       SWEEP_INTERVAL_MS: '500',
       SWEEP_GRACE_MS: '1000',
       WORKER_HTTP_PORT: '0',
+      API_METRICS_PORT: '0',
       // Tests fire bursts on purpose; the rate-limit test sets its own limits.
       API_RATE_LIMIT_PER_SECOND: '10000',
       AUTH_FAILURES_PER_MINUTE: '10000',

@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
@@ -7,7 +6,7 @@ import { pinoParams } from '@app/observability';
 import { QueueModule } from '@app/queue';
 import { AdminModule } from './admin/admin.module';
 import { HealthController } from './health/health.controller';
-import { MetricsController } from './health/metrics.controller';
+import { ApiMetricsServer } from './health/api-metrics.server';
 import { IngestModule } from './ingest/ingest.module';
 import { PartnerApiModule } from './partner-api/partner-api.module';
 
@@ -19,14 +18,14 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => pinoParams(c, 'api') }),
-        TerminusModule,
         DatabaseModule,
         QueueModule,
         IngestModule,
         PartnerApiModule,
         AdminModule,
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController],
+      providers: [ApiMetricsServer],
     };
   }
 }

@@ -36,7 +36,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   app.useLogger(logger);
   // One structured line per request, with the id the client can quote (x-request-id).
   app.getHttpAdapter().getInstance().addHook('onResponse', async (req, reply) => {
-    if (req.url === '/health/live' || req.url === '/metrics') return;
+    if (req.url === '/health/live') return;
     logger.log({ request_id: req.id, method: req.method, path: req.url.split('?')[0], status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime), msg: 'request completed' });
   });
   registerJsonBodyParser(app.getHttpAdapter().getInstance(), MAX_BODY_BYTES);

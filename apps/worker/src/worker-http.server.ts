@@ -34,8 +34,12 @@ export class WorkerHttpServer implements OnApplicationBootstrap, OnApplicationSh
         res.end(body);
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.config.workerHttpPort, resolve));
-    this.logger.log(`Health and metrics on port ${this.port}`);
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.workerHttpPort, this.config.metricsHost, () => resolve());
+    });
+    this.logger.log(`Health and metrics on ${this.config.metricsHost}:${this.port}`);
   }
 
   private async answer(url: string): Promise<{ status: number; type: string; body: string }> {
@@ -44,10 +48,11 @@ export class WorkerHttpServer implements OnApplicationBootstrap, OnApplicationSh
     if (url === '/health/ready') {
       const postgres = await this.db.query('SELECT 1').then(() => true, () => false);
       const redis = await this.queue.ping();
-      // A worker without Redis cannot take jobs: unlike the api, it is not ready.
       const queues = redis ? Object.fromEntries(await Promise.all(QUEUE_NAMES.map(async (n) => [n, await this.queue.queue(n).getJobCounts('waiting', 'active', 'delayed', 'failed')]))) : null;
-      const ok = postgres && redis;
-      return json(ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', postgres, redis, queues });
+      // PostgreSQL holds the truth: without it nothing can be done. Without Redis no job runs, but a restart
+      // would not bring Redis back, and the sweeper schedules again what was committed meanwhile: degraded.
+      if (!postgres) return json(503, { status: 'unavailable', postgres, redis, queues, down: redis ? ['postgres'] : ['postgres', 'redis'] });
+      return json(200, { status: redis ? 'ok' : 'degraded', postgres, redis, queues, ...(redis ? {} : { down: ['redis'] }) });
     }
     if (url === '/metrics') return { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: await registry.metrics() };
     return json(404, { error: { code: 'route_not_found', message: 'No such route.' } });

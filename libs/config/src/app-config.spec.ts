@@ -74,4 +74,20 @@ describe('AppConfig', () => {
   it('refuses private-network webhooks in production', () => {
     expect(() => AppConfig.fromEnv({ ...production, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS: cannot be true/);
   });
+
+  it('refuses, in production, settings that shrink the delivery policy, naming the variable', () => {
+    expect(() => AppConfig.fromEnv({ ...production, WEBHOOK_RETRY_BASE_MS: '4999' })).toThrow(/WEBHOOK_RETRY_BASE_MS: must be at least 5000 when NODE_ENV=production/);
+    expect(() => AppConfig.fromEnv({ ...production, WEBHOOK_SCHEDULE_SCALE: '1' })).toThrow(/WEBHOOK_SCHEDULE_SCALE: cannot be set when NODE_ENV=production/);
+    expect(AppConfig.fromEnv({ ...production, WEBHOOK_RETRY_BASE_MS: '5000' }).webhookScheduleScale).toBe(1);
+    // Tests still compress it.
+    expect(AppConfig.fromEnv({ NODE_ENV: 'test', WEBHOOK_RETRY_BASE_MS: '100' }).webhookScheduleScale).toBe(0.02);
+  });
+
+  it('binds the internal listeners to loopback by default and reads trusted proxies as IPs or CIDRs', () => {
+    const config = AppConfig.fromEnv({});
+    expect([config.metricsHost, config.apiMetricsPort, config.trustedProxies]).toEqual(['127.0.0.1', 3002, []]);
+    expect(AppConfig.fromEnv({ TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,::1' }).trustedProxies).toEqual(['10.0.0.0/8', '192.0.2.7', '::1']);
+    expect(() => AppConfig.fromEnv({ TRUSTED_PROXIES: '10.0.0.0/8,proxy.internal' })).toThrow(/TRUSTED_PROXIES.*IP address or a CIDR/);
+    expect(() => AppConfig.fromEnv({ API_METRICS_PORT: '70000' })).toThrow(/API_METRICS_PORT/);
+  });
 });

@@ -52,6 +52,12 @@ export class AppConfig {
   readonly retentionDays: number;
   /** The worker's health and metrics port (0: any free port). */
   readonly workerHttpPort: number;
+  /** Address the internal listeners bind: the api's metrics and the worker's health and metrics. */
+  readonly metricsHost: string;
+  /** The api's internal metrics port (0: any free port); the public port has no /metrics. */
+  readonly apiMetricsPort: number;
+  /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs); empty: the client is the socket's peer. */
+  readonly trustedProxies: string[];
   /** Requests per second per partner key on /v1. */
   readonly apiRateLimitPerSecond: number;
   /** Failed authentications per minute per client IP before it is refused. */
@@ -94,6 +100,9 @@ export class AppConfig {
     this.workerConcurrency = raw.WORKER_CONCURRENCY;
     this.retentionDays = raw.RETENTION_DAYS;
     this.workerHttpPort = raw.WORKER_HTTP_PORT;
+    this.metricsHost = raw.METRICS_HOST;
+    this.apiMetricsPort = raw.API_METRICS_PORT;
+    this.trustedProxies = raw.TRUSTED_PROXIES ?? [];
     this.apiRateLimitPerSecond = raw.API_RATE_LIMIT_PER_SECOND;
     this.authFailuresPerMinute = raw.AUTH_FAILURES_PER_MINUTE;
     this.logLevel = raw.LOG_LEVEL;

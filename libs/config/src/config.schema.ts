@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { hasHashTag, redisClusterSeeds } from './redis-cluster';
 
@@ -5,6 +6,21 @@ const whsecList = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
   .pipe(z.array(z.string().startsWith('whsec_', 'each secret must start with whsec_')).min(1));
+
+/** Comma list of IP addresses or CIDR ranges, e.g. `10.0.0.0/8, 192.0.2.7`. */
+const trustedProxies = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string().refine((v) => ipaddr.IPv4.isValidFourPartDecimal(v) || ipaddr.IPv6.isValid(v) || isCidr(v), 'each entry must be an IP address or a CIDR range')).min(1));
+
+function isCidr(v: string): boolean {
+  try {
+    ipaddr.parseCIDR(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -48,6 +64,10 @@ export const configSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().positive().default(20),
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    // The internal listeners (api metrics, worker health and metrics) stay off the public interface.
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+    TRUSTED_PROXIES: trustedProxies.optional(),
     API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(100),
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(30),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
@@ -62,6 +82,13 @@ export const configSchema = z
     }
     if (c.WEBHOOK_ALLOW_PRIVATE_NETWORKS) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_ALLOW_PRIVATE_NETWORKS'], message: 'cannot be true when NODE_ENV=production' });
+    }
+    // Both shrink the whole delivery policy (retries, circuit cool-down, the 5-day auto-disable): tests only.
+    if (c.WEBHOOK_RETRY_BASE_MS < 5000) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_RETRY_BASE_MS'], message: 'must be at least 5000 when NODE_ENV=production (lower values shrink the whole delivery policy)' });
+    }
+    if (c.WEBHOOK_SCHEDULE_SCALE !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SCHEDULE_SCALE'], message: 'cannot be set when NODE_ENV=production (it shrinks the whole delivery policy; tests only)' });
     }
   });
 

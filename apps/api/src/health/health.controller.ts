@@ -1,15 +1,28 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
 import { JobQueue } from '@app/queue';
+
+const PROBE_TIMEOUT_MS = 1500;
+
+/** True when `probe` answers true within the probe timeout; a hung dependency counts as down. */
+async function answers(probe: () => Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([probe().then((ok) => ok !== false, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly postgres: TypeOrmHealthIndicator,
-    private readonly indicators: HealthIndicatorService,
+    @InjectDataSource() private readonly db: DataSource,
     private readonly queue: JobQueue,
   ) {}
 
@@ -20,16 +33,21 @@ export class HealthController {
   }
 
   /**
-   * Ready when PostgreSQL answers. Redis is reported but does not fail
-   * readiness: without it the ingest still commits events (the sweeper
-   * schedules them later), so taking the api out of rotation would lose more.
+   * Not ready (503) without PostgreSQL, which holds the truth. Without Redis
+   * the api stays ready but `degraded`: the ingest still commits events (the
+   * sweeper schedules them once Redis is back), so taking the api out of
+   * rotation would lose more than it saves.
    */
   @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => this.postgres.pingCheck('postgres', { timeout: 1500 }),
-      () => this.indicators.check('redis').attempt(async () => ({ connected: await this.queue.ping() })).withTimeout(1500),
-    ]);
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const [postgres, redis] = await Promise.all([answers(() => this.db.query('SELECT 1')), answers(() => this.queue.ping())]);
+    const down = [...(postgres ? [] : ['postgres']), ...(redis ? [] : ['redis'])];
+    const status = !postgres ? 'unavailable' : redis ? 'ok' : 'degraded';
+    void reply.status(postgres ? 200 : 503);
+    return {
+      status,
+      info: { postgres: { status: postgres ? 'up' : 'down' }, redis: { status: redis ? 'up' : 'down', connected: redis } },
+      ...(down.length ? { down } : {}),
+    };
   }
 }

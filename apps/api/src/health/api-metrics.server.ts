@@ -1,8 +1,10 @@
-import { Controller, Get, Header, OnModuleInit } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '@app/config';
 import { registry } from '@app/observability';
 import { JobQueue, QUEUE_NAMES } from '@app/queue';
 
@@ -11,16 +13,29 @@ const BACKLOG_ENDPOINTS = 50;
 /**
  * Prometheus metrics of the api process, plus gauges read from PostgreSQL and
  * Redis at scrape time (inbox lag, jobs by state, per-endpoint backlog), so
- * any api replica reports the same system-wide figures. Serve it on an
- * internal network only.
+ * any api replica reports the same system-wide figures. Their labels name
+ * partners and endpoints, so they are served on an internal listener
+ * (METRICS_HOST:API_METRICS_PORT), never on the public port.
  */
-@ApiExcludeController()
-@Controller('metrics')
-export class MetricsController implements OnModuleInit {
+@Injectable()
+export class ApiMetricsServer implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ApiMetrics');
+  private server?: Server;
+
   constructor(
+    private readonly config: AppConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly queue: JobQueue,
   ) {}
+
+  /** Where the listener is bound (the tests check it is METRICS_HOST). */
+  get address(): AddressInfo | null {
+    return (this.server?.address() as AddressInfo | null) ?? null;
+  }
+
+  get port(): number {
+    return this.address?.port ?? 0;
+  }
 
   onModuleInit(): void {
     const db = this.db;
@@ -73,9 +88,31 @@ export class MetricsController implements OnModuleInit {
     });
   }
 
-  @Get()
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async metrics(): Promise<string> {
-    return registry.metrics();
+  async onApplicationBootstrap(): Promise<void> {
+    const server = createServer((req, res) => {
+      if ((req.url ?? '/').split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'route_not_found', message: 'No such route.' } }));
+        return;
+      }
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
+        (err: Error) => {
+          this.logger.error(`Metrics collection failed: ${err.message}`);
+          res.writeHead(500).end();
+        },
+      );
+    });
+    this.server = server;
+    // A port already taken stops the boot with the reason, rather than an api without its metrics.
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.apiMetricsPort, this.config.metricsHost, () => resolve());
+    });
+    this.logger.log(`Metrics on ${this.config.metricsHost}:${this.port}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
