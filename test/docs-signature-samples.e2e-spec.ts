@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { generateSigningSecret, webhookHeaders } from '@app/webhooks';
+import { announceSkipped, onPath } from './support/optional-tool';
 
 /**
  * The signature samples the partner docs show (docs-site/samples) are run here
@@ -14,20 +15,16 @@ interface Runner {
   name: string;
   command: string;
   args: string[];
-  /** Why the sample cannot run on this machine, or null. */
-  missing: string | null;
-}
-
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
+  /** The optional tool the sample needs and how to get it, when it is not on this machine; else null. */
+  missing: { tool: string; how: string } | null;
 }
 
 const RUNNERS: Runner[] = [
   { name: 'Node with the standardwebhooks library', command: process.execPath, args: [join(SAMPLES, 'verify-standardwebhooks.js')], missing: null },
   { name: 'Node by hand', command: process.execPath, args: [join(SAMPLES, 'verify.js')], missing: null },
-  { name: 'Python by hand', command: 'python3', args: [join(SAMPLES, 'verify.py')], missing: null },
-  { name: 'PHP by hand', command: 'php', args: [join(SAMPLES, 'verify.php')], missing: onPath('php') ? null : 'php is not on PATH' },
-  { name: 'Go by hand', command: 'go', args: ['run', join(SAMPLES, 'verify.go')], missing: onPath('go') ? null : 'go is not on PATH' },
+  { name: 'Python by hand', command: 'python3', args: [join(SAMPLES, 'verify.py')], missing: onPath('python3') ? null : { tool: 'python3', how: 'apt-get install -y python3' } },
+  { name: 'PHP by hand', command: 'php', args: [join(SAMPLES, 'verify.php')], missing: onPath('php') ? null : { tool: 'php', how: 'apt-get install -y php-cli' } },
+  { name: 'Go by hand', command: 'go', args: ['run', join(SAMPLES, 'verify.go')], missing: onPath('go') ? null : { tool: 'go', how: 'apt-get install -y golang' } },
 ];
 
 // A body with non-ASCII characters: the samples must sign and read bytes, not re-serialised objects.
@@ -74,9 +71,8 @@ describe('docs: webhook signature samples verify what our sender signs', () => {
 
   for (const runner of RUNNERS) {
     if (runner.missing) {
-      // Visible in the run's output, not silently green.
-      it.skip(`${runner.name} — SKIPPED: ${runner.missing}`, () => undefined);
-      console.warn(`[docs samples] ${runner.name} skipped: ${runner.missing}`);
+      it.skip(`${runner.name}: needs ${runner.missing.tool}`, () => undefined);
+      announceSkipped(`docs signature sample "${runner.name}"`, runner.missing.tool, runner.missing.how);
       continue;
     }
 

@@ -2,6 +2,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
+import { announceSkipped } from './support/optional-tool';
 
 /**
  * The built partner docs (docs-site/build, made by `npm run docs:build`) in a
@@ -52,17 +53,18 @@ function loadPlaywright(): PlaywrightCore | string {
   try {
     return require(require.resolve('playwright-core', { paths: [DOCS_SITE] })) as PlaywrightCore;
   } catch {
-    return 'playwright-core is not installed in docs-site (run `npm --prefix docs-site ci`)';
+    return 'playwright-core';
   }
 }
 
 const playwright = loadPlaywright();
+// What the browser test needs and this machine lacks (README, "Optional tools"), or null.
 const skipReason = !existsSync(join(BUILD, 'index.html'))
-  ? 'docs-site/build does not exist (run `npm run docs:build`)'
+  ? { tool: 'the built docs site', how: 'npm run docs:build' }
   : !existsSync(CHROMIUM)
-    ? `${CHROMIUM} is missing (apt-get install -y chromium)`
+    ? { tool: 'chromium', how: 'apt-get install -y chromium' }
     : typeof playwright === 'string'
-      ? playwright
+      ? { tool: 'playwright-core in docs-site', how: 'npm --prefix docs-site ci' }
       : null;
 
 /** Every page, with its title in each language. */
@@ -102,9 +104,8 @@ function serveBuild(): Promise<Server> {
 
 if (skipReason) {
   describe('docs site in a browser', () => {
-    // Visible in the run's output, not silently green.
-    it.skip(`SKIPPED: ${skipReason}`, () => undefined);
-    console.warn(`[docs site] browser test skipped: ${skipReason}`);
+    it.skip(`needs ${skipReason.tool}`, () => undefined);
+    announceSkipped('docs site in a browser', skipReason.tool, skipReason.how);
   });
 } else {
   describe('docs site in a browser', () => {

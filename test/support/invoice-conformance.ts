@@ -80,68 +80,14 @@ export function fatalOf(report: ConformanceReport): string[] {
   ];
 }
 
-export interface PdfStructure {
-  qpdfOk: boolean;
-  qpdfOutput: string;
-  /** From the catalog's /AF, resolved. */
-  associatedFiles: { name: string; relationship: string | null; subtype: string | null }[];
-  /** Names in the EmbeddedFiles name tree. */
-  embeddedNames: string[];
-  xmp: string;
-  /** The bytes of the embedded factur-x.xml. */
-  embeddedXml: string | null;
-  pdfVersion: string;
-}
+export { pdfStructure, structureProblems } from './pdf-structure';
+export type { PdfStructure } from './pdf-structure';
 
-/** Reads the PDF with qpdf (not with our own writer's assumptions): checks, catalog /AF, XMP, the attachment. */
-export async function pdfStructure(pdf: Buffer): Promise<PdfStructure> {
-  const dir = await mkdtemp(join(tmpdir(), 'facturx-'));
-  try {
-    const file = join(dir, 'doc.pdf');
-    await writeFile(file, pdf);
-    let qpdfOk = true;
-    let qpdfOutput = '';
-    try {
-      qpdfOutput = (await run('qpdf', ['--check', file])).stdout;
-    } catch (err) {
-      qpdfOk = false;
-      qpdfOutput = String((err as { stdout?: string }).stdout ?? err);
-    }
-    const json = JSON.parse((await run('qpdf', ['--json=2', '--json-key=qpdf', '--json-stream-data=inline', '--decode-level=generalized', file], { maxBuffer: 64 << 20 })).stdout);
-    const [, objects] = json.qpdf as [unknown, Record<string, { value?: any; stream?: { dict: any; data?: string } }>];
-    const deref = (ref: unknown) => (typeof ref === 'string' && / R$/.test(ref) ? objects[`obj:${ref}`] : undefined);
-    const trailer = objects['trailer'].value;
-    const catalog = deref(trailer['/Root'])!.value;
-    const str = (v: unknown) => (typeof v === 'string' ? v.replace(/^[ub]:/, '') : null);
-    const associatedFiles = ((catalog['/AF'] ?? []) as string[]).map((ref) => {
-      const spec = deref(ref)!.value;
-      const stream = deref(spec['/EF']?.['/F'])?.stream;
-      return { name: str(spec['/UF'] ?? spec['/F']) ?? '', relationship: spec['/AFRelationship'] ?? null, subtype: stream?.dict['/Subtype'] ?? null };
-    });
-    const namesTree = catalog['/Names'] ? (deref(catalog['/Names'])?.value ?? catalog['/Names']) : null;
-    const efTree = namesTree?.['/EmbeddedFiles'] ? (deref(namesTree['/EmbeddedFiles'])?.value ?? namesTree['/EmbeddedFiles']) : null;
-    const embeddedNames = ((efTree?.['/Names'] ?? []) as unknown[]).filter((_, i) => i % 2 === 0).map((n) => str(n) ?? '');
-    const meta = deref(catalog['/Metadata'])?.stream;
-    const xmp = meta?.data ? Buffer.from(meta.data, 'base64').toString('utf8') : '';
-    let embeddedXml: string | null = null;
-    try {
-      embeddedXml = (await run('qpdf', ['--show-attachment=factur-x.xml', file], { maxBuffer: 16 << 20 })).stdout;
-    } catch {
-      embeddedXml = null;
-    }
-    return { qpdfOk, qpdfOutput, associatedFiles, embeddedNames, xmp, embeddedXml, pdfVersion: pdf.subarray(0, 8).toString('latin1') };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Renders the first page to test-artifacts/<name>.png for a person to look at; returns the path, or null without pdftoppm. */
+/**
+ * Renders the first page to test-artifacts/<name>.png for a person to look at;
+ * returns the path, or null without pdftoppm (poppler-utils, an optional tool: see the README).
+ */
 export async function writeFirstPagePng(pdf: Buffer, name: string): Promise<string | null> {
-  try {
-    await run('which', ['pdftoppm']);
-  } catch {
-    return null;
-  }
   const artifacts = resolve(__dirname, '../../test-artifacts');
   const { mkdir } = await import('node:fs/promises');
   await mkdir(artifacts, { recursive: true });
@@ -151,6 +97,9 @@ export async function writeFirstPagePng(pdf: Buffer, name: string): Promise<stri
     await writeFile(file, pdf);
     await run('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', file, join(artifacts, name)]);
     return join(artifacts, `${name}.png`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
