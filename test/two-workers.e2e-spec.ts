@@ -60,22 +60,18 @@ function sumOf(text: string, names: string[]): number {
     );
     await Promise.all(checkouts.map((c) => stack.emulator.completeCheckoutSession(c.checkout_session_id)));
 
-    // Facts first: every order paid and emailed, and both webhooks of each order delivered on both endpoints.
-    await waitFor('every order paid and its invoice emailed', async () => {
-      const [r] = await stack.sql<{ paid: number; emailed: number }>(
-        `SELECT (SELECT count(*)::int FROM orders WHERE partner_id = $1 AND status = 'paid') AS paid,
-                (SELECT count(*)::int FROM invoices WHERE partner_id = $1 AND emailed_at IS NOT NULL) AS emailed`,
-        [partner.id],
-      );
-      return r.paid === ORDERS && r.emailed === ORDERS;
-    }, 120_000, 200);
+    // Facts first: every order paid, its invoice emailed, and both webhooks of each order delivered on both endpoints.
+    const orderIds = checkouts.map((c) => c.order_id);
     const expectedDeliveries = ORDERS * 2 * endpoints.length;
-    await waitFor('every delivery settled', async () => {
-      const [r] = await stack.sql<{ delivered: number }>(
-        `SELECT count(*)::int AS delivered FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE m.order_id = ANY($1) AND d.status = 'delivered'`,
-        [checkouts.map((c) => c.order_id)],
+    await waitFor('every order paid, emailed and announced', async () => {
+      const [r] = await stack.sql<{ paid: number; emailed: number; delivered: number }>(
+        `SELECT count(*) FILTER (WHERE o.status = 'paid')::int AS paid,
+                count(*) FILTER (WHERE i.emailed_at IS NOT NULL)::int AS emailed,
+                (SELECT count(*)::int FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE m.order_id = ANY($1) AND d.status = 'delivered') AS delivered
+           FROM orders o LEFT JOIN invoices i ON i.order_id = o.id WHERE o.id = ANY($1)`,
+        [orderIds],
       );
-      return r.delivered === expectedDeliveries;
+      return r.paid === ORDERS && r.emailed === ORDERS && r.delivered === expectedDeliveries;
     }, 120_000, 200);
 
     // One invoice per order, numbered 1..N without a gap.
@@ -102,7 +98,7 @@ function sumOf(text: string, names: string[]): number {
     }
     const [attempts] = await stack.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN messages m ON m.id = d.message_id WHERE m.order_id = ANY($1)`,
-      [checkouts.map((c) => c.order_id)],
+      [orderIds],
     );
     expect(attempts.n).toBe(expectedDeliveries);
 
