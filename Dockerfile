@@ -44,5 +44,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
-EXPOSE 3000 3001
+# 3000: the api; 3001: worker health and metrics; 3002: api metrics (internal network only).
+EXPOSE 3000 3001 3002
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -143,6 +143,11 @@ const compiled = existsSync(join(ROOT, 'dist', 'scripts', 'migrate.js'));
       }, 60_000, 250);
       expect(child.output.join('')).not.toContain('Development defaults');
     }
+    // What a Prometheus on the compose network scrapes (README, "Deploy with Docker Compose").
+    for (const [name, port] of [['api', apps[0].env.API_METRICS_PORT], ['worker', apps[1].env.WORKER_HTTP_PORT]]) {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect({ name, status: res.status, body: (await res.text()).includes('process_cpu_seconds_total') }).toEqual({ name, status: 200, body: true });
+    }
     for (const { child } of children) child.kill('SIGTERM');
     for (const { name, child } of children) {
       await waitFor(`${name} to stop`, () => stopped.has(child), 30_000);

@@ -82,7 +82,7 @@ describe('deployment files', () => {
     expect(live.generated).toEqual([]);
   });
 
-  it('uses one PostgreSQL password, the one in DATABASE_URL, and keeps PostgreSQL and Redis off the host network', () => {
+  it('uses one PostgreSQL password, the one in DATABASE_URL, and publishes nothing but the api port', () => {
     const postgres = serviceEnvironment(compose.services.postgres, (path) => (path === '.env.production' ? filled : readRoot(path)));
     const url = new URL(envOf('migrate').DATABASE_URL);
     expect(postgres.POSTGRES_PASSWORD).toMatch(/^[0-9a-f]{64}$/);
@@ -94,7 +94,10 @@ describe('deployment files', () => {
       db: postgres.POSTGRES_DB ?? postgres.POSTGRES_USER ?? 'postgres',
     });
     expect(new URL(envOf('api').REDIS_URL).hostname).toBe('redis');
-    for (const name of ['postgres', 'redis']) expect(compose.services[name].ports).toBeUndefined();
+    for (const name of ['postgres', 'redis', 'worker', 'migrate']) expect({ name, ports: compose.services[name].ports }).toEqual({ name });
+    // Metrics answer on the compose network for a Prometheus there, and are not published.
+    expect(compose.services.api.ports).toEqual([`${envOf('api').PORT}:${envOf('api').PORT}`]);
+    for (const name of ['api', 'worker']) expect(envOf(name).METRICS_HOST).toBe('0.0.0.0');
   });
 
   it('builds on Node 24 LTS with npm ci and runs the app as a non-root user, in production mode', () => {
