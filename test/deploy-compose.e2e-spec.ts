@@ -4,10 +4,10 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { SmtpCatcher } from '@app/dev-servers';
 import { MIGRATIONS } from '../migrations';
+import { clearQueueKeys } from '../scripts/bench-support';
 import { ComposeService, fillPlaceholders, imageEnvironment, loadCompose, readRoot, ROOT, serviceEnvironment, stageLines } from './support/compose-file';
 import { ADMIN_DATABASE_URL } from './support/scratch-database';
 import { waitFor } from './support/wait-for';
@@ -63,14 +63,7 @@ const compiled = existsSync(join(ROOT, 'dist', 'scripts', 'migrate.js'));
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
-    const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    redis.disconnect();
+    await clearQueueKeys(REDIS_URL, prefix);
     rmSync(appDir, { recursive: true, force: true });
   });
 
