@@ -17,7 +17,8 @@ export const PARTNER_ENTITIES = new Set([
 /** Each scope factory, and the only files that may call it (named for who may call them). */
 export const SCOPE_FACTORY_CALLERS: Record<string, (file: string) => boolean> = {
   scopeFromApiKey: (f) => f === 'libs/partners/src/partner.service.ts',
-  scopeForOperator: (f) => f.startsWith('apps/api/src/admin/'),
+  // PartnerService.create serves POST /admin/partners only: a new partner's first keys are made in the operator's name.
+  scopeForOperator: (f) => f.startsWith('apps/api/src/admin/') || f === 'libs/partners/src/partner.service.ts',
   scopeFromEventRouting: (f) => f === 'libs/orders/src/payment-event.service.ts',
   scopeOfStoredRow: (f) => [
     'libs/invoicing/src/invoice-pdf.service.ts',

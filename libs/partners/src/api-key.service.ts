@@ -1,35 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
-import { ApiKey, newId, Partner, TenantScope } from '@app/database';
+import { DataSource } from 'typeorm';
+import { ApiKey, Partner, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
-import { displayPrefix, generateApiKey, hashApiKey } from './api-key.util';
+import { ApiKeyRepository } from './api-key.repository';
+import { generateApiKey } from './api-key.util';
 
 /** A partner's keys: shown once at creation, stored hashed, listed by prefix. */
 @Injectable()
 export class ApiKeyService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly keys: ApiKeyRepository,
+  ) {}
 
   list(scope: TenantScope): Promise<ApiKey[]> {
-    return this.db.getRepository(ApiKey).find({
-      where: { partnerId: scope.partnerId, environment: scope.environment, revokedAt: IsNull() },
-      order: { createdAt: 'ASC' },
-    });
+    return this.keys.active(scope);
   }
 
   async create(scope: TenantScope): Promise<{ apiKey: ApiKey; key: string }> {
     const key = generateApiKey(scope.environment);
-    const apiKey = this.db.getRepository(ApiKey).create({
-      id: newId('key'),
-      partnerId: scope.partnerId,
-      environment: scope.environment,
-      prefix: displayPrefix(key),
-      hash: hashApiKey(key),
-      lastUsedAt: null,
-      revokedAt: null,
-    });
-    await this.db.getRepository(ApiKey).insert(apiKey);
-    return { apiKey, key };
+    return { apiKey: await this.keys.insert(scope, key), key };
   }
 
   /** Operator path (the scope comes from `scopeForOperator`): a new key for a partner that may have lost all of its keys. */
@@ -41,16 +32,13 @@ export class ApiKeyService {
   /** Refuses to revoke the environment's last key: the partner would lock itself out. */
   async revoke(scope: TenantScope, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const keys = await tx.getRepository(ApiKey).find({
-        where: { partnerId: scope.partnerId, environment: scope.environment, revokedAt: IsNull() },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const keys = await this.keys.active(scope, tx, true);
       const key = keys.find((k) => k.id === id);
       if (!key) throw AppError.notFound('api key', id);
       if (keys.length === 1) {
         throw new AppError('conflict', `This is the last ${scope.environment} key: create a new one (POST /v1/api-keys) before revoking it.`);
       }
-      await tx.getRepository(ApiKey).update({ id }, { revokedAt: new Date() });
+      await this.keys.revoke(scope, id, tx);
     });
   }
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ApiKey, Environment, ENVIRONMENTS, newId, Partner, PostalAddress, scopeFromApiKey, TenantScope } from '@app/database';
+import { Environment, ENVIRONMENTS, newId, Partner, PostalAddress, scopeForOperator, scopeFromApiKey, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
-import { displayPrefix, environmentOfKey, generateApiKey, hashApiKey } from './api-key.util';
+import { ApiKeyRepository } from './api-key.repository';
+import { environmentOfKey, generateApiKey, hashApiKey } from './api-key.util';
 
 export interface CreatePartnerInput {
   name: string;
@@ -29,7 +30,10 @@ function defaultInvoicePrefix(name: string): string {
 
 @Injectable()
 export class PartnerService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly keys: ApiKeyRepository,
+  ) {}
 
   /** Creates the partner and one key per environment; the keys are returned once and only their hashes kept. */
   async create(input: CreatePartnerInput): Promise<{ partner: Partner; apiKeys: Record<Environment, string> }> {
@@ -51,15 +55,8 @@ export class PartnerService {
       for (const environment of ENVIRONMENTS) {
         const key = generateApiKey(environment);
         apiKeys[environment] = key;
-        await tx.insert(ApiKey, {
-          id: newId('key'),
-          partnerId: partner.id,
-          environment,
-          prefix: displayPrefix(key),
-          hash: hashApiKey(key),
-          lastUsedAt: null,
-          revokedAt: null,
-        });
+        // Creating a partner is an operator's act (POST /admin/partners): its first keys are made in the operator's name.
+        await this.keys.insert(scopeForOperator(partner, environment), key, tx);
       }
       return { partner, apiKeys };
     });
@@ -79,15 +76,16 @@ export class PartnerService {
   async authenticate(key: string): Promise<AuthenticatedPartner> {
     const environment = environmentOfKey(key);
     if (!environment) throw new AppError('unauthenticated');
-    const row = await this.db.getRepository(ApiKey).findOneBy({ hash: hashApiKey(key) });
+    const row = await this.keys.findByHash(hashApiKey(key));
     if (!row || row.revokedAt || row.environment !== environment) throw new AppError('unauthenticated');
     const partner = await this.db.getRepository(Partner).findOneBy({ id: row.partnerId });
     if (!partner) throw new AppError('unauthenticated');
     if (partner.disabledAt) throw new AppError('partner_disabled');
+    const scope = scopeFromApiKey(row);
     // Last-used time is informative; a coarse, unawaited update keeps auth off the write path.
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-      void this.db.getRepository(ApiKey).update({ id: row.id }, { lastUsedAt: new Date() }).catch(() => undefined);
+      void this.keys.touch(scope, row.id).catch(() => undefined);
     }
-    return { ...scopeFromApiKey(row), partner, apiKeyId: row.id };
+    return { ...scope, partner, apiKeyId: row.id };
   }
 }
