@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
-import { DataSource } from 'typeorm';
-import { cursorPage, Customer, CustomerBusiness, Locale, newId, OrderBuyer, Page, PageRequest, PostalAddress, TenantScope } from '@app/database';
+import { Customer, CustomerBusiness, Locale, newId, OrderBuyer, Page, PageRequest, PostalAddress, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { StripeClient } from '@app/stripe';
+import { CustomerFilters, CustomerRepository } from './customer.repository';
 import { stripeCall } from './stripe-call';
+
+export type { CustomerFilters } from './customer.repository';
 
 /** A customer as the partner describes it; fields left out keep their current value. */
 export interface CustomerInput {
@@ -21,16 +22,11 @@ export interface CustomerInput {
 /** Every payment call names a customer by id or describes one inline. */
 export type CustomerRef = { customer_id: string } | { customer: CustomerInput };
 
-export interface CustomerFilters {
-  external_id?: string;
-  email?: string;
-}
-
 /** One Stripe Customer per partner customer (seed 003's `user_stripe_id`), created once and kept in step. */
 @Injectable()
 export class CustomerService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly customers: CustomerRepository,
     private readonly stripe: StripeClient,
   ) {}
 
@@ -39,16 +35,13 @@ export class CustomerService {
   }
 
   async get(scope: TenantScope, id: string): Promise<Customer> {
-    const customer = await this.db.getRepository(Customer).findOneBy({ id, partnerId: scope.partnerId, environment: scope.environment });
+    const customer = await this.customers.get(scope, id);
     if (!customer) throw AppError.notFound('customer', id);
     return customer;
   }
 
   list(scope: TenantScope, filters: CustomerFilters, page: PageRequest): Promise<Page<Customer>> {
-    const qb = this.db.getRepository(Customer).createQueryBuilder('c').where('c.partner_id = :partnerId AND c.environment = :environment', scope);
-    if (filters.external_id) qb.andWhere('c.external_id = :externalId', { externalId: filters.external_id });
-    if (filters.email) qb.andWhere('lower(c.email) = lower(:email)', { email: filters.email });
-    return cursorPage(qb, 'c', page);
+    return this.customers.list(scope, filters, page);
   }
 
   /**
@@ -57,8 +50,7 @@ export class CustomerService {
    */
   async upsert(scope: TenantScope, input: CustomerInput): Promise<{ customer: Customer; created: boolean }> {
     const lookupKey = input.external_id ? `ext:${input.external_id}` : `email:${input.email.toLowerCase()}`;
-    const repo = this.db.getRepository(Customer);
-    const existing = await repo.findOneBy({ partnerId: scope.partnerId, environment: scope.environment, lookupKey });
+    const existing = await this.customers.byLookupKey(scope, lookupKey);
     if (existing) return { customer: await this.update(scope, existing, input), created: false };
     // Concurrent first calls for the same customer reuse one Stripe Customer: Stripe replays the
     // response for the same idempotency key.
@@ -72,27 +64,20 @@ export class CustomerService {
         { idempotencyKey },
       ),
     );
-    const inserted = await repo
-      .createQueryBuilder()
-      .insert()
-      .values({
-        id: newId('cust'),
-        partnerId: scope.partnerId,
-        environment: scope.environment,
-        lookupKey,
-        externalId: input.external_id ?? null,
-        email: input.email,
-        name: input.name ?? null,
-        address: input.address ?? null,
-        locale: input.locale ?? 'fr',
-        business: input.business ?? null,
-        stripeCustomerId: stripeCustomer.id,
-      })
-      .orIgnore()
-      .returning(['id'])
-      .execute();
-    const customer = await repo.findOneByOrFail({ partnerId: scope.partnerId, environment: scope.environment, lookupKey });
-    return { customer, created: inserted.raw.length > 0 };
+    const created = await this.customers.insertIfAbsent(scope, {
+      id: newId('cust'),
+      lookupKey,
+      externalId: input.external_id ?? null,
+      email: input.email,
+      name: input.name ?? null,
+      address: input.address ?? null,
+      locale: input.locale ?? 'fr',
+      business: input.business ?? null,
+      stripeCustomerId: stripeCustomer.id,
+    });
+    const customer = await this.customers.byLookupKey(scope, lookupKey);
+    if (!customer) throw new Error(`customer ${lookupKey} vanished after its insert`);
+    return { customer, created };
   }
 
   /** The saved card is removed from Stripe too, so a later charge cannot use it. */
@@ -107,11 +92,7 @@ export class CustomerService {
         if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) throw err;
       }
     });
-    await this.db.query(
-      `UPDATE customers SET default_payment_method_id = NULL, payment_method = NULL, updated_at = now()
-       WHERE id = $1 AND default_payment_method_id = $2`,
-      [customer.id, customer.defaultPaymentMethodId],
-    );
+    await this.customers.forgetPaymentMethod(scope, customer.defaultPaymentMethodId, customer.id);
     return this.get(scope, id);
   }
 
@@ -126,7 +107,7 @@ export class CustomerService {
     const changed = (Object.keys(next) as (keyof Customer)[]).some((k) => JSON.stringify(next[k]) !== JSON.stringify(existing[k]));
     if (!changed) return existing;
     await stripeCall('customer', () => this.stripe.for(scope.environment).customers.update(existing.stripeCustomerId, stripeFieldsOf({ ...existing, ...input })));
-    await this.db.getRepository(Customer).update({ id: existing.id }, next);
+    await this.customers.update(scope, existing.id, next);
     return { ...existing, ...next };
   }
 }

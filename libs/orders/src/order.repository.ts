@@ -23,6 +23,7 @@ export interface OrderEventKeys {
   id?: string;
   checkoutSessionId?: string;
   paymentIntentId?: string;
+  stripeInvoiceId?: string;
 }
 
 /** A new order's columns; partner and environment come from the scope, never from the caller. */
@@ -61,6 +62,7 @@ export class OrderRepository {
       keys.id ? { id: keys.id } : null,
       keys.checkoutSessionId ? { checkoutSessionId: keys.checkoutSessionId } : null,
       keys.paymentIntentId ? { paymentIntentId: keys.paymentIntentId } : null,
+      keys.stripeInvoiceId ? { stripeInvoiceId: keys.stripeInvoiceId } : null,
     ].filter((w): w is NonNullable<typeof w> => w !== null);
     for (const w of where) {
       const order = await tx.getRepository(Order).findOne({

@@ -14,6 +14,7 @@ import { RefundService } from './refund.service';
 import { SavedCardHandler } from './saved-card.handler';
 import { SubscriptionCheckoutService } from './subscription-checkout.service';
 import { SubscriptionEventHandler } from './subscription-event.handler';
+import { SubscriptionRepository } from './subscription.repository';
 import { SubscriptionService } from './subscription.service';
 
 @Module({
@@ -31,6 +32,7 @@ import { SubscriptionService } from './subscription.service';
     SavedCardHandler,
     SubscriptionCheckoutService,
     SubscriptionEventHandler,
+    SubscriptionRepository,
     SubscriptionService,
   ],
   exports: [CheckoutService, CustomerService, OffSessionChargeService, OrderRepository, PaymentElementService, PaymentEventService, SubscriptionService],

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
-import { Customer, TenantScope } from '@app/database';
+import { TenantScope } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
+import { CustomerRepository } from './customer.repository';
 import { customerRef } from './customer-view';
 import type { FollowUps } from './order-settlement';
 import { EventSubject, idOf } from './stripe-event-fields';
@@ -26,6 +27,7 @@ export class SavedCardHandler {
   constructor(
     private readonly stripe: StripeClient,
     private readonly outbox: OutboxService,
+    private readonly customers: CustomerRepository,
   ) {}
 
   handles(event: Stripe.Event, subject: EventSubject): boolean {
@@ -56,10 +58,7 @@ export class SavedCardHandler {
     if (event.type === 'payment_method.detached') return this.forget(tx, scope, event.data.object as Stripe.PaymentMethod);
     if (!pre) return 'the setup did not succeed';
     const { setupIntent, paymentMethod } = pre;
-    const customer = await tx.getRepository(Customer).findOne({
-      where: { partnerId: scope.partnerId, environment: scope.environment, stripeCustomerId: idOf(setupIntent.customer)! },
-      lock: { mode: 'pessimistic_write' },
-    });
+    const customer = await this.customers.byStripeCustomerForUpdate(tx, scope, idOf(setupIntent.customer)!);
     if (!customer) return `no customer for ${idOf(setupIntent.customer)}`;
     if (customer.setupIntentId === setupIntent.id) return 'payment method already saved';
     const savedAt = new Date(setupIntent.created * 1000);
@@ -90,11 +89,6 @@ export class SavedCardHandler {
 
   /** A card removed on Stripe's side (dashboard, or our own DELETE) is no longer charged. */
   private async forget(tx: EntityManager, scope: TenantScope, paymentMethod: Stripe.PaymentMethod): Promise<string | null> {
-    const rows: unknown[] = await tx.query(
-      `UPDATE customers SET default_payment_method_id = NULL, payment_method = NULL, updated_at = now()
-       WHERE partner_id = $1 AND environment = $2 AND default_payment_method_id = $3 RETURNING id`,
-      [scope.partnerId, scope.environment, paymentMethod.id],
-    );
-    return rows.length > 0 ? null : 'not a saved payment method';
+    return (await this.customers.forgetPaymentMethod(scope, paymentMethod.id, null, tx)) ? null : 'not a saved payment method';
   }
 }

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
-import { DataSource } from 'typeorm';
 import { Customer, Locale, newId, Partner, Subscription, SubscriptionInterval, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { StripeClient } from '@app/stripe';
 import { stripeLineItemsFor } from './checkout-lines';
 import { LineInput, priceBasket, stripeMetadata } from './order-draft';
 import { stripeCall } from './stripe-call';
+import { SubscriptionRepository } from './subscription.repository';
 
 export interface RecurringLineInput extends LineInput {
   recurring: { interval: SubscriptionInterval };
@@ -29,7 +28,7 @@ export interface SubscriptionCheckoutInput {
 @Injectable()
 export class SubscriptionCheckoutService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly subscriptions: SubscriptionRepository,
     private readonly stripe: StripeClient,
   ) {}
 
@@ -69,27 +68,19 @@ export class SubscriptionCheckoutService {
     );
     // A replayed Idempotency-Key returns the first session: its metadata names the first subscription.
     const id = session.metadata?.subscription_id ?? subscriptionId;
-    await this.db
-      .createQueryBuilder()
-      .insert()
-      .into(Subscription)
-      .values({
-        id,
-        partnerId: scope.partnerId,
-        environment: scope.environment,
-        customerId: customer.id,
-        checkoutSessionId: session.id,
-        status: 'incomplete',
-        partnerRef: input.partner_order_ref ?? null,
-        currency: input.currency,
-        lineItems: basket.lines,
-        amountTotal: basket.amountTotal,
-        pricesIncludeTax: basket.pricesIncludeTax,
-        interval,
-        locale: input.locale,
-      })
-      .orIgnore()
-      .execute();
+    await this.subscriptions.insertIfAbsent(scope, {
+      id,
+      customerId: customer.id,
+      checkoutSessionId: session.id,
+      status: 'incomplete',
+      partnerRef: input.partner_order_ref ?? null,
+      currency: input.currency,
+      lineItems: basket.lines,
+      amountTotal: basket.amountTotal,
+      pricesIncludeTax: basket.pricesIncludeTax,
+      interval,
+      locale: input.locale,
+    });
     return { subscription_id: id, checkout_session_id: session.id, session };
   }
 
@@ -103,11 +94,8 @@ export class SubscriptionCheckoutService {
       .update(JSON.stringify([name, data.unit_amount, data.currency, interval, data.product_data?.metadata ?? {}]))
       .digest('hex')
       .slice(0, 40);
-    const [known] = await this.db.query(
-      `SELECT stripe_price_id FROM stripe_prices WHERE partner_id = $1 AND environment = $2 AND lookup_key = $3`,
-      [scope.partnerId, scope.environment, lookupKey],
-    );
-    if (known) return known.stripe_price_id;
+    const known = await this.subscriptions.stripePrice(scope, lookupKey);
+    if (known) return known;
     const price = await stripeCall('price', () =>
       this.stripe.for(scope.environment).prices.create(
         {
@@ -120,10 +108,7 @@ export class SubscriptionCheckoutService {
         { idempotencyKey: `price-${scope.partnerId}-${scope.environment}-${lookupKey}` },
       ),
     );
-    await this.db.query(
-      `INSERT INTO stripe_prices (partner_id, environment, lookup_key, stripe_price_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [scope.partnerId, scope.environment, lookupKey, price.id],
-    );
+    await this.subscriptions.rememberStripePrice(scope, lookupKey, price.id);
     return price.id;
   }
 }

@@ -1,12 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
-import { Customer, Order, OrderLine, Partner, Subscription, TenantScope } from '@app/database';
+import { Customer, OrderLine, Partner, Subscription, TenantScope } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
+import { CustomerRepository } from './customer.repository';
 import { insertPendingOrder, PricedBasket } from './order-draft';
+import { OrderRepository } from './order.repository';
 import { FollowUps, OrderSettlement } from './order-settlement';
 import { declineCodeOf, declineReasonOf, EventSubject, idOf, paymentMethodTypeOf } from './stripe-event-fields';
+import { SubscriptionRepository } from './subscription.repository';
 import { subscriptionData } from './subscription-view';
 
 const SUBSCRIPTION_EVENTS = new Set(['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']);
@@ -41,6 +44,9 @@ export class SubscriptionEventHandler {
     private readonly stripe: StripeClient,
     private readonly outbox: OutboxService,
     private readonly settlement: OrderSettlement,
+    private readonly orders: OrderRepository,
+    private readonly subscriptions: SubscriptionRepository,
+    private readonly customers: CustomerRepository,
   ) {}
 
   handles(event: Stripe.Event): boolean {
@@ -70,27 +76,18 @@ export class SubscriptionEventHandler {
     followUps: FollowUps,
   ): Promise<string | null> {
     const stripeSubscriptionId = subject.subscription?.id ?? idOf(subject.invoice?.parent?.subscription_details?.subscription) ?? null;
-    const subscription = await this.find(tx, scope, subject.metadata.subscription_id, stripeSubscriptionId);
+    const subscription = await this.subscriptions.forEvent(tx, scope, subject.metadata.subscription_id, stripeSubscriptionId);
     if (!subscription) return `no subscription for ${stripeSubscriptionId ?? event.type}`;
-    const customer = await tx.getRepository(Customer).findOneByOrFail({ id: subscription.customerId });
+    const customer = await this.customers.get(scope, subscription.customerId, tx);
+    if (!customer) throw new Error(`subscription ${subscription.id} has no customer ${subscription.customerId} in its scope`);
     if (subject.subscription) return this.applyState(tx, scope, event, subject.subscription, subscription, customer, followUps);
     if (!subscription.stripeSubscriptionId && stripeSubscriptionId) {
       // An invoice event that arrives before its subscription's own events links the two.
       subscription.stripeSubscriptionId = stripeSubscriptionId;
-      await tx.update(Subscription, { id: subscription.id }, { stripeSubscriptionId });
+      await this.subscriptions.linkStripeSubscription(tx, scope, subscription.id, stripeSubscriptionId);
     }
     const period: Period = { tx, partner, scope, event, invoice: subject.invoice!, subscription, customer, intent, followUps };
     return event.type === 'invoice.paid' ? this.periodPaid(period) : this.periodFailed(period);
-  }
-
-  private async find(tx: EntityManager, scope: TenantScope, id: string | undefined, stripeId: string | null): Promise<Subscription | null> {
-    const repo = tx.getRepository(Subscription);
-    const lock = { mode: 'pessimistic_write' as const };
-    const tenant = { partnerId: scope.partnerId, environment: scope.environment };
-    return (
-      (id ? await repo.findOne({ where: { id, ...tenant }, lock }) : null) ??
-      (stripeId ? await repo.findOne({ where: { stripeSubscriptionId: stripeId, ...tenant }, lock }) : null)
-    );
   }
 
   private async applyState(
@@ -141,7 +138,9 @@ export class SubscriptionEventHandler {
       periodStart,
       periodEnd,
     });
-    const order = await tx.getRepository(Order).findOneOrFail({ where: { stripeInvoiceId: invoice.id }, lock: { mode: 'pessimistic_write' } });
+    // By Stripe invoice id within the routed scope, as every order lookup of an event.
+    const order = await this.orders.findForEvent(tx, scope, { stripeInvoiceId: invoice.id }, true);
+    if (!order) return `no order for Stripe invoice ${invoice.id} in this partner's ${scope.environment}`;
     const paidAt = invoice.status_transitions?.paid_at ?? event.created;
     return this.settlement.markPaid(tx, partner, scope, order, { eventId: event.id, paidAt: new Date(paidAt * 1000), paymentMethodType: paymentMethodTypeOf(intent) }, followUps);
   }

@@ -1,32 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
-import { DataSource } from 'typeorm';
-import { Customer, cursorPage, Page, PageRequest, Subscription, TenantScope } from '@app/database';
+import { Customer, Page, PageRequest, Subscription, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { StripeClient } from '@app/stripe';
+import { CustomerRepository } from './customer.repository';
 import { stripeCall } from './stripe-call';
+import { SubscriptionFilters, SubscriptionRepository } from './subscription.repository';
 import { subscriptionView } from './subscription-view';
 
-export interface SubscriptionFilters {
-  customer_id?: string;
-  status?: string;
-}
+export type { SubscriptionFilters } from './subscription.repository';
 
 /** The partner's side of subscriptions: read them, cancel them. Their state changes arrive through Stripe's events. */
 @Injectable()
 export class SubscriptionService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly subscriptions: SubscriptionRepository,
+    private readonly customers: CustomerRepository,
     private readonly stripe: StripeClient,
   ) {}
 
   async list(scope: TenantScope, filters: SubscriptionFilters, page: PageRequest): Promise<Page<ReturnType<typeof subscriptionView>>> {
-    const qb = this.db.getRepository(Subscription).createQueryBuilder('s').where('s.partner_id = :partnerId AND s.environment = :environment', scope);
-    if (filters.customer_id) qb.andWhere('s.customer_id = :customerId', { customerId: filters.customer_id });
-    if (filters.status) qb.andWhere('s.status = :status', { status: filters.status });
-    const rows = await cursorPage(qb, 's', page);
-    const customers = rows.data.length ? await this.db.getRepository(Customer).find({ where: rows.data.map((s) => ({ id: s.customerId })) }) : [];
+    const rows = await this.subscriptions.list(scope, filters, page);
+    const customers = await this.customers.byIds(scope, rows.data.map((s) => s.customerId));
     const byId = new Map(customers.map((c) => [c.id, c]));
     return { ...rows, data: rows.data.map((s) => subscriptionView(s, byId.get(s.customerId)!)) };
   }
@@ -64,9 +59,10 @@ export class SubscriptionService {
   }
 
   private async load(scope: TenantScope, id: string): Promise<{ subscription: Subscription; customer: Customer }> {
-    const subscription = await this.db.getRepository(Subscription).findOneBy({ id, partnerId: scope.partnerId, environment: scope.environment });
+    const subscription = await this.subscriptions.get(scope, id);
     if (!subscription) throw AppError.notFound('subscription', id);
-    const customer = await this.db.getRepository(Customer).findOneByOrFail({ id: subscription.customerId });
+    const customer = await this.customers.get(scope, subscription.customerId);
+    if (!customer) throw new Error(`subscription ${id} has no customer ${subscription.customerId} in its scope`);
     return { subscription, customer };
   }
 }
