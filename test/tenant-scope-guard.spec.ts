@@ -53,7 +53,6 @@ const NOT_YET_MOVED: Record<string, string> = {
   'libs/webhooks/src/endpoint-health.service.ts': 'endpoint health by scope',
   'libs/webhooks/src/endpoint.service.ts': 'endpoints by scope (partner API)',
   'libs/webhooks/src/message-replay.service.ts': 'resend and recover, by scope',
-  'libs/webhooks/src/outbox.service.ts': 'messages and deliveries recorded with the scope',
   'libs/webhooks/src/ping.service.ts': 'a ping message and its delivery, recorded with the scope',
 };
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Message, newId, TenantScope } from '@app/database';
+import { newId, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
+import { OutboxRepository } from './outbox.repository';
 import { PartnerEventData, PartnerEventEnvelope, PartnerEventType } from './partner-events';
 import { DELIVERY_POLICY } from './retry-schedule';
 
@@ -28,6 +29,8 @@ export interface PreparedMessage {
  */
 @Injectable()
 export class OutboxService {
+  constructor(private readonly rows: OutboxRepository) {}
+
   /**
    * Records `type` about `orderId` once: a second call for the same pair is a
    * no-op (the unique index on messages makes replays harmless). Returns the
@@ -71,19 +74,9 @@ export class OutboxService {
     };
   }
 
-  /**
-   * Disabled endpoints get their deliveries too: they wait, and flow in order
-   * once the endpoint is enabled again, instead of being lost for the outage.
-   */
-  private async endpointsFor(tx: EntityManager, scope: TenantScope, type: PartnerEventType): Promise<string[]> {
-    const endpoints: { id: string }[] = await tx.query(
-      `SELECT id FROM endpoints
-       WHERE partner_id = $1 AND environment = $2 AND deleted_at IS NULL
-         AND (cardinality(event_types) = 0 OR $3 = ANY(event_types))
-       ORDER BY created_at`,
-      [scope.partnerId, scope.environment, type],
-    );
-    return endpoints.map((e) => e.id);
+  /** Disabled endpoints get their deliveries too (see OutboxRepository.endpointsSubscribed). */
+  private endpointsFor(tx: EntityManager, scope: TenantScope, type: PartnerEventType): Promise<string[]> {
+    return this.rows.endpointsSubscribed(tx, scope, type);
   }
 
   /** A message for chosen endpoints only (operational events such as message.attempt.exhausted). */
@@ -110,15 +103,7 @@ export class OutboxService {
   ): Promise<string | null> {
     const body = envelopeOf(type, data, createdAt);
     const messageId = newId('msg');
-    const inserted = await tx
-      .createQueryBuilder()
-      .insert()
-      .into(Message)
-      .values({ id: messageId, partnerId: scope.partnerId, environment: scope.environment, type, orderId, body, createdAt })
-      .orIgnore()
-      .returning(['id'])
-      .execute();
-    return inserted.raw.length === 0 ? null : messageId;
+    return (await this.rows.insertMessage(tx, scope, { id: messageId, type, orderId, body, createdAt })) ? messageId : null;
   }
 
   private async insertDeliveries(
@@ -131,12 +116,7 @@ export class OutboxService {
   ): Promise<string[]> {
     if (endpointIds.length === 0) return [];
     const ids = endpointIds.map(() => newId('dlv'));
-    // seq (an identity) gives the creation order that per-order ordering follows.
-    await tx.query(
-      `INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
-       SELECT d.id, $2, d.endpoint_id, $3, $4, 'pending', 0, $5, $5 FROM unnest($1::text[], $6::text[]) WITH ORDINALITY AS d(id, endpoint_id, n) ORDER BY d.n`,
-      [ids, messageId, scope.partnerId, orderingKey, createdAt, endpointIds],
-    );
+    await this.rows.insertDeliveries(tx, scope, { messageId, orderingKey, createdAt }, ids, endpointIds);
     return ids;
   }
 }

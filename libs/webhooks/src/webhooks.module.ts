@@ -10,6 +10,7 @@ import { EndpointService } from './endpoint.service';
 import { MessageReplayService } from './message-replay.service';
 import { MessageRepository } from './message.repository';
 import { PingService } from './ping.service';
+import { OutboxRepository } from './outbox.repository';
 import { OutboxService } from './outbox.service';
 import { WebhookSender } from './webhook-sender';
 
@@ -18,6 +19,7 @@ import { WebhookSender } from './webhook-sender';
   providers: [
     EndpointService,
     OutboxService,
+    OutboxRepository,
     DeliveryService,
     WebhookSender,
     DeliveryClaimRepository,

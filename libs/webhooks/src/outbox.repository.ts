@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Message, TenantScope } from '@app/database';
+
+/** A message about to be written: partner and environment come from the scope. */
+export interface OutboxMessage {
+  id: string;
+  type: string;
+  orderId: string | null;
+  body: string;
+  createdAt: Date;
+}
+
+/** The outbox's rows (messages and their deliveries), written inside the caller's transaction. Every method takes the tenant. */
+@Injectable()
+export class OutboxRepository {
+  /**
+   * The scope's endpoints subscribed to `type`, oldest first. Disabled endpoints are included: their deliveries
+   * wait, and flow in order once the endpoint is enabled again, instead of being lost for the outage.
+   */
+  async endpointsSubscribed(tx: EntityManager, scope: TenantScope, type: string): Promise<string[]> {
+    const endpoints: { id: string }[] = await tx.query(
+      `SELECT id FROM endpoints
+       WHERE partner_id = $1 AND environment = $2 AND deleted_at IS NULL
+         AND (cardinality(event_types) = 0 OR $3 = ANY(event_types))
+       ORDER BY created_at`,
+      [scope.partnerId, scope.environment, type],
+    );
+    return endpoints.map((e) => e.id);
+  }
+
+  /** False when the message was already recorded (the unique index on messages makes replays harmless). */
+  async insertMessage(tx: EntityManager, scope: TenantScope, message: OutboxMessage): Promise<boolean> {
+    const inserted = await tx
+      .createQueryBuilder()
+      .insert()
+      .into(Message)
+      .values({ ...message, partnerId: scope.partnerId, environment: scope.environment })
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    return inserted.raw.length > 0;
+  }
+
+  /** One pending delivery per endpoint; seq (an identity) gives the creation order that per-order ordering follows. */
+  async insertDeliveries(
+    tx: EntityManager,
+    scope: TenantScope,
+    delivery: { messageId: string; orderingKey: string | null; createdAt: Date },
+    ids: string[],
+    endpointIds: string[],
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
+       SELECT d.id, $2, d.endpoint_id, $3, $4, 'pending', 0, $5, $5 FROM unnest($1::text[], $6::text[]) WITH ORDINALITY AS d(id, endpoint_id, n) ORDER BY d.n`,
+      [ids, delivery.messageId, scope.partnerId, delivery.orderingKey, delivery.createdAt, endpointIds],
+    );
+  }
+}
