@@ -1,5 +1,7 @@
+import { createServer, Server, Socket, connect } from 'node:net';
 import { TcpProxy } from './support/tcp-proxy';
 import { STRIPE_WEBHOOK_SECRET, TestStack } from './support/test-stack';
+import { waitFor } from './support/wait-for';
 
 /** Without PostgreSQL the ingest cannot make an event durable, so it must not say it did: Stripe gets a 503 and retries. */
 describe('PostgreSQL outage at the ingest', () => {
@@ -50,5 +52,82 @@ describe('PostgreSQL outage at the ingest', () => {
     expect(retried.status).toBe(200);
     const rows = await stack.sql<{ id: string }>(`SELECT id FROM stripe_events ORDER BY received_at`);
     expect(rows.map((r) => r.id)).toEqual(['evt_before_outage', 'evt_during_outage']);
+  });
+});
+
+/**
+ * A proxy that can hold what the service sends to PostgreSQL and then reset the connections with a TCP RST:
+ * what the service sees when PostgreSQL restarts under an in-flight query (ECONNRESET).
+ */
+class ResettingProxy {
+  private server?: Server;
+  private readonly clients = new Set<Socket>();
+  private holding = false;
+  heldChunks = 0;
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(5432, '127.0.0.1');
+      this.clients.add(client);
+      client.on('close', () => this.clients.delete(client));
+      for (const s of [client, upstream]) s.on('error', () => s.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('data', (chunk) => (this.holding ? this.heldChunks++ : upstream.write(chunk)));
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server!.address() as { port: number }).port;
+  }
+
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Every connection the service holds is reset; new ones go through again. */
+  reset(): void {
+    for (const c of this.clients) c.resetAndDestroy();
+    this.holding = false;
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.clients) c.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+describe('PostgreSQL connection reset under an in-flight ingest', () => {
+  const proxy = new ResettingProxy();
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    await proxy.start();
+    stack = await TestStack.start({ worker: false, mapDatabaseUrl: (url) => url.replace('127.0.0.1:5432', `127.0.0.1:${proxy.port}`) });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await proxy.stop();
+  });
+
+  async function post(id: string) {
+    const event = stack.emulator.buildEvent('checkout.session.completed', { object: 'checkout.session', id: `cs_test_${id}`, metadata: {} }, false);
+    const body = JSON.stringify({ ...event, id });
+    const res = await fetch(`${stack.apiUrl}/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': stack.emulator.signPayload(body, STRIPE_WEBHOOK_SECRET) }, body });
+    return { status: res.status, json: (await res.json()) as { error?: { code: string } } };
+  }
+
+  it('answers 503 database_unavailable (not 500) to ECONNRESET, so Stripe retries, and stores the retry', async () => {
+    expect((await post('evt_before_reset')).status).toBe(200);
+    proxy.hold();
+    const during = post('evt_during_reset');
+    await waitFor('the insert to reach the proxy', () => proxy.heldChunks > 0);
+    proxy.reset();
+    expect(await during).toMatchObject({ status: 503, json: { error: { code: 'database_unavailable' } } });
+
+    const retried = await waitFor('the retry committed', async () => ((await post('evt_during_reset')).status === 200 ? true : null));
+    expect(retried).toBe(true);
+    expect((await stack.sql<{ id: string }>('SELECT id FROM stripe_events ORDER BY received_at')).map((r) => r.id)).toEqual(['evt_before_reset', 'evt_during_reset']);
   });
 });

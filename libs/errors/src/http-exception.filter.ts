@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
+import { isDatabaseUnavailable } from './database-outage';
 import { ERROR_CATALOGUE, ErrorCode } from './error-codes';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -9,13 +10,6 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
 };
-
-function isDatabaseDown(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | undefined;
-  if (!e) return false;
-  return ['ECONNREFUSED', '57P01', '57P03', '53300', 'ETIMEDOUT'].includes(e.code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/.test(e.message ?? '');
-}
 
 /**
  * Maps every error to `{"error": {code, message, request_id}}`. Internal
@@ -53,7 +47,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       if (status === 413) return this.fromCatalogue('payload_too_large');
       if (status < 500) return { code: 'validation_failed', status, message: exception.message };
     }
-    if (isDatabaseDown(exception)) return this.fromCatalogue('database_unavailable');
+    if (isDatabaseUnavailable(exception)) return this.fromCatalogue('database_unavailable');
     return this.fromCatalogue('internal_error');
   }
 

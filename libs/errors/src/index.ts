@@ -1,4 +1,5 @@
 export * from './app-error';
+export * from './database-outage';
 export * from './error-codes';
 export * from './http-exception.filter';
 export * from './parse-input';
