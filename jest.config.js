@@ -24,4 +24,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|content-disposition)/)'],
   moduleNameMapper,
   testTimeout: 60000,
+  // Issue 12's scan: every log line the services wrote and every text column of every scratch
+  // database are searched for keys, secrets and tokens; a find fails the run (test/support/secret-scan.ts).
+  globalSetup: '<rootDir>/test/support/secret-scan.global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/secret-scan.global-teardown.ts',
 };

@@ -76,6 +76,8 @@ export class TestStack {
       API_RATE_LIMIT_PER_SECOND: '10000',
       AUTH_FAILURES_PER_MINUTE: '10000',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+      // Set by the run's secret scan (jest.config.js globalSetup): every line the stack logs is scanned at the end.
+      LOG_FILE: process.env.LOG_FILE,
       ...opts.env,
     });
     this.api = await createApiApp(this.config);

@@ -63,6 +63,8 @@ export class AppConfig {
   /** Failed authentications per minute per client IP before it is refused. */
   readonly authFailuresPerMinute: number;
   readonly logLevel: RawConfig['LOG_LEVEL'];
+  /** A file the JSON log lines are also appended to, from `log` up whatever logLevel is; undefined: stdout only. */
+  readonly logFile: string | undefined;
   /** True when a value was invented because development left it unset. */
   readonly generated: string[];
 
@@ -106,6 +108,7 @@ export class AppConfig {
     this.apiRateLimitPerSecond = raw.API_RATE_LIMIT_PER_SECOND;
     this.authFailuresPerMinute = raw.AUTH_FAILURES_PER_MINUTE;
     this.logLevel = raw.LOG_LEVEL;
+    this.logFile = raw.LOG_FILE;
   }
 
   get isProduction(): boolean {

@@ -71,6 +71,8 @@ export const configSchema = z
     API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(100),
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(30),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    // A file that also receives the log lines, from `log` up whatever LOG_LEVEL is; the test suite scans it.
+    LOG_FILE: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.REDIS_CLUSTER_NODES && !hasHashTag(c.QUEUE_PREFIX)) {
