@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   if (!config.isProduction && config.generated.includes('STRIPE_SECRET_KEY') && !config.stripeApiUrl) {
     emulator = new StripeEmulator({ port: EMULATOR_PORT });
     const url = await emulator.start();
-    emulator.setWebhook(`http://127.0.0.1:${config.port}/stripe/webhook`, config.stripeWebhookSecrets[0]);
+    emulator.setWebhook(`http://127.0.0.1:${config.port}/stripe/webhook`, config.stripeWebhookSecretsTest[0], config.stripeWebhookSecretsLive[0]);
     childEnv.STRIPE_API_URL = url;
     console.log(`No Stripe key set: using the Stripe emulator at ${url} (customer pages at ${url}/pay/<session id>)`);
   }

@@ -65,7 +65,7 @@ export class WorkerProcess {
         SMTP_URL: c.smtpUrl,
         STRIPE_SECRET_KEY: c.stripeSecretKey,
         STRIPE_API_URL: c.stripeApiUrl,
-        STRIPE_WEBHOOK_SECRETS: c.stripeWebhookSecrets.join(','),
+        STRIPE_WEBHOOK_SECRETS_TEST: c.stripeWebhookSecretsTest.join(','),
         ADMIN_TOKEN: c.adminToken,
         ENCRYPTION_KEY: c.encryptionKey.toString('base64'),
         PUBLIC_BASE_URL: c.publicBaseUrl,

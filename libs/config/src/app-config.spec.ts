@@ -7,7 +7,7 @@ const production = {
   REDIS_URL: 'redis://redis:6379',
   SMTP_URL: 'smtp://mail:25',
   STRIPE_SECRET_KEY: 'sk_test_abc',
-  STRIPE_WEBHOOK_SECRETS: 'whsec_a, whsec_b',
+  STRIPE_WEBHOOK_SECRETS_TEST: 'whsec_a, whsec_b',
   ADMIN_TOKEN: 'a-long-enough-admin-token',
   ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };
@@ -24,7 +24,8 @@ describe('AppConfig', () => {
 
   it('parses a complete production configuration', () => {
     const config = AppConfig.fromEnv(production);
-    expect(config.stripeWebhookSecrets).toEqual(['whsec_a', 'whsec_b']);
+    expect(config.stripeWebhookSecretsTest).toEqual(['whsec_a', 'whsec_b']);
+    expect(config.stripeWebhookSecretsLive).toEqual([]);
     expect(config.generated).toEqual([]);
   });
 
@@ -37,7 +38,7 @@ describe('AppConfig', () => {
       }
     })();
     expect(err).toBeInstanceOf(ConfigError);
-    for (const name of ['SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRETS', 'ADMIN_TOKEN', 'ENCRYPTION_KEY']) {
+    for (const name of ['SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRETS_TEST', 'ADMIN_TOKEN', 'ENCRYPTION_KEY']) {
       expect(err!.message).toContain(`${name}: is required when NODE_ENV=production`);
     }
   });
@@ -69,6 +70,21 @@ describe('AppConfig', () => {
     })();
     expect(err).toMatch(/REDIS_CLUSTER_NODES: node 1 is not host:port/);
     expect(err).not.toContain('s3cret');
+  });
+
+  it('keeps Stripe webhook secrets apart per mode, the old name meaning test mode only', () => {
+    const split = AppConfig.fromEnv({ STRIPE_WEBHOOK_SECRETS_TEST: 'whsec_t1,whsec_t2', STRIPE_WEBHOOK_SECRETS_LIVE: 'whsec_l1, whsec_l2' });
+    expect([split.stripeWebhookSecretsTest, split.stripeWebhookSecretsLive]).toEqual([['whsec_t1', 'whsec_t2'], ['whsec_l1', 'whsec_l2']]);
+    expect(split.stripeWebhookSecretsDeprecatedName).toBe(false);
+    const old = AppConfig.fromEnv({ STRIPE_WEBHOOK_SECRETS: 'whsec_old' });
+    expect([old.stripeWebhookSecretsTest, old.stripeWebhookSecretsLive, old.stripeWebhookSecretsDeprecatedName]).toEqual([['whsec_old'], [], true]);
+    expect(() => AppConfig.fromEnv({ STRIPE_WEBHOOK_SECRETS: 'whsec_a', STRIPE_WEBHOOK_SECRETS_TEST: 'whsec_b' })).toThrow(/STRIPE_WEBHOOK_SECRETS: is the deprecated name of STRIPE_WEBHOOK_SECRETS_TEST/);
+    expect(() => AppConfig.fromEnv({ STRIPE_WEBHOOK_SECRETS_TEST: 'whsec_a,whsec_b', STRIPE_WEBHOOK_SECRETS_LIVE: 'whsec_b' })).toThrow(/STRIPE_WEBHOOK_SECRETS_LIVE: shares a secret/);
+    expect(() => AppConfig.fromEnv({ STRIPE_WEBHOOK_SECRETS: 'whsec_a', STRIPE_WEBHOOK_SECRETS_LIVE: 'whsec_a' })).toThrow(/STRIPE_WEBHOOK_SECRETS_LIVE: shares a secret/);
+    expect(() => AppConfig.fromEnv({ STRIPE_WEBHOOK_SECRETS_LIVE: 'sk_live_x' })).toThrow(/STRIPE_WEBHOOK_SECRETS_LIVE.*whsec_/);
+    expect(AppConfig.fromEnv({ ...production, STRIPE_WEBHOOK_SECRETS_TEST: undefined, STRIPE_WEBHOOK_SECRETS: 'whsec_a' }).stripeWebhookSecretsTest).toEqual(['whsec_a']);
+    expect(() => AppConfig.fromEnv({ ...production, STRIPE_LIVE_SECRET_KEY: 'sk_live_x' })).toThrow(/STRIPE_WEBHOOK_SECRETS_LIVE: is required when NODE_ENV=production and STRIPE_LIVE_SECRET_KEY is set/);
+    expect(AppConfig.fromEnv({ ...production, STRIPE_LIVE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRETS_LIVE: 'whsec_l' }).stripeWebhookSecretsLive).toEqual(['whsec_l']);
   });
 
   it('refuses private-network webhooks in production', () => {

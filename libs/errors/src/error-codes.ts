@@ -6,6 +6,7 @@ export const ERROR_CATALOGUE = {
   validation_failed: { status: 400, message: 'The request is invalid; see `details` for each offending field.' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   invalid_stripe_signature: { status: 400, message: 'The Stripe-Signature header is missing, malformed, stale or does not match any configured secret.' },
+  stripe_mode_mismatch: { status: 400, message: 'The event was not signed with a webhook secret of its own mode (test or live); nothing was stored.' },
   unauthenticated: { status: 401, message: 'Missing or invalid credentials. Send `Authorization: Bearer <key>`.' },
   partner_disabled: { status: 403, message: 'This partner account is disabled.' },
   not_found: { status: 404, message: 'No such resource.' },

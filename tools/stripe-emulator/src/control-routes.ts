@@ -21,7 +21,7 @@ export interface EmulatorControls {
   events(): StripeEventLike[];
   deliveries(): WebhookDelivery[];
   sendEvent(id: string, opts?: { timestamp?: number; secret?: string }): Promise<{ status: number; body: string }>;
-  setWebhook(url: string, secret: string): void;
+  setWebhook(url: string, secret: string, liveSecret?: string): void;
 }
 
 type JsonBody = Record<string, unknown>;
@@ -89,7 +89,7 @@ const ROUTES: ControlRoute[] = [
       const url = text(body, 'url');
       const secret = text(body, 'secret');
       if (!url || !secret) throw StripeApiError.parameterMissing(url ? 'secret' : 'url');
-      c.setWebhook(url, secret);
+      c.setWebhook(url, secret, text(body, 'live_secret'));
       return { url };
     },
   },

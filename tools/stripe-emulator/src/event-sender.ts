@@ -9,6 +9,8 @@ import { StripeEventLike, nowSeconds } from './stripe-objects';
 export interface WebhookTarget {
   url: string;
   secret: string;
+  /** Live-mode events are signed with this one, as Stripe signs them with the live endpoint's secret; default `secret`. */
+  liveSecret?: string;
 }
 
 const NO_REQUEST: EventRequest = { id: null, idempotency_key: null };
@@ -72,9 +74,9 @@ export class EventSender {
    */
   async send(event: StripeEventLike, opts: { timestamp?: number; secret?: string } = {}): Promise<WebhookDelivery> {
     if (!this.target) throw new Error('No webhook endpoint: pass webhookUrl and webhookSecret, or call setWebhook()');
-    const { url, secret } = this.target;
+    const { url, secret, liveSecret } = this.target;
     const payload = JSON.stringify(event, null, 2);
-    const header = this.sign(payload, opts.secret ?? secret, opts.timestamp);
+    const header = this.sign(payload, opts.secret ?? (event.livemode && liveSecret ? liveSecret : secret), opts.timestamp);
     const delivery: WebhookDelivery = { eventId: event.id, eventType: event.type, url, status: 0, body: '', attemptedAt: Date.now() };
     try {
       const response = await request(url, {

@@ -32,6 +32,8 @@ export interface StripeEmulatorOptions {
   webhookUrl?: string;
   /** The endpoint's `whsec_…` signing secret. */
   webhookSecret?: string;
+  /** The live-mode endpoint's secret, which signs live-mode events; default webhookSecret. */
+  webhookLiveSecret?: string;
   /** Default true: events are POSTed as they happen (and awaited). False: only stored, for sendEvent(). */
   autoSendEvents?: boolean;
 }
@@ -59,7 +61,7 @@ export class StripeEmulator implements EmulatorControls {
     }
     this.autoSend = opts.autoSendEvents ?? true;
     this.sender = new EventSender(this.store, null);
-    if (opts.webhookUrl && opts.webhookSecret) this.setWebhook(opts.webhookUrl, opts.webhookSecret);
+    if (opts.webhookUrl && opts.webhookSecret) this.setWebhook(opts.webhookUrl, opts.webhookSecret, opts.webhookLiveSecret);
     const build = this.sender.build;
     const deliver = (events: StripeEventLike[]) => this.dispatch(events);
     this.subscriptions = new SubscriptionFlow(this.store, build);
@@ -115,10 +117,11 @@ export class StripeEmulator implements EmulatorControls {
     return Number(new URL(this.url).port);
   }
 
-  setWebhook(url: string, secret: string): void {
+  /** Stripe has one endpoint (and secret) per mode; here both post to `url`, live-mode events signed with `liveSecret`. */
+  setWebhook(url: string, secret: string, liveSecret?: string): void {
     if (!URL.canParse(url)) throw new Error(`StripeEmulator: webhook URL is not a URL: ${url}`);
     if (!secret) throw new Error('StripeEmulator: a webhook secret is required to sign events');
-    this.sender.setTarget({ url, secret });
+    this.sender.setTarget({ url, secret, liveSecret });
   }
 
   /** Off: customer actions only store their events, so a test can send them in any order, or several times. */

@@ -14,7 +14,7 @@ export class StripeWebhookController {
     private readonly inbox: InboxWriter,
   ) {}
 
-  @ApiDoc('Stripe', 'stripe', { summary: 'Stripe webhook ingest (for Stripe, not partners)', description: 'Verifies Stripe-Signature over the raw body, commits the event to the inbox, answers. Bodies over 1 MiB: 413.', response: { status: 200, description: 'Committed (or already known)', example: { received: true, duplicate: false } }, errors: ['invalid_stripe_signature', 'invalid_json', 'payload_too_large', 'database_unavailable'] })
+  @ApiDoc('Stripe', 'stripe', { summary: 'Stripe webhook ingest (for Stripe, not partners)', description: 'Verifies Stripe-Signature over the raw body with a webhook secret of the event\'s own mode (test or live), commits the event to the inbox, answers. Bodies over 1 MiB: 413.', response: { status: 200, description: 'Committed (or already known)', example: { received: true, duplicate: false } }, errors: ['invalid_stripe_signature', 'stripe_mode_mismatch', 'validation_failed', 'invalid_json', 'payload_too_large', 'database_unavailable'] })
   @Post('webhook')
   @HttpCode(200)
   async receive(@Req() req: RawBodyRequest<FastifyRequest>, @Headers('stripe-signature') signature?: string) {
