@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import IORedis from 'ioredis';
 import { AppConfig } from '@app/config';
+import { createRedisConnection, RedisConnection } from '@app/queue';
 
 /**
  * Fixed-window counters in Redis, shared by every api process. When Redis is
@@ -10,10 +10,10 @@ import { AppConfig } from '@app/config';
 @Injectable()
 export class RateLimiter implements OnModuleDestroy {
   private readonly logger = new Logger(RateLimiter.name);
-  private readonly redis: IORedis;
+  private readonly redis: RedisConnection;
 
   constructor(private readonly config: AppConfig) {
-    this.redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+    this.redis = createRedisConnection(config, { maxRetriesPerRequest: 1, lazyConnect: true });
     this.redis.on('error', () => undefined);
   }
 
