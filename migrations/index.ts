@@ -4,6 +4,7 @@ import { DeliveryEngine1763800100000 } from './1763800100000-delivery-engine';
 import { LegalInvoices1763800200000 } from './1763800200000-legal-invoices';
 import { PaymentsApi1763800300000 } from './1763800300000-payments-api';
 import { IdempotencySealed1763800460000 } from './1763800460000-idempotency-sealed';
+import { StripeEventFailures1763800470000 } from './1763800470000-stripe-event-failures';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   LegalInvoices1763800200000,
   PaymentsApi1763800300000,
   IdempotencySealed1763800460000,
+  StripeEventFailures1763800470000,
 ];

@@ -146,6 +146,45 @@ describe('refunds and credit notes', () => {
     expect(Number(amount_refunded)).toBe(500);
   });
 
+  it('a refund that arrives before its payment waits for the invoice, then gives one credit note, one email, one message', async () => {
+    const checkout = await stack.createCheckout(partner.api_keys.test);
+    stack.emulator.setAutoSend(false);
+    const paid = await stack.emulator.completeCheckoutSession(checkout.checkout_session_id);
+    const refundEvents = await stack.emulator.refundCheckoutSession(checkout.checkout_session_id);
+    stack.emulator.setAutoSend(true);
+    const chargeRefunded = refundEvents.find((e) => e.type === 'charge.refunded')!;
+    const eventRow = async (id: string) => (await stack.sql<{ status: string; detail: string | null }>('SELECT status, detail FROM stripe_events WHERE id = $1', [id]))[0];
+
+    // Stripe sends events in any order: here the refund before the payment, so no invoice exists yet.
+    for (const e of refundEvents) expect((await stack.emulator.sendEvent(e.id)).status).toBe(200);
+    const parked = await waitFor('the refund parked', async () => {
+      const row = await eventRow(chargeRefunded.id);
+      return row?.status === 'waiting' ? row : null;
+    });
+    expect(parked.detail).toMatch(/no invoice to credit yet/);
+    expect(await creditNotesOf(checkout.order_id)).toEqual([]);
+    expect((await stack.http('GET', '/admin/overview', { token: 'test-admin-token-0123456789' })).json.refunds_waiting_for_invoice).toBeGreaterThanOrEqual(1);
+
+    for (const e of paid) expect((await stack.emulator.sendEvent(e.id)).status).toBe(200);
+    const refunded = await waitFor('order.refunded', () => messagesFor('order.refunded', checkout.order_id)[0]);
+    expect(refunded.data.order).toMatchObject({ status: 'refunded', amount_refunded: refunded.data.order.amount_total });
+    await waitFor('the parked refund processed', async () => (await eventRow(chargeRefunded.id)).status === 'processed');
+    const [note] = await creditNotesOf(checkout.order_id);
+    await waitFor('the credit note emailed', async () => (await creditNotesOf(checkout.order_id))[0].emailed_at);
+    await waitFor('credit_note.issued', () => messagesFor('credit_note.issued', checkout.order_id)[0]);
+
+    // Exactly once: Stripe delivers the refund again; once that is recorded as already credited, count.
+    const again = await stack.emulator.sendEvent(chargeRefunded.id);
+    expect(again.status).toBe(200);
+    const resent = stack.emulator.buildEvent('charge.refunded', chargeRefunded.data.object, false);
+    await stack.emulator.sendEvent(resent.id);
+    await waitFor('the resent refund recorded', async () => (await eventRow(resent.id))?.status === 'ignored');
+    expect(await creditNotesOf(checkout.order_id)).toHaveLength(1);
+    expect(stack.smtp.messages.filter((m) => (m.subject ?? '').includes(note.number))).toHaveLength(1);
+    expect(messagesFor('order.refunded', checkout.order_id)).toHaveLength(1);
+    expect(messagesFor('credit_note.issued', checkout.order_id)).toHaveLength(1);
+  });
+
   it('refunds of one partner never use another partner’s series, nor the production series', async () => {
     const other = await stack.createPartner({ invoice_prefix: 'OTH' });
     const checkout = await stack.createCheckout(other.api_keys.test);

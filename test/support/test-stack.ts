@@ -12,7 +12,9 @@ import { PartnerReceiver, SmtpCatcher } from '@app/dev-servers';
 import { createScratchDatabase } from './scratch-database';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** The test-mode endpoint's secret; live-mode events are signed with STRIPE_LIVE_WEBHOOK_SECRET, as on Stripe. */
 export const STRIPE_WEBHOOK_SECRET = 'whsec_test_stack_secret';
+export const STRIPE_LIVE_WEBHOOK_SECRET = 'whsec_test_stack_live_secret';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface StackOptions {
@@ -62,7 +64,8 @@ export class TestStack {
       STRIPE_SECRET_KEY: 'sk_test_emulator',
       STRIPE_LIVE_SECRET_KEY: 'sk_live_emulator',
       STRIPE_API_URL: stripeUrl,
-      STRIPE_WEBHOOK_SECRETS: STRIPE_WEBHOOK_SECRET,
+      STRIPE_WEBHOOK_SECRETS_TEST: STRIPE_WEBHOOK_SECRET,
+      STRIPE_WEBHOOK_SECRETS_LIVE: STRIPE_LIVE_WEBHOOK_SECRET,
       ADMIN_TOKEN,
       PUBLIC_BASE_URL: 'http://comptappart.test',
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -84,7 +87,7 @@ export class TestStack {
     await this.api.listen(0, '127.0.0.1');
     this.apiUrl = await this.api.getUrl();
     this.apiUrl = this.apiUrl.replace('[::1]', '127.0.0.1');
-    this.emulator.setWebhook(`${this.apiUrl}/stripe/webhook`, STRIPE_WEBHOOK_SECRET);
+    this.emulator.setWebhook(`${this.apiUrl}/stripe/webhook`, STRIPE_WEBHOOK_SECRET, STRIPE_LIVE_WEBHOOK_SECRET);
     if (opts.worker !== false) this.worker = await createWorkerApp(this.config);
     this.db = new Client({ connectionString: database.url });
     await this.db.connect();

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
 import { JobQueue } from '@app/queue';
+import { StripeEventRepository, StripeEventScheduler } from '@app/stripe';
 import { DeliveryService, EndpointDisabledNoticeService } from '@app/webhooks';
 
 const BATCH = 1000;
@@ -13,7 +14,12 @@ const BATCH = 1000;
  * enqueue, flushed, or a crash between commit and enqueue — and schedules it
  * again. Job ids are deterministic, so work still queued is not duplicated;
  * for deliveries it wakes each endpoint with due, unleased work, and the
- * claim (not the job) decides what is sent.
+ * claim (not the job) decides what is sent. Stripe events are the exception
+ * to "deterministic ids suffice": a pending event whose job BullMQ finished
+ * (failed after its last attempt during an outage) would never run again, so
+ * the scheduler replaces such a job. Events marked `failed` are an operator's
+ * to retry and are not swept; refunds `waiting` are swept once their invoice
+ * exists.
  */
 @Injectable()
 export class SweeperService {
@@ -25,12 +31,15 @@ export class SweeperService {
     private readonly config: AppConfig,
     private readonly deliveries: DeliveryService,
     private readonly notices: EndpointDisabledNoticeService,
+    private readonly inbox: StripeEventRepository,
+    private readonly stripeEvents: StripeEventScheduler,
   ) {}
 
   async sweep(): Promise<number> {
     const cutoff = new Date(Date.now() - this.config.sweepGraceMs);
-    const [events, unrendered, unsent, endpoints, notices] = await Promise.all([
-      this.db.query(`SELECT id FROM stripe_events WHERE status = 'received' AND received_at < $1 ORDER BY received_at LIMIT ${BATCH}`, [cutoff]),
+    const [pending, waiting, unrendered, unsent, endpoints, notices] = await Promise.all([
+      this.inbox.pendingSince(cutoff, BATCH),
+      this.inbox.waitingWithInvoice(BATCH),
       this.db.query(`SELECT id FROM invoices WHERE pdf_rendered_at IS NULL AND issued_at < $1 ORDER BY issued_at LIMIT ${BATCH}`, [cutoff]),
       this.db.query(
         `SELECT id FROM invoices WHERE pdf_rendered_at IS NOT NULL AND emailed_at IS NULL AND email_error IS NULL AND pdf_rendered_at < $1 LIMIT ${BATCH}`,
@@ -40,8 +49,12 @@ export class SweeperService {
       this.notices.unsent(cutoff),
     ]);
     const at = Date.now();
+    const events = [...pending, ...waiting];
     const ok = await Promise.all([
-      this.queue.tryEnqueueBulk('process-stripe-event', events.map((r: { id: string }) => ({ eventId: r.id }))),
+      this.stripeEvents.reschedule(events).then(() => true, (err) => {
+        this.logger.warn(`Could not reschedule ${events.length} Stripe event(s); next sweep will: ${(err as Error).message}`);
+        return false;
+      }),
       this.queue.tryEnqueueBulk('render-invoice-pdf', unrendered.map((r: { id: string }) => ({ invoiceId: r.id }))),
       this.queue.tryEnqueueBulk('send-invoice-email', unsent.map((r: { id: string }) => ({ invoiceId: r.id }))),
       this.queue.tryEnqueueBulk('wake-endpoint', endpoints.map((endpointId) => ({ endpointId, at }))),

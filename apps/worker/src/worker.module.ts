@@ -7,6 +7,7 @@ import { InvoicingModule } from '@app/invoicing';
 import { MailModule } from '@app/mail';
 import { OrdersModule } from '@app/orders';
 import { QueueModule } from '@app/queue';
+import { StripeModule } from '@app/stripe';
 import { WebhooksModule } from '@app/webhooks';
 import { DeliveryDispatcher } from './delivery/delivery-dispatcher.service';
 import { CreditNoteSweeperService } from './credit-note-sweeper.service';
@@ -32,6 +33,7 @@ export class WorkerModule {
         DatabaseModule,
         QueueModule,
         OrdersModule,
+        StripeModule,
         InvoicingModule,
         MailModule,
         WebhooksModule,

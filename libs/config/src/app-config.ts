@@ -26,7 +26,14 @@ export class AppConfig {
   /** Live mode: production; without it production checkouts are refused. */
   readonly stripeLiveSecretKey?: string;
   readonly stripeApiUrl?: string;
-  readonly stripeWebhookSecrets: string[];
+  /** Endpoint secrets that may sign test-mode events (staging), newest and rotated-out ones. */
+  readonly stripeWebhookSecretsTest: string[];
+  /** Endpoint secrets that may sign live-mode events (production); empty: live events are refused. */
+  readonly stripeWebhookSecretsLive: string[];
+  /** The test-mode secrets came from the deprecated STRIPE_WEBHOOK_SECRETS (said at boot). */
+  readonly stripeWebhookSecretsDeprecatedName: boolean;
+  /** Failed processing attempts after which a Stripe event is marked `failed` and left to an operator. */
+  readonly stripeEventMaxAttempts: number;
   readonly adminToken: string;
   readonly publicBaseUrl: string;
   readonly encryptionKey: Buffer;
@@ -82,7 +89,10 @@ export class AppConfig {
     this.stripeSecretKey = raw.STRIPE_SECRET_KEY ?? this.invent('STRIPE_SECRET_KEY', 'sk_test_development');
     this.stripeLiveSecretKey = raw.STRIPE_LIVE_SECRET_KEY;
     this.stripeApiUrl = raw.STRIPE_API_URL;
-    this.stripeWebhookSecrets = raw.STRIPE_WEBHOOK_SECRETS ?? [this.invent('STRIPE_WEBHOOK_SECRETS', 'whsec_development')];
+    this.stripeWebhookSecretsDeprecatedName = raw.STRIPE_WEBHOOK_SECRETS !== undefined;
+    this.stripeWebhookSecretsTest = raw.STRIPE_WEBHOOK_SECRETS_TEST ?? raw.STRIPE_WEBHOOK_SECRETS ?? [this.invent('STRIPE_WEBHOOK_SECRETS_TEST', 'whsec_development')];
+    this.stripeWebhookSecretsLive = raw.STRIPE_WEBHOOK_SECRETS_LIVE ?? [];
+    this.stripeEventMaxAttempts = raw.STRIPE_EVENT_MAX_ATTEMPTS;
     this.adminToken = raw.ADMIN_TOKEN ?? this.invent('ADMIN_TOKEN', 'dev-admin-token-change-me');
     this.publicBaseUrl = raw.PUBLIC_BASE_URL.replace(/\/+$/, '');
     this.encryptionKey = raw.ENCRYPTION_KEY

@@ -44,6 +44,11 @@ export const configSchema = z
     STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_test_/, 'must be a Stripe test-mode secret key (sk_test_…), used for staging').optional(),
     STRIPE_LIVE_SECRET_KEY: z.string().regex(/^(sk|rk)_live_/, 'must be a Stripe live-mode secret key (sk_live_…), used for production').optional(),
     STRIPE_API_URL: z.string().url().optional(),
+    // Stripe signs test-mode and live-mode events with different endpoint secrets; an event is only
+    // accepted with a secret of its own mode (see StripeWebhookVerifier).
+    STRIPE_WEBHOOK_SECRETS_TEST: whsecList.optional(),
+    STRIPE_WEBHOOK_SECRETS_LIVE: whsecList.optional(),
+    /** Deprecated alias of STRIPE_WEBHOOK_SECRETS_TEST, from before secrets were split by mode. */
     STRIPE_WEBHOOK_SECRETS: whsecList.optional(),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
@@ -61,6 +66,8 @@ export const configSchema = z
     WEBHOOK_MAX_IN_FLIGHT_PER_WORKER: z.coerce.number().int().min(1).max(10000).default(500),
     SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
     SWEEP_GRACE_MS: z.coerce.number().int().nonnegative().default(10000),
+    // At most the queue's own 12 attempts (libs/queue job-registry), after which BullMQ would stop retrying.
+    STRIPE_EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(12).default(12),
     WORKER_CONCURRENCY: z.coerce.number().int().positive().default(20),
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
@@ -78,9 +85,23 @@ export const configSchema = z
     if (c.REDIS_CLUSTER_NODES && !hasHashTag(c.QUEUE_PREFIX)) {
       ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: 'must carry a hash tag such as {ca} when REDIS_CLUSTER_NODES is set, so each queue\'s keys share a cluster slot' });
     }
+    if (c.STRIPE_WEBHOOK_SECRETS && c.STRIPE_WEBHOOK_SECRETS_TEST) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRETS'], message: 'is the deprecated name of STRIPE_WEBHOOK_SECRETS_TEST: set only STRIPE_WEBHOOK_SECRETS_TEST' });
+    }
+    const testSecrets = new Set(c.STRIPE_WEBHOOK_SECRETS_TEST ?? c.STRIPE_WEBHOOK_SECRETS ?? []);
+    if ((c.STRIPE_WEBHOOK_SECRETS_LIVE ?? []).some((secret) => testSecrets.has(secret))) {
+      // One secret for both modes would let whoever holds the test secret sign live events again.
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRETS_LIVE'], message: 'shares a secret with STRIPE_WEBHOOK_SECRETS_TEST: each mode needs its own' });
+    }
     if (c.NODE_ENV !== 'production') return;
-    for (const key of ['SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRETS', 'ADMIN_TOKEN', 'ENCRYPTION_KEY'] as const) {
+    for (const key of ['SMTP_URL', 'STRIPE_SECRET_KEY', 'ADMIN_TOKEN', 'ENCRYPTION_KEY'] as const) {
       if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+    }
+    if (!c.STRIPE_WEBHOOK_SECRETS_TEST && !c.STRIPE_WEBHOOK_SECRETS) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRETS_TEST'], message: 'is required when NODE_ENV=production' });
+    }
+    if (c.STRIPE_LIVE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRETS_LIVE) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRETS_LIVE'], message: 'is required when NODE_ENV=production and STRIPE_LIVE_SECRET_KEY is set' });
     }
     if (c.WEBHOOK_ALLOW_PRIVATE_NETWORKS) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_ALLOW_PRIVATE_NETWORKS'], message: 'cannot be true when NODE_ENV=production' });

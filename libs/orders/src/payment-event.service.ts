@@ -11,7 +11,7 @@ import { OrderRepository } from './order.repository';
 import { FollowUps, OrderSettlement } from './order-settlement';
 import { canTransition } from './order-transitions';
 import { isRefundEvent, refundPaymentIntentOf } from './refund-event-fields';
-import { RefundService } from './refund.service';
+import { RefundService, RefundWaiting } from './refund.service';
 import { SavedCardHandler, SavedCardPrefetch } from './saved-card.handler';
 import { declineCodeOf, declineReasonOf, EventSubject, idOf, onlyPaymentMethodOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
 import { SubscriptionEventHandler } from './subscription-event.handler';
@@ -37,6 +37,9 @@ const NOTHING_FETCHED: Prefetched = { lines: null, paymentIntent: null, refunds:
 
 const PAID_SESSION_STATUSES = new Set(['paid', 'no_payment_required']);
 
+/** Events still to process: just received, or a refund waiting for its invoice (see RefundWaiting). */
+const PENDING = new Set<StripeEventStatus>(['received', 'waiting']);
+
 /**
  * Turns one stored Stripe event into order changes, and those into an
  * invoice and partner messages, in one transaction. Running it twice, or
@@ -59,7 +62,7 @@ export class PaymentEventService {
   async process(eventId: string): Promise<FollowUps> {
     const followUps: FollowUps = { invoiceIds: [], deliveryIds: [], creditNoteIds: [] };
     const stored = await this.db.getRepository(StripeEvent).findOneBy({ id: eventId });
-    if (!stored || stored.status !== 'received') return followUps;
+    if (!stored || !PENDING.has(stored.status)) return followUps;
     const event = stored.payload as unknown as Stripe.Event;
     const subject = subjectOf(event);
     const route = await this.route(event, subject);
@@ -67,7 +70,7 @@ export class PaymentEventService {
 
     await this.db.transaction(async (tx) => {
       const row = await tx.findOne(StripeEvent, { where: { id: eventId }, lock: { mode: 'pessimistic_write' } });
-      if (!row || row.status !== 'received') return;
+      if (!row || !PENDING.has(row.status)) return;
       let status: StripeEventStatus = 'processed';
       let detail: string | null = null;
       if (!route) {
@@ -78,8 +81,12 @@ export class PaymentEventService {
         // Marked processed before the work, in the same transaction: a paid order's last writes (its invoice number)
         // are then followed only by the commit, which keeps the partner's numbering lock short.
         await tx.update(StripeEvent, { id: eventId }, { status, detail, partnerId: route.partner.id, processedAt: new Date() });
-        detail = await this.apply(tx, route, event, subject, prefetched, followUps);
-        if (detail) {
+        const outcome = await this.apply(tx, route, event, subject, prefetched, followUps);
+        if (outcome instanceof RefundWaiting) {
+          status = 'waiting';
+          await tx.update(StripeEvent, { id: eventId }, { status, detail: outcome.reason, processedAt: null });
+        } else if (outcome) {
+          detail = outcome;
           status = 'ignored';
           await tx.update(StripeEvent, { id: eventId }, { status, detail });
         }
@@ -157,7 +164,7 @@ export class PaymentEventService {
   }
 
   /** Returns null when the event changed something, or why it was ignored. */
-  private async apply(tx: EntityManager, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, followUps: FollowUps): Promise<string | null> {
+  private async apply(tx: EntityManager, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, followUps: FollowUps): Promise<string | null | RefundWaiting> {
     if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds, followUps);
     if (this.savedCards.handles(event, subject)) return this.savedCards.apply(tx, route.scope, event, subject, pre.savedCard, followUps);
     if (this.subscriptions.handles(event)) return this.subscriptions.apply(tx, route.partner, route.scope, event, subject, pre.paymentIntent, followUps);

@@ -17,6 +17,15 @@ export interface RefundFollowUps {
 const DONE = 'succeeded';
 
 /**
+ * The refund cannot be credited yet: its order has no invoice, because the payment's own events have not
+ * been processed (Stripe sends events in any order). The event is parked, not ignored, and processed again
+ * once the invoice exists: a credit note needs the invoice it corrects.
+ */
+export class RefundWaiting {
+  constructor(readonly reason: string) {}
+}
+
+/**
  * Stripe refund events -> one credit note per refund, the order's refunded
  * amount and status, and `order.refunded` for the partner, all in the
  * caller's transaction.
@@ -34,19 +43,19 @@ export class RefundService {
   /**
    * `listed` are the payment's refunds fetched from Stripe before the
    * transaction (for `charge.refunded`, whose charge does not carry them).
-   * Returns null when something changed, or why the event was ignored.
+   * Returns null when something changed, why the event was ignored, or that it must wait for the invoice.
    */
-  async apply(tx: EntityManager, partner: Partner, scope: TenantScope, event: Stripe.Event, listed: Stripe.Refund[] | null, followUps: RefundFollowUps): Promise<string | null> {
+  async apply(tx: EntityManager, partner: Partner, scope: TenantScope, event: Stripe.Event, listed: Stripe.Refund[] | null, followUps: RefundFollowUps): Promise<string | null | RefundWaiting> {
     const paymentIntentId = refundPaymentIntentOf(event);
     if (!paymentIntentId) return `${event.type} without a payment_intent`;
     // The row lock serialises every event about this order, so two events for one refund cannot both credit it.
-    const order = await tx.findOne(Order, {
-      where: { paymentIntentId, partnerId: scope.partnerId, environment: scope.environment },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!order) return `no order for payment ${paymentIntentId}`;
+    // Before its payment is processed the order does not know its PaymentIntent yet; a charge carries our order id.
+    const orderId = (event.data.object as { metadata?: Record<string, string> | null }).metadata?.order_id;
+    const where = [{ paymentIntentId }, ...(orderId ? [{ id: orderId }] : [])].map((w) => ({ ...w, partnerId: scope.partnerId, environment: scope.environment }));
+    const order = await tx.findOne(Order, { where, lock: { mode: 'pessimistic_write' } });
+    if (!order) return new RefundWaiting(`no order for payment ${paymentIntentId} yet`);
     const invoice = await tx.findOneBy(Invoice, { orderId: order.id });
-    if (!invoice) return `order ${order.id} has no invoice to credit (status ${order.status})`;
+    if (!invoice) return new RefundWaiting(`order ${order.id} has no invoice to credit yet (status ${order.status})`);
 
     const refunds = event.type === 'charge.refunded' ? (listed ?? []) : [event.data.object as Stripe.Refund];
     const done = refunds.filter((r) => r.status === DONE).sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));

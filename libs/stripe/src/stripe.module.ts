@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { StripeClient } from './stripe-client';
+import { StripeEventRepository } from './stripe-event.repository';
+import { StripeEventScheduler } from './stripe-event.scheduler';
 import { StripeWebhookVerifier } from './stripe-webhook-verifier';
 
-@Module({ providers: [StripeClient, StripeWebhookVerifier], exports: [StripeClient, StripeWebhookVerifier] })
+const PROVIDERS = [StripeClient, StripeWebhookVerifier, StripeEventRepository, StripeEventScheduler];
+
+@Module({ providers: PROVIDERS, exports: PROVIDERS })
 export class StripeModule {}

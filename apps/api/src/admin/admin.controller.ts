@@ -1,11 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { StripeEvent } from '@app/database';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, UseGuards } from '@nestjs/common';
 import { parseInput } from '@app/errors';
 import { PartnerService } from '@app/partners';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
-import { createPartnerSchema, listEventsQuerySchema, updatePartnerSchema } from './admin.schemas';
+import { createPartnerSchema, updatePartnerSchema } from './admin.schemas';
 import { PartnerAdminService } from './partner-admin.service';
 import { logoContentType } from './partner-logo.parser';
 import { partnerView } from './partner.view';
@@ -16,7 +13,6 @@ export class AdminController {
   constructor(
     private readonly partners: PartnerService,
     private readonly partnerAdmin: PartnerAdminService,
-    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   @Post('partners')
@@ -48,29 +44,5 @@ export class AdminController {
   async putLogo(@Param('id') id: string, @Body() body: unknown, @Headers('content-type') contentType: string | undefined) {
     const logo = await this.partnerAdmin.setLogo(id, body as Buffer, logoContentType(body, contentType));
     return { object: 'partner_logo', partner_id: id, content_type: logo.contentType, size: logo.content.length, sha256: logo.sha256 };
-  }
-
-  /** Operators look here for events no partner could be found for: they are kept, never dropped. */
-  @Get('events')
-  async listEvents(@Query() query: unknown) {
-    const { status, limit } = parseInput(listEventsQuerySchema, query);
-    const events = await this.db.getRepository(StripeEvent).find({
-      where: status ? { status } : {},
-      order: { receivedAt: 'DESC' },
-      take: limit,
-    });
-    return {
-      object: 'list',
-      data: events.map((e) => ({
-        id: e.id,
-        type: e.type,
-        livemode: e.livemode,
-        status: e.status,
-        partner_id: e.partnerId,
-        detail: e.detail,
-        received_at: e.receivedAt.toISOString(),
-        processed_at: e.processedAt?.toISOString() ?? null,
-      })),
-    };
   }
 }

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PartnersModule } from '@app/partners';
+import { StripeModule } from '@app/stripe';
+import { AdminEventsController } from './admin-events.controller';
 import { AdminKeysController } from './admin-keys.controller';
 import { AdminOverviewController } from './admin-overview.controller';
 import { AdminController } from './admin.controller';
 import { PartnerAdminService } from './partner-admin.service';
 import { PartnerLogoParser } from './partner-logo.parser';
 
-@Module({ imports: [PartnersModule], controllers: [AdminController, AdminKeysController, AdminOverviewController], providers: [PartnerAdminService, PartnerLogoParser] })
+@Module({ imports: [PartnersModule, StripeModule], controllers: [AdminController, AdminKeysController, AdminOverviewController, AdminEventsController], providers: [PartnerAdminService, PartnerLogoParser] })
 export class AdminModule {}

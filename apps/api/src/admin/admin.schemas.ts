@@ -47,8 +47,3 @@ export const updatePartnerSchema = z
   .refine((v) => Object.keys(v).length > 0, 'send at least one field to change');
 
 export type UpdatePartnerInput = z.infer<typeof updatePartnerSchema>;
-
-export const listEventsQuerySchema = z.strictObject({
-  status: z.enum(['received', 'processed', 'unrouted', 'ignored']).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});

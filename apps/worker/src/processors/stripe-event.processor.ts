@@ -1,12 +1,19 @@
-import { Injectable } from '@nestjs/common';
-import { PaymentEventService } from '@app/orders';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { isDatabaseUnavailable } from '@app/errors';
+import { FollowUps, PaymentEventService } from '@app/orders';
 import { JobPayloads, JobQueue } from '@app/queue';
+import { sanitizeProcessingError, StripeEventRepository } from '@app/stripe';
 
 @Injectable()
 export class StripeEventProcessor {
+  private readonly logger = new Logger(StripeEventProcessor.name);
+
   constructor(
     private readonly payments: PaymentEventService,
     private readonly queue: JobQueue,
+    private readonly inbox: StripeEventRepository,
+    private readonly config: AppConfig,
   ) {}
 
   /** Fans a committed batch out into one job per event, so each is retried on its own. */
@@ -15,7 +22,20 @@ export class StripeEventProcessor {
   }
 
   async handle({ eventId }: JobPayloads['process-stripe-event']): Promise<void> {
-    const followUps = await this.payments.process(eventId);
+    let followUps: FollowUps;
+    try {
+      followUps = await this.payments.process(eventId);
+    } catch (err) {
+      // An outage is not the event's fault: BullMQ retries it, uncounted (and the sweeper if BullMQ gives up).
+      if (isDatabaseUnavailable(err)) throw err;
+      const status = await this.inbox.recordFailure(eventId, sanitizeProcessingError(err), this.config.stripeEventMaxAttempts);
+      if (status === 'failed') {
+        // Stopped here rather than retried for ever: /admin/overview counts it, POST /admin/events/:id/retry reruns it.
+        this.logger.error(`Stripe event ${eventId} failed on its last attempt; left for an operator`);
+        return;
+      }
+      throw err;
+    }
     // Committed already: if these enqueues are lost, the sweeper finds the rows.
     await Promise.all([
       this.queue.tryEnqueueBulk('render-invoice-pdf', followUps.invoiceIds.map((invoiceId) => ({ invoiceId }))),

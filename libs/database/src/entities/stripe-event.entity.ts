@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type StripeEventStatus = 'received' | 'processed' | 'unrouted' | 'ignored';
+/** `waiting`: a refund parked until its invoice exists; `failed`: every attempt failed, an operator retries it. */
+export type StripeEventStatus = 'received' | 'processed' | 'unrouted' | 'ignored' | 'waiting' | 'failed';
 
 /** The inbox: every verified Stripe event, committed before Stripe gets its 2xx. */
 @Entity('stripe_events')
@@ -15,4 +16,9 @@ export class StripeEvent {
   @Column('text', { nullable: true }) detail: string | null;
   @Column('timestamptz', { default: () => 'now()' }) receivedAt: Date;
   @Column('timestamptz', { nullable: true }) processedAt: Date | null;
+  /** Failed processing attempts since it was received (or last retried by an operator). */
+  @Column('integer', { default: 0 }) attempts: number;
+  /** The last failure, sanitised: no personal data or secrets. */
+  @Column('text', { nullable: true }) lastError: string | null;
+  @Column('timestamptz', { nullable: true }) failedAt: Date | null;
 }
