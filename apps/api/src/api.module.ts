@@ -5,6 +5,7 @@ import { DatabaseModule } from '@app/database';
 import { pinoParams } from '@app/observability';
 import { QueueModule } from '@app/queue';
 import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health/health.controller';
 import { ApiMetricsServer } from './health/api-metrics.server';
 import { IngestModule } from './ingest/ingest.module';
@@ -20,6 +21,7 @@ export class ApiModule {
         LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => pinoParams(c, 'api') }),
         DatabaseModule,
         QueueModule,
+        AuthModule,
         IngestModule,
         PartnerApiModule,
         AdminModule,

@@ -7,6 +7,7 @@ import { AppConfig, nestLogLevels } from '@app/config';
 import { HttpExceptionFilter } from '@app/errors';
 import { JobQueue } from '@app/queue';
 import { mountQueueDashboard } from './admin/queue-dashboard';
+import { AuthFailureLimiter } from './auth/auth-failure-limiter';
 import { ApiModule } from './api.module';
 import { registerJsonBodyParser } from './json-body.parser';
 import { serveOpenApi } from './openapi/openapi';
@@ -24,6 +25,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     },
     requestIdHeader: false,
     return503OnClosing: true,
+    // X-Forwarded-For is believed only from our own proxies; the client is then the right-most hop they do not
+    // vouch for, so an address a client writes into the header itself is never taken as its own.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: nestLogLevels(config.logLevel),
@@ -42,7 +46,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   registerJsonBodyParser(app.getHttpAdapter().getInstance(), MAX_BODY_BYTES);
   app.useGlobalFilters(new HttpExceptionFilter());
   serveOpenApi(app);
-  await mountQueueDashboard(app.getHttpAdapter().getInstance(), app.get(JobQueue), config);
+  await mountQueueDashboard(app.getHttpAdapter().getInstance(), app.get(JobQueue), config, app.get(AuthFailureLimiter));
   app.getHttpAdapter().getInstance().addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

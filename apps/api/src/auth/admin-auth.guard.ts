@@ -3,6 +3,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '@app/config';
 import { AppError } from '@app/errors';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -21,13 +22,18 @@ export function hasAdminToken(req: FastifyRequest, adminToken: string): boolean 
   return given !== null && timingSafeEqual(digest(given), digest(adminToken));
 }
 
-/** `/admin` calls carry the operator's ADMIN_TOKEN. */
+/** `/admin` calls carry the operator's ADMIN_TOKEN; failures count against the client IP as partner-key ones do. */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly authFailures: AuthFailureLimiter,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    if (!hasAdminToken(context.switchToHttp().getRequest<FastifyRequest>(), this.config.adminToken)) throw new AppError('unauthenticated');
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    await this.authFailures.assertAllowed(req);
+    if (!hasAdminToken(req, this.config.adminToken)) throw await this.authFailures.failure(req, new AppError('unauthenticated'));
     return true;
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '@app/config';
 import { AppError } from '@app/errors';
 import { AuthenticatedPartner, PartnerService } from '@app/partners';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { RateLimiter } from './rate-limiter';
 
 type PartnerRequest = FastifyRequest & { partnerAuth?: AuthenticatedPartner };
@@ -18,27 +19,26 @@ export function bearerToken(req: FastifyRequest): string | null {
 /**
  * `/v1` calls authenticate with a partner key; the key decides partner and
  * environment. A client IP that keeps failing authentication is refused for
- * the rest of the minute (key guessing), and each key has a request rate.
+ * the rest of its minute (key guessing), and each key has a request rate.
  */
 @Injectable()
 export class PartnerAuthGuard implements CanActivate {
   constructor(
     private readonly partners: PartnerService,
     private readonly limiter: RateLimiter,
+    private readonly authFailures: AuthFailureLimiter,
     private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<PartnerRequest>();
-    const ipBucket = `authfail:${req.ip}`;
-    const blockedFor = await this.limiter.isOver(ipBucket, this.config.authFailuresPerMinute, 60);
-    if (blockedFor) throw AppError.rateLimited(blockedFor);
+    await this.authFailures.assertAllowed(req);
     const token = bearerToken(req);
     try {
       if (!token) throw new AppError('unauthenticated');
       req.partnerAuth = await this.partners.authenticate(token);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'unauthenticated') await this.limiter.hit(ipBucket, this.config.authFailuresPerMinute, 60);
+      if (err instanceof AppError && err.code === 'unauthenticated') throw await this.authFailures.failure(req, err);
       throw err;
     }
     const keyBucket = `key:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;

@@ -5,7 +5,6 @@ import { MailModule } from '@app/mail';
 import { OrdersModule } from '@app/orders';
 import { PartnersModule } from '@app/partners';
 import { WebhooksModule } from '@app/webhooks';
-import { RateLimiter } from '../auth/rate-limiter';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository';
 import { ApiKeysController } from './api-keys.controller';
@@ -31,6 +30,6 @@ import { SubscriptionsController } from './subscriptions.controller';
     OrdersController,
     CreditNotesController,
   ],
-  providers: [RateLimiter, IdempotencyRepository, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+  providers: [IdempotencyRepository, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
 })
 export class PartnerApiModule {}
