@@ -14,11 +14,18 @@ export interface Page<T> {
 
 export class InvalidCursorError extends Error {}
 
+/** What `next_cursor` carries: a millisecond ISO time in the years 1970-9999 and one of our ids. */
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([A-Za-z0-9_]{1,100})$/;
+
+/**
+ * A forged or garbled cursor is refused here, before it reaches PostgreSQL: a date
+ * outside what timestamptz holds or a NUL byte in the id would otherwise be a 500.
+ */
 function decode(cursor: string): { createdAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso);
-  if (!id || Number.isNaN(createdAt.getTime())) throw new InvalidCursorError('cursor is not one this API returned');
-  return { createdAt, id };
+  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const createdAt = new Date(match?.[1] ?? NaN);
+  if (!match || Number.isNaN(createdAt.getTime()) || createdAt.getUTCFullYear() < 1970) throw new InvalidCursorError('cursor is not one this API returned');
+  return { createdAt, id: match[2] };
 }
 
 /**

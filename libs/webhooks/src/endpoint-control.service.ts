@@ -5,6 +5,38 @@ import { TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { JobQueue } from '@app/queue';
 
+export interface EndpointDeliveryLimits {
+  max_in_flight?: number;
+  rate_limit_per_second?: number | null;
+}
+
+/**
+ * What a partner may set. max_in_flight: 1 (one request at a time, for a receiver
+ * that cannot take two) to 1000 (the table's CHECK; far above what a worker
+ * fleet holds open). rate_limit_per_second: 0.1 (one message every 10 seconds;
+ * slower, a day's backlog of a busy shop would outlive the retry window) to
+ * 10000 (above it the limit never binds: a claim takes at most a tenth of a
+ * second's worth, and max_in_flight stops at 1000).
+ */
+export const DELIVERY_LIMITS = {
+  maxInFlight: { min: 1, max: 1000, default: 10 },
+  ratePerSecond: { min: 0.1, max: 10_000 },
+} as const;
+
+export function deliveryLimitProblems(settings: EndpointDeliveryLimits): { field: string; message: string }[] {
+  const { maxInFlight, ratePerSecond } = DELIVERY_LIMITS;
+  const problems = [];
+  const max = settings.max_in_flight;
+  if (max !== undefined && !(Number.isInteger(max) && max >= maxInFlight.min && max <= maxInFlight.max)) {
+    problems.push({ field: 'max_in_flight', message: `must be an integer from ${maxInFlight.min} to ${maxInFlight.max}` });
+  }
+  const rate = settings.rate_limit_per_second;
+  if (rate !== undefined && rate !== null && !(Number.isFinite(rate) && rate >= ratePerSecond.min && rate <= ratePerSecond.max)) {
+    problems.push({ field: 'rate_limit_per_second', message: `must be a number from ${ratePerSecond.min} to ${ratePerSecond.max}, or null for no limit` });
+  }
+  return problems;
+}
+
 /**
  * Manual disable and enable of an endpoint (the partner API calls these).
  * Disabling keeps its pending deliveries; enabling clears its health record
@@ -51,18 +83,14 @@ export class EndpointControlService {
 
   /**
    * Delivery settings of one endpoint: how many requests may be in flight at
-   * once (1-1000, default 10) and an optional rate limit in messages per
-   * second (null removes it). Both are enforced by the claim, across workers.
+   * once and an optional rate limit in messages per second (null removes it),
+   * within DELIVERY_LIMITS. Both are enforced by the claim, across workers.
    */
-  async configure(scope: TenantScope, endpointId: string, settings: { max_in_flight?: number; rate_limit_per_second?: number | null }): Promise<void> {
-    const problems = [];
-    const max = settings.max_in_flight;
-    if (max !== undefined && !(Number.isInteger(max) && max >= 1 && max <= 1000)) problems.push({ field: 'max_in_flight', message: 'must be an integer from 1 to 1000' });
-    const rate = settings.rate_limit_per_second;
-    if (rate !== undefined && rate !== null && !(Number.isFinite(rate) && rate > 0 && rate <= 10_000)) {
-      problems.push({ field: 'rate_limit_per_second', message: 'must be a number above 0 and at most 10000, or null' });
-    }
+  async configure(scope: TenantScope, endpointId: string, settings: EndpointDeliveryLimits): Promise<void> {
+    const problems = deliveryLimitProblems(settings);
     if (problems.length > 0) throw AppError.validation(problems);
+    const max = settings.max_in_flight;
+    const rate = settings.rate_limit_per_second;
     const [, count] = await this.db.query(
       `UPDATE endpoints SET max_in_flight = coalesce($4, max_in_flight),
          rate_limit_per_second = CASE WHEN $5 THEN $6::numeric ELSE rate_limit_per_second END, rate_next_at = NULL, updated_at = now()

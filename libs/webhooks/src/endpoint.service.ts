@@ -4,6 +4,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AppConfig } from '@app/config';
 import { Endpoint, newId, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
+import { DELIVERY_LIMITS, EndpointDeliveryLimits } from './endpoint-control.service';
 import { endpointUrlProblem } from './endpoint-url';
 import { SecretBox } from './secret-box';
 import { generateSigningSecret } from './webhook-signature';
@@ -12,11 +13,14 @@ export const MAX_ENDPOINTS_PER_ENVIRONMENT = 10;
 /** How long the previous secret keeps signing after a rotation. */
 export const SECRET_ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 
-export interface CreateEndpointInput {
+export interface CreateEndpointInput extends EndpointDeliveryLimits {
   url: string;
   event_types?: string[];
   description?: string | null;
 }
+
+/** An endpoint with the delivery limits the claim enforces (columns the delivery engine owns). */
+export type EndpointWithLimits = Endpoint & { maxInFlight: number; rateLimitPerSecond: number | null };
 
 export interface UpdateEndpointInput {
   url?: string;
@@ -36,7 +40,7 @@ export class EndpointService {
     this.box = new SecretBox(config.encryptionKey);
   }
 
-  async create(scope: TenantScope, input: CreateEndpointInput): Promise<{ endpoint: Endpoint; secret: string }> {
+  async create(scope: TenantScope, input: CreateEndpointInput): Promise<{ endpoint: EndpointWithLimits; secret: string }> {
     this.checkUrl(scope, input.url);
     return this.db.transaction(async (tx) => {
       // Serialises concurrent creations for one partner so the cap cannot be overshot.
@@ -60,7 +64,9 @@ export class EndpointService {
         deletedAt: null,
       });
       await tx.save(endpoint);
-      return { endpoint, secret };
+      const limits = { maxInFlight: input.max_in_flight ?? DELIVERY_LIMITS.maxInFlight.default, rateLimitPerSecond: input.rate_limit_per_second ?? null };
+      await tx.query('UPDATE endpoints SET max_in_flight = $2, rate_limit_per_second = $3 WHERE id = $1', [endpoint.id, limits.maxInFlight, limits.rateLimitPerSecond]);
+      return { endpoint: Object.assign(endpoint, limits), secret };
     });
   }
 
@@ -69,6 +75,16 @@ export class EndpointService {
       where: { partnerId: scope.partnerId, environment: scope.environment, deletedAt: IsNull() },
       order: { createdAt: 'ASC' },
     });
+  }
+
+  /** The same endpoints with their delivery limits, for the partner's view. */
+  async withLimits(endpoints: Endpoint[]): Promise<EndpointWithLimits[]> {
+    const rows: { id: string; max_in_flight: number; rate: number | null }[] = await this.db.query(
+      'SELECT id, max_in_flight, rate_limit_per_second::float8 AS rate FROM endpoints WHERE id = ANY($1)',
+      [endpoints.map((e) => e.id)],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return endpoints.map((e) => Object.assign(e, { maxInFlight: byId.get(e.id)!.max_in_flight, rateLimitPerSecond: byId.get(e.id)!.rate }));
   }
 
   async get(scope: TenantScope, id: string): Promise<Endpoint> {

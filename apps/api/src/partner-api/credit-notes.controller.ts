@@ -4,6 +4,7 @@ import { AppConfig } from '@app/config';
 import { CreditNote } from '@app/database';
 import { AppError } from '@app/errors';
 import { CreditNotePdfService, creditNotePdfUrl, CreditNoteRepository } from '@app/invoicing';
+import { OrderRepository } from '@app/orders';
 import { AuthenticatedPartner } from '@app/partners';
 import { CurrentPartner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import { ApiDoc } from '../openapi/api-doc.decorator';
@@ -34,6 +35,7 @@ const EXAMPLE_CREDIT_NOTE = {
 export class CreditNotesController {
   constructor(
     private readonly creditNotes: CreditNoteRepository,
+    private readonly orders: OrderRepository,
     private readonly pdfs: CreditNotePdfService,
     private readonly config: AppConfig,
   ) {}
@@ -45,8 +47,10 @@ export class CreditNotesController {
   }
 
   @Get('orders/:id/credit-notes')
-  @ApiDoc('Credit notes', 'partner', { summary: "List an order's credit notes", response: { status: 200, description: 'Oldest first', example: { object: 'list', data: [EXAMPLE_CREDIT_NOTE] } } })
+  @ApiDoc('Credit notes', 'partner', { summary: "List an order's credit notes", response: { status: 200, description: 'Oldest first', example: { object: 'list', data: [EXAMPLE_CREDIT_NOTE] } }, errors: ['not_found'] })
   async listForOrder(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string) {
+    // Another partner's order is a 404, as on every other route, not an empty list that says it exists or not.
+    await this.orders.getOrder(auth, id);
     return { object: 'list', data: (await this.creditNotes.listForOrder(auth, id)).map((cn) => this.view(cn)) };
   }
 

@@ -1,6 +1,6 @@
-import type { Endpoint } from '@app/database';
+import type { EndpointWithLimits } from '@app/webhooks';
 
-export function endpointView(e: Endpoint) {
+export function endpointView(e: EndpointWithLimits) {
   return {
     id: e.id,
     object: 'endpoint',
@@ -9,6 +9,8 @@ export function endpointView(e: Endpoint) {
     description: e.description,
     event_types: e.eventTypes,
     enabled: e.enabled,
+    max_in_flight: e.maxInFlight,
+    rate_limit_per_second: e.rateLimitPerSecond,
     created_at: e.createdAt.toISOString(),
   };
 }

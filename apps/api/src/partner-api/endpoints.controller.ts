@@ -23,7 +23,7 @@ export class EndpointsController {
   ) {}
 
   /** The signing secret is returned here, at creation, and by GET /secret. */
-  @ApiDoc('Endpoints', 'partner', { summary: 'Register a webhook URL', description: 'In the environment of the key. https:// required in production; http:// accepted in staging; at most 10 per environment; private and loopback addresses are refused. The signing secret is returned once here (and by GET /secret).', body: createEndpointSchema, response: { status: 201, description: 'The endpoint and its whsec_ secret', example: { ...EXAMPLE_ENDPOINT, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } }, errors: ['validation_failed', 'conflict'], idempotent: true })
+  @ApiDoc('Endpoints', 'partner', { summary: 'Register a webhook URL', description: 'In the environment of the key. https:// required in production; http:// accepted in staging; at most 10 per environment; private and loopback addresses are refused. max_in_flight and rate_limit_per_second limit how hard deliveries hit your server. The signing secret is returned once here (and by GET /secret).', body: createEndpointSchema, response: { status: 201, description: 'The endpoint and its whsec_ secret', example: { ...EXAMPLE_ENDPOINT, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } }, errors: ['validation_failed', 'conflict'], idempotent: true })
   @Post()
   @HttpCode(201)
   async create(@CurrentPartner() auth: AuthenticatedPartner, @Body() body: unknown) {
@@ -34,14 +34,13 @@ export class EndpointsController {
   @ApiDoc('Endpoints', 'partner', { summary: 'List the endpoints of the environment', response: { status: 200, description: 'Endpoints, oldest first', example: { object: 'list', data: [EXAMPLE_ENDPOINT] } } })
   @Get()
   async list(@CurrentPartner() auth: AuthenticatedPartner) {
-    return { object: 'list', data: (await this.endpoints.list(auth)).map(endpointView) };
+    return { object: 'list', data: (await this.endpoints.withLimits(await this.endpoints.list(auth))).map(endpointView) };
   }
 
   @ApiDoc('Endpoints', 'partner', { summary: 'Get an endpoint', response: { status: 200, description: 'The endpoint', example: EXAMPLE_ENDPOINT }, errors: ['not_found'] })
   @Get(':id')
   async get(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string) {
-    const endpoint = await this.endpoints.get(auth, id);
-    return { ...endpointView(endpoint), stats: await this.health.statsOf(auth, id) };
+    return { ...(await this.view(auth, id)), stats: await this.health.statsOf(auth, id) };
   }
 
   @ApiDoc('Endpoints', 'partner', { summary: 'Delivery health of an endpoint', description: 'Success rate over the last hour and day, last success and failure, backlog, circuit state, why it is disabled.', response: { status: 200, description: 'Statistics' }, errors: ['not_found'] })
@@ -55,7 +54,7 @@ export class EndpointsController {
   @HttpCode(200)
   async disable(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string) {
     await this.control.disable(auth, id);
-    return endpointView(await this.endpoints.get(auth, id));
+    return this.view(auth, id);
   }
 
   @ApiDoc('Endpoints', 'partner', { summary: 'Resume deliveries to an endpoint', description: 'What waited while it was disabled is delivered, in order.', response: { status: 200, description: 'The endpoint and the size of the backlog now being delivered', example: { ...EXAMPLE_ENDPOINT, backlog: 12 } }, errors: ['not_found'] })
@@ -63,19 +62,19 @@ export class EndpointsController {
   @HttpCode(200)
   async enable(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string) {
     const { backlog } = await this.control.enable(auth, id);
-    return { ...endpointView(await this.endpoints.get(auth, id)), backlog };
+    return { ...(await this.view(auth, id)), backlog };
   }
 
-  @ApiDoc('Endpoints', 'partner', { summary: 'Update an endpoint (url, description, event_types, enabled)', body: updateEndpointBody, response: { status: 200, description: 'The endpoint', example: EXAMPLE_ENDPOINT }, errors: ['validation_failed', 'not_found'] })
+  @ApiDoc('Endpoints', 'partner', { summary: 'Update an endpoint (url, description, event_types, enabled, delivery limits)', description: 'max_in_flight and rate_limit_per_second take effect at the next delivery claimed for the endpoint.', body: updateEndpointBody, response: { status: 200, description: 'The endpoint', example: EXAMPLE_ENDPOINT }, errors: ['validation_failed', 'not_found'] })
   @Patch(':id')
   async update(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string, @Body() body: unknown) {
-    const { enabled, ...input } = parseInput(updateEndpointBody, body);
-    if (input.event_types) parseInput(createEndpointSchema.pick({ event_types: true }), { event_types: input.event_types });
+    const { enabled, max_in_flight, rate_limit_per_second, ...input } = parseInput(updateEndpointBody, body);
     if (Object.keys(input).length > 0) await this.endpoints.update(auth, id, input);
-    // Enabling and disabling go through the delivery engine: a re-enabled endpoint gets its backlog.
+    // Limits, enabling and disabling go through the delivery engine: a re-enabled endpoint gets its backlog.
+    if (max_in_flight !== undefined || rate_limit_per_second !== undefined) await this.control.configure(auth, id, { max_in_flight, rate_limit_per_second });
     if (enabled === true) await this.control.enable(auth, id);
     if (enabled === false) await this.control.disable(auth, id);
-    return endpointView(await this.endpoints.get(auth, id));
+    return this.view(auth, id);
   }
 
   @ApiDoc('Endpoints', 'partner', { summary: 'Delete an endpoint', description: 'Nothing more is sent to it; its attempts stay readable.', response: { status: 204, description: 'Deleted' }, errors: ['not_found'] })
@@ -123,5 +122,10 @@ export class EndpointsController {
     const { since, until } = parseInput(recoverBody, body);
     const { deliveryIds } = await this.replay.recover(auth, id, since, until);
     return { object: 'recovery', endpoint_id: id, scheduled: deliveryIds.length };
+  }
+
+  private async view(auth: AuthenticatedPartner, id: string) {
+    const [endpoint] = await this.endpoints.withLimits([await this.endpoints.get(auth, id)]);
+    return endpointView(endpoint);
   }
 }

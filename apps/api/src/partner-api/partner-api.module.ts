@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { PathParamPipe } from '@app/errors';
 import { InvoicingModule } from '@app/invoicing';
 import { MailModule } from '@app/mail';
 import { OrdersModule } from '@app/orders';
@@ -30,6 +31,11 @@ import { SubscriptionsController } from './subscriptions.controller';
     OrdersController,
     CreditNotesController,
   ],
-  providers: [IdempotencyRepository, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+  providers: [
+    IdempotencyRepository,
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    // Global (admin routes too): every path parameter follows the text rule before a handler runs.
+    { provide: APP_PIPE, useClass: PathParamPipe },
+  ],
 })
 export class PartnerApiModule {}

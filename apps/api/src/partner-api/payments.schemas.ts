@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { email as emailAddress, text } from '@app/errors';
 import { pageQuery } from './partner-queries.schemas';
 
-const httpUrl = z.string().url().max(2048).refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
-const currency = z.string().regex(/^[a-z]{3}$/, 'must be a lower-case ISO 4217 code such as eur').default('eur');
+const httpUrl = text().url().max(2048).refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+const currency = text().regex(/^[a-z]{3}$/, 'must be a lower-case ISO 4217 code such as eur').default('eur');
 const locale = z.enum(['fr', 'en']);
-const id = z.string().min(1).max(100);
+const id = text().min(1).max(100);
 
 const lineItem = z.strictObject({
-  name: z.string().trim().min(1).max(250),
+  name: text().trim().min(1).max(250),
   quantity: z.number().int().min(1).max(10_000),
   unit_amount: z.number().int().min(0).max(99_999_999).describe('minor units; VAT-inclusive unless the partner declared VAT-exclusive prices'),
   vat_rate: z.number().min(0).max(100).multipleOf(0.01).optional().describe("percent; the partner's default rate when omitted"),
@@ -18,20 +19,20 @@ const recurringLineItem = lineItem.extend({
 const lineItems = z.array(lineItem).min(1).max(100);
 
 const address = z.strictObject({
-  line1: z.string().trim().min(1).max(200),
-  line2: z.string().trim().max(200).nullish(),
-  postal_code: z.string().trim().min(1).max(20),
-  city: z.string().trim().min(1).max(100),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as FR'),
+  line1: text().trim().min(1).max(200),
+  line2: text().trim().max(200).nullish(),
+  postal_code: text().trim().min(1).max(20),
+  city: text().trim().min(1).max(100),
+  country: text().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as FR'),
 });
 const company = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  vat_number: z.string().regex(/^[A-Z]{2}[A-Z0-9]{2,13}$/, 'must be an intra-EU VAT number such as FR12345678901').optional(),
-  siren: z.string().regex(/^\d{9}$/, 'must be the 9 digits of the SIREN').optional(),
+  name: text().trim().min(1).max(200),
+  vat_number: text().regex(/^[A-Z]{2}[A-Z0-9]{2,13}$/, 'must be an intra-EU VAT number such as FR12345678901').optional(),
+  siren: text().regex(/^\d{9}$/, 'must be the 9 digits of the SIREN').optional(),
 });
-const email = z.string().email().max(254);
-const name = z.string().trim().min(1).max(200);
-const externalId = z.string().min(1).max(200);
+const email = emailAddress();
+const name = text().trim().min(1).max(200);
+const externalId = text().min(1).max(200);
 
 /** `POST /v1/customers`: the partner's own id makes the call an upsert. */
 export const createCustomerSchema = z.strictObject({
@@ -71,7 +72,7 @@ export const createCheckoutSchema = z
     success_url: httpUrl.optional(),
     return_url: httpUrl.optional(),
     cancel_url: httpUrl.optional(),
-    partner_order_ref: z.string().min(1).max(200).optional(),
+    partner_order_ref: text().min(1).max(200).optional(),
     locale: locale.optional().describe("the customer's locale when omitted (fr by default)"),
   })
   .superRefine((v, ctx) => {
@@ -90,8 +91,8 @@ export const createCheckoutSchema = z
 export const createChargeSchema = z.strictObject({
   line_items: lineItems,
   currency,
-  description: z.string().trim().min(1).max(500).optional().describe("shown on the customer's bank statement details and in Stripe"),
-  partner_order_ref: z.string().min(1).max(200).optional(),
+  description: text().trim().min(1).max(500).optional().describe("shown on the customer's bank statement details and in Stripe"),
+  partner_order_ref: text().min(1).max(200).optional(),
 });
 
 export const createPaymentIntentSchema = z
@@ -99,15 +100,15 @@ export const createPaymentIntentSchema = z
     ...customerChoice,
     line_items: lineItems,
     currency,
-    description: z.string().trim().min(1).max(500).optional(),
-    partner_order_ref: z.string().min(1).max(200).optional(),
+    description: text().trim().min(1).max(500).optional(),
+    partner_order_ref: text().min(1).max(200).optional(),
     locale: locale.optional(),
   })
   .superRefine(oneCustomer);
 
 export const updatePaymentIntentSchema = z.strictObject({
   line_items: lineItems.describe('the whole new basket; the amount is computed again from it'),
-  description: z.string().trim().min(1).max(500).optional(),
+  description: text().trim().min(1).max(500).optional(),
 });
 
 export const listCustomersQuery = z.strictObject({ ...pageQuery, external_id: externalId.optional(), email: email.optional() });
