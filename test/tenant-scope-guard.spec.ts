@@ -43,17 +43,9 @@ const NOT_YET_MOVED: Record<string, string> = {
   'libs/mail/src/credit-note-mail.service.ts': 'a credit note by id from its queued job',
   'libs/mail/src/invoice-mail.service.ts': 'an invoice by id from its queued job',
   'libs/mail/src/invoice-resend.service.ts': 'an invoice PDF by invoice id, after the scoped invoice lookup',
-  'libs/orders/src/checkout.service.ts': 'the pending order of a checkout, by scope',
-  'libs/orders/src/off-session-charge.service.ts': 'the order of an off-session charge, by scope',
-  'libs/orders/src/order-draft.ts': 'inserts a pending order with the scope',
-  'libs/orders/src/payment-element.service.ts': 'orders of Payment Element intents, by scope',
   'libs/orders/src/refund.service.ts': 'the refunded order and its invoice, by scope',
   'libs/webhooks/src/endpoint-control.service.ts': 'endpoint enable/disable/limits by scope, and the worker-side backlog counts',
-  'libs/webhooks/src/endpoint-disabled-notice.service.ts': 'the auto-disabled endpoint of a worker job, by id',
-  'libs/webhooks/src/endpoint-health.service.ts': 'endpoint health by scope',
   'libs/webhooks/src/endpoint.service.ts': 'endpoints by scope (partner API)',
-  'libs/webhooks/src/message-replay.service.ts': 'resend and recover, by scope',
-  'libs/webhooks/src/ping.service.ts': 'a ping message and its delivery, recorded with the scope',
 };
 
 function byFile(findings: Finding[]): Map<string, Finding[]> {

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { Customer, Locale, newId, Order, Partner, PostalAddress, TenantScope } from '@app/database';
+import { Customer, Locale, newId, Partner, PostalAddress, TenantScope } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { stripeLineItemsFor } from './checkout-lines';
 import { CustomerInput, CustomerRef, CustomerService } from './customer.service';
-import { insertPendingOrder, LineInput, priceBasket, stripeMetadata } from './order-draft';
+import { LineInput, pendingOrderValues, priceBasket, stripeMetadata } from './order-draft';
+import { OrderRepository } from './order.repository';
 import { stripeCall } from './stripe-call';
 import { SubscriptionCheckoutService, RecurringLineInput } from './subscription-checkout.service';
 
@@ -51,6 +52,7 @@ export class CheckoutService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeClient,
+    private readonly orders: OrderRepository,
     private readonly customers: CustomerService,
     private readonly subscriptions: SubscriptionCheckoutService,
   ) {}
@@ -100,7 +102,7 @@ export class CheckoutService {
       },
       key,
     );
-    await insertPendingOrder(this.db.manager, scope, {
+    await this.orders.insertIfAbsent(this.db.manager, scope, pendingOrderValues({
       // A replayed Idempotency-Key returns the first session, whose metadata holds the first order id.
       id: session.metadata?.order_id ?? metadata.order_id,
       source: 'checkout',
@@ -110,8 +112,9 @@ export class CheckoutService {
       locale: input.locale,
       partnerOrderRef: input.partner_order_ref,
       checkoutSessionId: session.id,
-    });
-    const order = await this.db.getRepository(Order).findOneByOrFail({ checkoutSessionId: session.id });
+    }));
+    const order = await this.orders.findByKeys(this.db.manager, scope, { checkoutSessionId: session.id }, false);
+    if (!order) throw new Error(`checkout session ${session.id} has no order in its scope`);
     return { mode: 'payment', order_id: order.id, customer_id: customer.id, checkout_session_id: session.id, ...sessionAccess(input, session) };
   }
 

@@ -6,7 +6,8 @@ import { newId, Order, Partner, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { StripeClient } from '@app/stripe';
 import { CustomerService } from './customer.service';
-import { insertPendingOrder, LineInput, priceBasket, stripeMetadata } from './order-draft';
+import { LineInput, pendingOrderValues, priceBasket, stripeMetadata } from './order-draft';
+import { OrderRepository } from './order.repository';
 import { stripeCall } from './stripe-call';
 
 export interface ChargeInput {
@@ -40,6 +41,7 @@ export class OffSessionChargeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeClient,
+    private readonly orders: OrderRepository,
     private readonly customers: CustomerService,
   ) {}
 
@@ -51,7 +53,7 @@ export class OffSessionChargeService {
     const basket = priceBasket(partner, input.line_items);
     // With a key, a retry (even after a crash between our order and Stripe's intent) finds the same order and sends
     // Stripe the same key, so the card is charged once.
-    const draftId = await insertPendingOrder(this.db.manager, scope, {
+    const { id: draftId } = await this.orders.insertIfAbsent(this.db.manager, scope, pendingOrderValues({
       id: newId('ord'),
       source: 'off_session_charge',
       basket,
@@ -59,13 +61,12 @@ export class OffSessionChargeService {
       customer,
       partnerOrderRef: input.partner_order_ref,
       idempotencyKey: idempotencyKey ?? null,
-    });
-    const order = await this.db
-      .getRepository(Order)
-      .findOneByOrFail(idempotencyKey ? { partnerId: scope.partnerId, environment: scope.environment, idempotencyKey } : { id: draftId });
+    }));
+    const order = await this.orders.findByKeys(this.db.manager, scope, idempotencyKey ? { idempotencyKey } : { id: draftId }, false);
+    if (!order) throw new Error(`charge order ${draftId} is not in its scope`);
     const intent = await this.confirm(scope, order, customer.stripeCustomerId, customer.defaultPaymentMethodId, input.description, idempotencyKey);
     if (intent.paymentIntent) {
-      await this.db.query(`UPDATE orders SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL`, [order.id, intent.paymentIntent.id]);
+      await this.orders.linkPaymentIntent(scope, order.id, intent.paymentIntent.id);
     }
     return {
       object: 'charge',

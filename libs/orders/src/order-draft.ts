@@ -1,8 +1,8 @@
-import { EntityManager } from 'typeorm';
-import { Customer, Locale, newId, Order, OrderLine, OrderSource, Partner, TenantScope } from '@app/database';
+import { Customer, Locale, newId, OrderLine, OrderSource, Partner, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { computeInvoiceTotals } from '@app/invoicing';
 import { buyerOfCustomer } from './customer.service';
+import type { OrderValues } from './order.repository';
 
 /** A basket line as the partner's server sends it. */
 export interface LineInput {
@@ -55,43 +55,33 @@ export interface DraftOrder {
 }
 
 /**
- * Inserts the pending order unless one with the same id or unique key (checkout session, idempotency key, Stripe
- * invoice) exists; a replay therefore keeps the first order. Returns nothing: callers read back by their key.
+ * The columns of a pending order. OrderRepository.insertIfAbsent writes them unless an order with the same id or
+ * unique key (checkout session, idempotency key, Stripe invoice) exists; a replay therefore keeps the first order.
  */
-export async function insertPendingOrder(tx: EntityManager, scope: TenantScope, draft: DraftOrder): Promise<string> {
-  const id = draft.id ?? newId('ord');
-  await tx
-    .createQueryBuilder()
-    .insert()
-    .into(Order)
-    .values({
-      id,
-      partnerId: scope.partnerId,
-      environment: scope.environment,
-      status: 'pending',
-      source: draft.source,
-      partnerOrderRef: draft.partnerOrderRef ?? null,
-      currency: draft.currency,
-      amountTotal: draft.basket.amountTotal,
-      lineItems: draft.basket.lines,
-      pricesIncludeTax: draft.basket.pricesIncludeTax,
-      customerId: draft.customer.id,
-      customerEmail: draft.customer.email,
-      customerName: draft.customer.name,
-      stripeCustomerId: draft.customer.stripeCustomerId,
-      locale: draft.locale ?? draft.customer.locale ?? 'fr',
-      buyer: buyerOfCustomer(draft.customer),
-      checkoutSessionId: draft.checkoutSessionId ?? null,
-      paymentIntentId: draft.paymentIntentId ?? null,
-      idempotencyKey: draft.idempotencyKey ?? null,
-      subscriptionId: draft.subscriptionId ?? null,
-      stripeInvoiceId: draft.stripeInvoiceId ?? null,
-      periodStart: draft.periodStart ?? null,
-      periodEnd: draft.periodEnd ?? null,
-    })
-    .orIgnore()
-    .execute();
-  return id;
+export function pendingOrderValues(draft: DraftOrder): OrderValues & { id: string } {
+  return {
+    id: draft.id ?? newId('ord'),
+    status: 'pending',
+    source: draft.source,
+    partnerOrderRef: draft.partnerOrderRef ?? null,
+    currency: draft.currency,
+    amountTotal: draft.basket.amountTotal,
+    lineItems: draft.basket.lines,
+    pricesIncludeTax: draft.basket.pricesIncludeTax,
+    customerId: draft.customer.id,
+    customerEmail: draft.customer.email,
+    customerName: draft.customer.name,
+    stripeCustomerId: draft.customer.stripeCustomerId,
+    locale: draft.locale ?? draft.customer.locale ?? 'fr',
+    buyer: buyerOfCustomer(draft.customer),
+    checkoutSessionId: draft.checkoutSessionId ?? null,
+    paymentIntentId: draft.paymentIntentId ?? null,
+    idempotencyKey: draft.idempotencyKey ?? null,
+    subscriptionId: draft.subscriptionId ?? null,
+    stripeInvoiceId: draft.stripeInvoiceId ?? null,
+    periodStart: draft.periodStart ?? null,
+    periodEnd: draft.periodEnd ?? null,
+  };
 }
 
 /** The metadata every Stripe object we create carries, so its events find their way back to the tenant and order. */

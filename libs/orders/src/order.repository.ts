@@ -18,12 +18,13 @@ export interface InvoiceFilters {
   issued_before?: Date;
 }
 
-/** The ids a Stripe event may name its order by, tried in this order. */
+/** The ids an order may be named by (a Stripe event's, a replayed request's), tried in this order. */
 export interface OrderEventKeys {
   id?: string;
   checkoutSessionId?: string;
   paymentIntentId?: string;
   stripeInvoiceId?: string;
+  idempotencyKey?: string;
 }
 
 /** A new order's columns; partner and environment come from the scope, never from the caller. */
@@ -56,13 +57,14 @@ export class OrderRepository {
     return { ...orders, data: orders.data.map((order) => ({ id: order.id, order, invoice: byOrder.get(order.id) ?? null })) };
   }
 
-  /** The order a Stripe event is about: the first of its ids that matches within the routed scope. */
-  async findForEvent(tx: EntityManager, scope: TenantScope, keys: OrderEventKeys, lock: boolean): Promise<Order | null> {
+  /** The order named by the first of these ids that matches within the scope (a Stripe event's: the routed scope). */
+  async findByKeys(tx: EntityManager, scope: TenantScope, keys: OrderEventKeys, lock: boolean): Promise<Order | null> {
     const where = [
       keys.id ? { id: keys.id } : null,
       keys.checkoutSessionId ? { checkoutSessionId: keys.checkoutSessionId } : null,
       keys.paymentIntentId ? { paymentIntentId: keys.paymentIntentId } : null,
       keys.stripeInvoiceId ? { stripeInvoiceId: keys.stripeInvoiceId } : null,
+      keys.idempotencyKey ? { idempotencyKey: keys.idempotencyKey } : null,
     ].filter((w): w is NonNullable<typeof w> => w !== null);
     for (const w of where) {
       const order = await tx.getRepository(Order).findOne({
@@ -76,10 +78,34 @@ export class OrderRepository {
 
   /**
    * Inserts an order unless its id or Checkout Session already has one (then nothing happens: a session another
-   * partner holds stays theirs, and `findForEvent` within this scope will not return it).
+   * partner holds stays theirs, and `findByKeys` within this scope will not return it).
    */
-  async insertIfAbsent(tx: EntityManager, scope: TenantScope, values: OrderValues): Promise<void> {
+  async insertIfAbsent<V extends OrderValues>(tx: EntityManager, scope: TenantScope, values: V): Promise<V> {
     await tx.createQueryBuilder().insert().into(Order).values({ ...values, partnerId: scope.partnerId, environment: scope.environment }).orIgnore().execute();
+    return values;
+  }
+
+  /** A Payment Element order by its PaymentIntent; `tx` with `lock` holds it until the transaction ends. */
+  byPaymentIntent(scope: TenantScope, paymentIntentId: string, tx: EntityManager = this.db.manager, lock = false): Promise<Order | null> {
+    return tx.getRepository(Order).findOne({
+      where: { paymentIntentId, partnerId: scope.partnerId, environment: scope.environment, source: 'payment_element' },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+  }
+
+  /** Links the order to the PaymentIntent that pays it, unless one is linked already. */
+  async linkPaymentIntent(scope: TenantScope, orderId: string, paymentIntentId: string): Promise<void> {
+    await this.db.query(`UPDATE orders SET payment_intent_id = $2 WHERE id = $1 AND partner_id = $3 AND environment = $4 AND payment_intent_id IS NULL`, [
+      orderId,
+      paymentIntentId,
+      scope.partnerId,
+      scope.environment,
+    ]);
+  }
+
+  /** Drops a draft a replayed request turned out not to need (its first call's order stands). */
+  async deletePendingDraft(scope: TenantScope, orderId: string): Promise<void> {
+    await this.db.query(`DELETE FROM orders WHERE id = $1 AND partner_id = $2 AND environment = $3 AND status = 'pending'`, [orderId, scope.partnerId, scope.environment]);
   }
 
   /**

@@ -6,7 +6,8 @@ import { Locale, Order, Partner, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { StripeClient } from '@app/stripe';
 import { CustomerRef, CustomerService } from './customer.service';
-import { insertPendingOrder, LineInput, priceBasket, stripeMetadata } from './order-draft';
+import { LineInput, pendingOrderValues, priceBasket, stripeMetadata } from './order-draft';
+import { OrderRepository } from './order.repository';
 import { stripeCall } from './stripe-call';
 
 export type CreatePaymentIntentInput = CustomerRef & {
@@ -34,6 +35,7 @@ export class PaymentElementService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeClient,
+    private readonly orders: OrderRepository,
     private readonly customers: CustomerService,
   ) {}
 
@@ -41,14 +43,14 @@ export class PaymentElementService {
     const customer = await this.customers.resolve(scope, input);
     const basket = priceBasket(partner, input.line_items);
     // The order exists before the intent, so a payment always finds its order when Stripe's event arrives.
-    const orderId = await insertPendingOrder(this.db.manager, scope, {
+    const { id: orderId } = await this.orders.insertIfAbsent(this.db.manager, scope, pendingOrderValues({
       source: 'payment_element',
       basket,
       currency: input.currency,
       customer,
       locale: input.locale,
       partnerOrderRef: input.partner_order_ref,
-    });
+    }));
     const intent = await stripeCall('payment intent', () =>
       this.stripe.for(scope.environment).paymentIntents.create(
         {
@@ -63,8 +65,8 @@ export class PaymentElementService {
       ),
     );
     // A replayed key returns the first call's intent, whose order already exists: this draft is then not needed.
-    if (intent.metadata.order_id !== orderId) await this.db.query(`DELETE FROM orders WHERE id = $1 AND status = 'pending'`, [orderId]);
-    await this.db.query(`UPDATE orders SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL`, [intent.metadata.order_id, intent.id]);
+    if (intent.metadata.order_id !== orderId) await this.orders.deletePendingDraft(scope, orderId);
+    await this.orders.linkPaymentIntent(scope, intent.metadata.order_id, intent.id);
     return this.view(await this.orderOf(scope, intent.id), intent);
   }
 
@@ -82,10 +84,7 @@ export class PaymentElementService {
   async update(scope: TenantScope, partner: Partner, paymentIntentId: string, input: UpdatePaymentIntentInput) {
     const basket = priceBasket(partner, input.line_items);
     return this.db.transaction(async (tx) => {
-      const order = await tx.getRepository(Order).findOne({
-        where: { paymentIntentId, partnerId: scope.partnerId, environment: scope.environment, source: 'payment_element' },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const order = await this.orders.byPaymentIntent(scope, paymentIntentId, tx, true);
       if (!order) throw AppError.notFound('payment intent', paymentIntentId);
       if (order.status !== 'pending' && order.status !== 'failed') {
         throw new AppError('payment_not_updatable', `Payment ${paymentIntentId} can no longer change: its order is ${order.status}.`);
@@ -114,7 +113,7 @@ export class PaymentElementService {
   }
 
   private async orderOf(scope: TenantScope, paymentIntentId: string): Promise<Order> {
-    const order = await this.db.getRepository(Order).findOneBy({ paymentIntentId, partnerId: scope.partnerId, environment: scope.environment, source: 'payment_element' });
+    const order = await this.orders.byPaymentIntent(scope, paymentIntentId);
     if (!order) throw AppError.notFound('payment intent', paymentIntentId);
     return order;
   }

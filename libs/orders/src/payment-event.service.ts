@@ -220,7 +220,7 @@ export class PaymentEventService {
 
   private findOrder(tx: EntityManager, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {
     const keys = { id: subject.metadata.order_id, checkoutSessionId: subject.checkoutSession?.id, paymentIntentId: subject.paymentIntent?.id };
-    return this.orders.findForEvent(tx, scope, keys, lock);
+    return this.orders.findByKeys(tx, scope, keys, lock);
   }
 
   private async findOrCreateSessionOrder(tx: EntityManager, route: Route, event: Stripe.Event, session: Stripe.Checkout.Session, lines: OrderLine[] | null): Promise<Order | null> {
@@ -241,6 +241,6 @@ export class PaymentEventService {
       checkoutSessionId: session.id,
     });
     // By session id within the routed scope: another partner's order for this session stays out of reach.
-    return this.orders.findForEvent(tx, route.scope, { checkoutSessionId: session.id }, true);
+    return this.orders.findByKeys(tx, route.scope, { checkoutSessionId: session.id }, true);
   }
 }

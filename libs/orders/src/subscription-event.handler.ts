@@ -5,7 +5,7 @@ import { Customer, OrderLine, Partner, Subscription, TenantScope } from '@app/da
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
-import { insertPendingOrder, PricedBasket } from './order-draft';
+import { pendingOrderValues, PricedBasket } from './order-draft';
 import { OrderRepository } from './order.repository';
 import { FollowUps, OrderSettlement } from './order-settlement';
 import { declineCodeOf, declineReasonOf, EventSubject, idOf, paymentMethodTypeOf } from './stripe-event-fields';
@@ -126,7 +126,7 @@ export class SubscriptionEventHandler {
     const line = invoice.lines?.data?.[0];
     const periodStart = new Date((line?.period?.start ?? invoice.period_start) * 1000);
     const periodEnd = new Date((line?.period?.end ?? invoice.period_end) * 1000);
-    await insertPendingOrder(tx, scope, {
+    await this.orders.insertIfAbsent(tx, scope, pendingOrderValues({
       source: 'subscription',
       basket: basketOf(subscription, invoice, partner),
       currency: invoice.currency,
@@ -137,9 +137,9 @@ export class SubscriptionEventHandler {
       stripeInvoiceId: invoice.id,
       periodStart,
       periodEnd,
-    });
+    }));
     // By Stripe invoice id within the routed scope, as every order lookup of an event.
-    const order = await this.orders.findForEvent(tx, scope, { stripeInvoiceId: invoice.id }, true);
+    const order = await this.orders.findByKeys(tx, scope, { stripeInvoiceId: invoice.id }, true);
     if (!order) return `no order for Stripe invoice ${invoice.id} in this partner's ${scope.environment}`;
     const paidAt = invoice.status_transitions?.paid_at ?? event.created;
     return this.settlement.markPaid(tx, partner, scope, order, { eventId: event.id, paidAt: new Date(paidAt * 1000), paymentMethodType: paymentMethodTypeOf(intent) }, followUps);

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
+import { EndpointRepository } from './endpoint.repository';
 
 export interface WindowStats {
   attempts: number;
@@ -43,33 +42,12 @@ const window = (attempts: number, succeeded: number): WindowStats => ({
 /** Per-endpoint delivery health, from the attempts and deliveries tables. Scoped to one partner environment. */
 @Injectable()
 export class EndpointHealthService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly endpoints: EndpointRepository) {}
 
   async statsOf(scope: TenantScope, endpointId: string, now = new Date()): Promise<EndpointStats> {
-    const [ep] = await this.db.query(
-      `SELECT id, enabled, disabled_reason, disabled_at, circuit_state, circuit_retry_at, consecutive_failures, failing_since,
-              last_success_at, last_failure_at, max_in_flight, rate_limit_per_second::float8 AS rate
-       FROM endpoints WHERE id = $1 AND partner_id = $2 AND environment = $3 AND deleted_at IS NULL`,
-      [endpointId, scope.partnerId, scope.environment],
-    );
-    if (!ep) throw AppError.notFound('endpoint', endpointId);
-    const [[attempts], [deliveries]] = await Promise.all([
-      this.db.query(
-        `SELECT count(*) FILTER (WHERE attempted_at > $2::timestamptz - interval '1 hour')::int AS hour,
-                count(*) FILTER (WHERE attempted_at > $2::timestamptz - interval '1 hour' AND status_code BETWEEN 200 AND 299)::int AS hour_ok,
-                count(*)::int AS day,
-                count(*) FILTER (WHERE status_code BETWEEN 200 AND 299)::int AS day_ok
-         FROM attempts WHERE endpoint_id = $1 AND attempted_at > $2::timestamptz - interval '1 day' AND attempted_at <= $2`,
-        [endpointId, now],
-      ),
-      this.db.query(
-        `SELECT count(*) FILTER (WHERE status = 'pending')::int AS backlog,
-                count(*) FILTER (WHERE status = 'failed')::int AS failed,
-                count(*) FILTER (WHERE status = 'pending' AND lease_until > $2)::int AS in_flight
-         FROM deliveries WHERE endpoint_id = $1`,
-        [endpointId, now],
-      ),
-    ]);
+    const rows = await this.endpoints.health(scope, endpointId, now);
+    if (!rows) throw AppError.notFound('endpoint', endpointId);
+    const { endpoint: ep, attempts, deliveries } = rows;
     return {
       endpoint_id: ep.id,
       enabled: ep.enabled,

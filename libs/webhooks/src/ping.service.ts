@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { Attempt, Delivery, Message, newId, TenantScope } from '@app/database';
+import { Attempt, Message, newId, TenantScope } from '@app/database';
+import { DeliveryRepository } from './delivery.repository';
 import { EndpointService } from './endpoint.service';
 import { PartnerEventEnvelope } from './partner-events';
 import { WebhookSender } from './webhook-sender';
@@ -15,7 +14,7 @@ import { webhookHeaders } from './webhook-signature';
 @Injectable()
 export class PingService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly deliveries: DeliveryRepository,
     private readonly endpoints: EndpointService,
     private readonly sender: WebhookSender,
   ) {}
@@ -29,11 +28,7 @@ export class PingService {
       data: { endpoint_id: endpoint.id, message: 'Test message from ComptAppart: your endpoint is reachable.' },
     };
     const message: Message = { id: newId('msg'), partnerId: scope.partnerId, environment: scope.environment, type: 'ping', orderId: null, body: JSON.stringify(envelope), createdAt: now };
-    const deliveryId = newId('dlv');
-    await this.db.transaction(async (tx) => {
-      await tx.insert(Message, message);
-      await tx.insert(Delivery, { id: deliveryId, messageId: message.id, endpointId: endpoint.id, partnerId: scope.partnerId, status: 'pending', attemptCount: 0, nextAttemptAt: null });
-    });
+    const deliveryId = await this.deliveries.insertPing(scope, message, endpoint.id);
     const headers = webhookHeaders(this.endpoints.signingSecretsOf(endpoint), message.id, Math.floor(Date.now() / 1000), message.body);
     const attemptedAt = new Date();
     const result = await this.sender.post(endpoint.url, headers, message.body);
@@ -49,10 +44,7 @@ export class PingService {
       responseBody: result.responseBody,
       error: ok ? null : (result.error ?? `HTTP ${result.statusCode}`),
     };
-    await this.db.transaction(async (tx) => {
-      await tx.insert(Attempt, attempt);
-      await tx.update(Delivery, { id: deliveryId }, { status: ok ? 'delivered' : 'failed', attemptCount: 1, lastAttemptAt: attemptedAt, deliveredAt: ok ? new Date() : null });
-    });
+    await this.deliveries.recordPingAttempt(scope, attempt, ok);
     return { message, attempt };
   }
 }

@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { MailModule } from '@app/mail';
 import { AttemptRecordRepository } from './attempt-record.repository';
 import { DeliveryClaimRepository } from './delivery-claim.repository';
+import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { EndpointControlService } from './endpoint-control.service';
 import { EndpointDisabledNoticeService } from './endpoint-disabled-notice.service';
 import { EndpointHealthService } from './endpoint-health.service';
+import { EndpointRepository } from './endpoint.repository';
 import { EndpointService } from './endpoint.service';
 import { MessageReplayService } from './message-replay.service';
 import { MessageRepository } from './message.repository';
@@ -21,6 +23,8 @@ import { WebhookSender } from './webhook-sender';
     OutboxService,
     OutboxRepository,
     DeliveryService,
+    DeliveryRepository,
+    EndpointRepository,
     WebhookSender,
     DeliveryClaimRepository,
     AttemptRecordRepository,
