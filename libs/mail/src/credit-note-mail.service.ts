@@ -1,9 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { CreditNote, CreditNotePdf } from '@app/database';
 import { creditNoteEmailContent } from './credit-note-mail.content';
+import { DocumentMailRepository } from './document-mail.repository';
 import { isPermanentMailError, Mailer } from './mailer';
 
 export type CreditNoteMailOutcome = 'sent' | 'already_sent' | 'not_ready' | 'no_recipient' | 'rejected';
@@ -13,7 +11,7 @@ export class CreditNoteMailService {
   private readonly logger = new Logger(CreditNoteMailService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly documents: DocumentMailRepository,
     private readonly mailer: Mailer,
     private readonly config: AppConfig,
   ) {}
@@ -24,15 +22,15 @@ export class CreditNoteMailService {
    * as one message; 4xx/connection errors throw (retried), 5xx are recorded.
    */
   async send(creditNoteId: string): Promise<CreditNoteMailOutcome> {
-    const repo = this.db.getRepository(CreditNote);
-    const cn = await repo.findOneBy({ id: creditNoteId });
+    const cn = await this.documents.creditNote(creditNoteId);
     if (!cn || !cn.pdfRenderedAt) return 'not_ready';
     if (cn.emailedAt) return 'already_sent';
     if (!cn.buyer.email) {
-      await repo.update({ id: creditNoteId }, { emailError: 'The order has no customer email.' });
+      await this.documents.recordCreditNoteEmail(creditNoteId, { emailError: 'The order has no customer email.' });
       return 'no_recipient';
     }
-    const pdf = await this.db.getRepository(CreditNotePdf).findOneByOrFail({ creditNoteId });
+    const pdf = await this.documents.creditNotePdfOfJob(creditNoteId);
+    if (!pdf) throw new Error(`credit note ${creditNoteId} is marked rendered but has no PDF`);
     const content = creditNoteEmailContent(cn, this.config.platformName);
     const recipient = cn.buyer.business && cn.buyer.contact_name ? cn.buyer.contact_name : cn.buyer.name;
     try {
@@ -47,10 +45,10 @@ export class CreditNoteMailService {
     } catch (err) {
       if (!isPermanentMailError(err)) throw err;
       this.logger.warn(`Credit note ${cn.number} refused by the mail server: ${(err as Error).message}`);
-      await repo.update({ id: creditNoteId }, { emailError: (err as Error).message.slice(0, 500) });
+      await this.documents.recordCreditNoteEmail(creditNoteId, { emailError: (err as Error).message.slice(0, 500) });
       return 'rejected';
     }
-    await repo.update({ id: creditNoteId }, { emailedAt: new Date(), emailError: null });
+    await this.documents.recordCreditNoteEmail(creditNoteId, { emailedAt: new Date(), emailError: null });
     return 'sent';
   }
 }

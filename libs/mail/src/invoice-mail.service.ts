@@ -1,8 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { Invoice, InvoicePdf } from '@app/database';
+import { DocumentMailRepository } from './document-mail.repository';
 import { isPermanentMailError, Mailer } from './mailer';
 import { invoiceEmailContent } from './invoice-mail.content';
 import { metrics } from '@app/observability';
@@ -14,7 +12,7 @@ export class InvoiceMailService {
   private readonly logger = new Logger(InvoiceMailService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly documents: DocumentMailRepository,
     private readonly mailer: Mailer,
     private readonly config: AppConfig,
   ) {}
@@ -25,14 +23,15 @@ export class InvoiceMailService {
    * makes us send again, mail clients show a single message.
    */
   async send(invoiceId: string): Promise<InvoiceMailOutcome> {
-    const invoice = await this.db.getRepository(Invoice).findOneBy({ id: invoiceId });
+    const invoice = await this.documents.invoice(invoiceId);
     if (!invoice || !invoice.pdfRenderedAt) return 'not_ready';
     if (invoice.emailedAt) return 'already_sent';
     if (!invoice.buyer.email) {
-      await this.db.getRepository(Invoice).update({ id: invoiceId }, { emailError: 'The order has no customer email.' });
+      await this.documents.recordInvoiceEmail(invoiceId, { emailError: 'The order has no customer email.' });
       return 'no_recipient';
     }
-    const pdf = await this.db.getRepository(InvoicePdf).findOneByOrFail({ invoiceId });
+    const pdf = await this.documents.invoicePdfOfJob(invoiceId);
+    if (!pdf) throw new Error(`invoice ${invoiceId} is marked rendered but has no PDF`);
     const content = invoiceEmailContent(invoice, this.config.platformName);
     try {
       await this.mailer.send({
@@ -49,11 +48,11 @@ export class InvoiceMailService {
         throw err;
       }
       this.logger.warn(`Invoice ${invoice.number} refused by the mail server: ${(err as Error).message}`);
-      await this.db.getRepository(Invoice).update({ id: invoiceId }, { emailError: (err as Error).message.slice(0, 500) });
+      await this.documents.recordInvoiceEmail(invoiceId, { emailError: (err as Error).message.slice(0, 500) });
       metrics.emails.inc({ outcome: 'rejected' });
       return 'rejected';
     }
-    await this.db.getRepository(Invoice).update({ id: invoiceId }, { emailedAt: new Date(), emailError: null });
+    await this.documents.recordInvoiceEmail(invoiceId, { emailedAt: new Date(), emailError: null });
     metrics.emails.inc({ outcome: 'sent' });
     return 'sent';
   }

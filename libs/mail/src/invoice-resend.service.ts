@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { Invoice, InvoicePdf } from '@app/database';
+import { Invoice, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
+import { DocumentMailRepository } from './document-mail.repository';
 import { invoiceEmailContent } from './invoice-mail.content';
 import { isPermanentMailError, Mailer } from './mailer';
 
@@ -15,15 +14,15 @@ import { isPermanentMailError, Mailer } from './mailer';
 @Injectable()
 export class InvoiceResendService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly documents: DocumentMailRepository,
     private readonly mailer: Mailer,
     private readonly config: AppConfig,
   ) {}
 
-  async resend(invoice: Invoice, to?: string): Promise<{ to: string; message_id: string }> {
+  async resend(scope: TenantScope, invoice: Invoice, to?: string): Promise<{ to: string; message_id: string }> {
     const recipient = to ?? invoice.buyer.email;
     if (!recipient) throw AppError.validation([{ field: 'to', message: 'the order has no customer email: give the address to send to' }]);
-    const pdf = await this.db.getRepository(InvoicePdf).findOneBy({ invoiceId: invoice.id });
+    const pdf = await this.documents.invoicePdf(scope, invoice.id);
     if (!pdf) throw new AppError('conflict', `The PDF of invoice ${invoice.number} is being rendered; retry in a moment.`);
     const content = invoiceEmailContent(invoice, this.config.platformName);
     // A new Message-ID each time: this is a deliberate second email, not a retry.

@@ -68,7 +68,7 @@ export class OrdersController {
   @HttpCode(200)
   async sendInvoice(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string, @Body() body: unknown) {
     const { to } = parseInput(sendInvoiceBody, body ?? {});
-    const sent = await this.resender.resend(await this.orders.getInvoice(auth, id), to);
+    const sent = await this.resender.resend(auth, await this.orders.getInvoice(auth, id), to);
     return { object: 'invoice_email', invoice_id: id, ...sent };
   }
 }
