@@ -15,6 +15,8 @@ describe('abuse: Stripe events signed with the other mode\'s secret', () => {
   let redis: IORedis;
   const tried: string[] = [];
   const refused: string[] = [];
+  /** Vectors that must be accepted (genuine events, or harmless ones); the rest must all be refused. */
+  const genuine: string[] = [];
 
   beforeAll(async () => {
     stack = await TestStack.start({
@@ -22,6 +24,8 @@ describe('abuse: Stripe events signed with the other mode\'s secret', () => {
         // During a rotation each mode accepts its new and its old secret.
         STRIPE_WEBHOOK_SECRETS_TEST: `${STRIPE_WEBHOOK_SECRET},${OLD_TEST_SECRET}`,
         STRIPE_WEBHOOK_SECRETS_LIVE: `${STRIPE_LIVE_WEBHOOK_SECRET},${OLD_LIVE_SECRET}`,
+        // The relabelled session below fails (Stripe has no such test-mode session): let it end failed quickly.
+        STRIPE_EVENT_MAX_ATTEMPTS: '2',
       },
     });
     partner = await stack.createPartner({ invoice_prefix: 'FRG' });
@@ -30,7 +34,8 @@ describe('abuse: Stripe events signed with the other mode\'s secret', () => {
 
   afterAll(async () => {
     redis?.disconnect();
-    console.log(`Stripe mode forgery vectors: ${tried.length} tried, ${refused.length} refused, ${tried.length - refused.length} accepted`);
+    const forged = tried.filter((v) => !genuine.includes(v));
+    console.log(`Stripe mode forgery: ${forged.length} forged vectors tried, ${forged.filter((v) => refused.includes(v)).length} refused; ${genuine.length} genuine or harmless deliveries accepted`);
     await stack?.stop();
   });
 
@@ -74,12 +79,26 @@ describe('abuse: Stripe events signed with the other mode\'s secret', () => {
 
     expect(await rows(completed.id)).toBe(0);
     expect(await stripeEventJobs()).toBe(jobsBefore);
+
+    // The same live session relabelled test mode and signed with the test secret is a genuine test-mode event:
+    // accepted, but it is routed to staging, where the live order does not exist (nor, on Stripe, the session):
+    // it ends failed and the live order is untouched.
+    const relabelled = JSON.stringify({ ...completed, id: 'evt_relabelled_live_session', livemode: false });
+    const accepted = await post('live session relabelled test mode, test secret', relabelled, stack.emulator.signPayload(relabelled, STRIPE_WEBHOOK_SECRET));
+    expect(accepted.status).toBe(200);
+    genuine.push('live session relabelled test mode, test secret');
+    const settled = await waitFor('the relabelled event processed', async () => {
+      const [row] = await stack.sql<{ status: string }>('SELECT status FROM stripe_events WHERE id = $1', ['evt_relabelled_live_session']);
+      return row && row.status !== 'received' ? row : null;
+    });
+    expect(settled.status).toBe('failed');
     const [order] = await stack.sql<{ status: string }>('SELECT status FROM orders WHERE id = $1', [checkout.order_id]);
     expect(order.status).toBe('pending');
     expect(await stack.sql('SELECT 1 FROM invoices WHERE order_id = $1', [checkout.order_id])).toEqual([]);
 
     // The genuine delivery, signed with the live endpoint's secret, goes through: legal series, no TEST prefix.
     tried.push('live event, live secret (genuine)');
+    genuine.push('live event, live secret (genuine)');
     expect((await stack.emulator.sendEvent(completed.id)).status).toBe(200);
     const [invoice] = await waitFor('the live invoice', () => stack.sql<{ number: string; environment: string }>('SELECT number, environment FROM invoices WHERE order_id = $1', [checkout.order_id]));
     expect(invoice.environment).toBe('production');
@@ -114,6 +133,7 @@ describe('abuse: Stripe events signed with the other mode\'s secret', () => {
     ] as const;
     for (const [id, livemode, secret] of cases) {
       const body = JSON.stringify({ ...stack.emulator.buildEvent('customer.created', { object: 'customer', id: 'cus_x', metadata: {} }, livemode), id });
+      genuine.push(`genuine ${livemode ? 'live' : 'test'} event, ${secret}`);
       expect((await post(`genuine ${livemode ? 'live' : 'test'} event, ${secret}`, body, stack.emulator.signPayload(body, secret))).status).toBe(200);
       expect(await stack.sql('SELECT livemode FROM stripe_events WHERE id = $1', [id])).toEqual([{ livemode }]);
     }
