@@ -44,6 +44,18 @@ describe('StripeWebhookVerifier', () => {
     expect(mismatch.message).not.toContain('whsec_');
   });
 
+  it('refuses ids and types that are not Stripe\'s, even signed, before they reach the database', () => {
+    const body = (fields: object) => JSON.stringify({ id: 'evt_1', type: 'charge.refunded', livemode: false, ...fields });
+    for (const [fields, field] of [[{ id: 'evt_\u0000' }, 'id'], [{ id: 'cs_test_1' }, 'id'], [{ id: `evt_${'a'.repeat(300)}` }, 'id'], [{ type: 'charge\u0000.refunded' }, 'type'], [{ type: 'x'.repeat(200) }, 'type'], [{ type: 42 }, 'type']] as const) {
+      const b = body(fields);
+      expect(refusal(verifier, b, sign(b, 'whsec_test_new'))).toMatchObject({ code: 'validation_failed', message: expect.stringContaining(field) });
+    }
+    for (const type of ['checkout.session.async_payment_succeeded', 'customer.subscription.updated', 'v1.billing.meter.error_report_triggered']) {
+      const b = body({ type });
+      expect(verifier.verify(Buffer.from(b), sign(b, 'whsec_test_new')).type).toBe(type);
+    }
+  });
+
   it('refuses every live event when no live secret is configured', () => {
     const testOnly = new StripeWebhookVerifier(AppConfig.fromEnv({ STRIPE_WEBHOOK_SECRETS: 'whsec_only_test' }));
     expect(testOnly.verify(Buffer.from(event(false)), sign(event(false), 'whsec_only_test')).livemode).toBe(false);

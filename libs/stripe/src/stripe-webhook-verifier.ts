@@ -5,6 +5,9 @@ import { AppError } from '@app/errors';
 
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
 
+const EVENT_ID = /^evt_[A-Za-z0-9_]{1,250}$/;
+const EVENT_TYPE = /^[a-z0-9_]+(?:\.[a-z0-9_]+){1,5}$/;
+
 /** The fields of a verified event the ingest needs; the rest stays in the raw JSON. */
 export interface VerifiedStripeEvent {
   id: string;
@@ -48,9 +51,9 @@ export class StripeWebhookVerifier {
     } catch {
       throw new AppError('invalid_json', 'The event body is not valid JSON.');
     }
-    if (typeof event?.id !== 'string' || !event.id.startsWith('evt_') || typeof event.type !== 'string') {
-      throw AppError.validation([{ field: 'id', message: 'a Stripe event needs an evt_ id and a type' }]);
-    }
+    // Checked strictly: both are stored as columns, and a NUL or a megabyte in one would reach PostgreSQL.
+    if (typeof event?.id !== 'string' || !EVENT_ID.test(event.id)) throw AppError.validation([{ field: 'id', message: 'must be a Stripe event id (evt_…)' }]);
+    if (typeof event.type !== 'string' || !EVENT_TYPE.test(event.type)) throw AppError.validation([{ field: 'type', message: 'must be a Stripe event type such as charge.refunded' }]);
     // Read from the verified body: the mode is what the signer claimed, and only its secret may claim it.
     if (typeof event.livemode !== 'boolean') throw AppError.validation([{ field: 'livemode', message: 'a Stripe event says true or false' }]);
     if (event.livemode ? !byLive : !byTest) {
