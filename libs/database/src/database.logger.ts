@@ -46,8 +46,14 @@ export class DatabaseLogger implements TypeOrmLogger {
   }
 
   logQueryError(error: string | Error, query: string, parameters?: unknown[] | object): void {
-    const driver = (typeof error === 'string' ? { message: error } : ((error as { driverError?: DriverError }).driverError ?? error)) as DriverError;
+    const driver = (typeof error === 'string' ? { message: error } : ((error as { driverError?: DriverError }).driverError ?? error)) as DriverError & { detail?: string };
     const values = Array.isArray(parameters) ? parameters : parameters ? Object.values(parameters) : [];
+    if (typeof error !== 'string') {
+      // TypeORM builds the QueryFailedError it throws from this very object right after this call, so
+      // scrubbing it here keeps the values out of every later message too (HTTP error log, job failures).
+      if (driver.message) driver.message = scrubMessage(driver.message, values);
+      if (driver.detail) driver.detail = scrubMessage(driver.detail, values);
+    }
     const where = [driver.table && `table ${driver.table}`, driver.column && `column ${driver.column}`, driver.constraint && `constraint ${driver.constraint}`].filter(Boolean).join(', ');
     this.logger.error(
       `query failed: ${driver.code ?? 'no code'} ${scrubMessage(driver.message ?? String(error), values)}${where ? ` (${where})` : ''}; ${values.length} parameter(s) not logged; query: ${capQuery(query)}`,
