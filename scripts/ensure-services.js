@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /*
  * Makes sure PostgreSQL and Redis answer at the configured URLs before
- * `npm start` or `npm test`. Where nothing answers it starts them with
- * `docker compose up -d` if a Docker engine runs; otherwise it stops with a
- * message saying exactly what to install or set. Plain JavaScript on purpose:
- * it runs before anything is compiled.
+ * `npm start` or `npm test`. Where nothing answers it stops with a message
+ * saying exactly what to install or set. It starts nothing itself:
+ * docker-compose.yml is the production deployment (secrets from
+ * .env.production, no published database port), not a development database.
+ * Plain JavaScript on purpose: it runs before anything is compiled.
  */
-const { execFileSync, spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const net = require('node:net');
 
@@ -27,18 +27,6 @@ function reachable(host, port, timeoutMs = 1500) {
   });
 }
 
-function dockerEngineRuns() {
-  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10000 }).status === 0;
-}
-
-async function waitFor(host, port, seconds) {
-  for (let i = 0; i < seconds * 2; i++) {
-    if (await reachable(host, port)) return true;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return false;
-}
-
 async function main() {
   const services = [
     { name: 'PostgreSQL', compose: 'postgres', host: databaseUrl.hostname, port: databaseUrl.port || 5432, variable: 'DATABASE_URL' },
@@ -48,25 +36,17 @@ async function main() {
   for (const s of services) if (!(await reachable(s.host, s.port))) missing.push(s);
   if (missing.length === 0) return;
 
-  if (dockerEngineRuns()) {
-    console.log(`Starting ${missing.map((s) => s.name).join(' and ')} with docker compose...`);
-    execFileSync('docker', ['compose', 'up', '-d', ...missing.map((s) => s.compose)], { stdio: 'inherit' });
-    for (const s of missing) {
-      if (!(await waitFor(s.host, s.port, 60))) throw new Error(`${s.name} did not come up on ${s.host}:${s.port}`);
-    }
-    return;
-  }
   const lines = missing.map(
     (s) => `  - ${s.name} does not answer on ${s.host}:${s.port} (${s.variable}).`,
   );
   console.error(
     [
-      'Cannot start: a service the platform needs is not running, and no Docker engine is available to start it.',
+      'Cannot start: a service the platform needs is not running.',
       ...lines,
-      'Either:',
-      '  - start a Docker engine, and run this command again (docker compose will start them), or',
-      '  - install and start them yourself: PostgreSQL 15+ (e.g. `apt-get install postgresql`) and Redis 7+ (`apt-get install redis-server`),',
-      '    then point DATABASE_URL / REDIS_URL at them (in the environment or in .env; see .env.example).',
+      'Install and start them: PostgreSQL 15+ (e.g. `apt-get install postgresql`) and Redis 7+ (`apt-get install redis-server`),',
+      'or with a Docker engine: `docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16-alpine` and',
+      '`docker run -d -p 6379:6379 redis:7-alpine`; then point DATABASE_URL / REDIS_URL at them if they are not on the defaults',
+      '(in the environment or in .env; see .env.example).',
     ].join('\n'),
   );
   process.exit(1);
