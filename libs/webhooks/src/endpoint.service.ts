@@ -78,10 +78,10 @@ export class EndpointService {
   }
 
   /** The same endpoints with their delivery limits, for the partner's view. */
-  async withLimits(endpoints: Endpoint[]): Promise<EndpointWithLimits[]> {
+  async withLimits(scope: TenantScope, endpoints: Endpoint[]): Promise<EndpointWithLimits[]> {
     const rows: { id: string; max_in_flight: number; rate: number | null }[] = await this.db.query(
-      'SELECT id, max_in_flight, rate_limit_per_second::float8 AS rate FROM endpoints WHERE id = ANY($1)',
-      [endpoints.map((e) => e.id)],
+      'SELECT id, max_in_flight, rate_limit_per_second::float8 AS rate FROM endpoints WHERE id = ANY($1) AND partner_id = $2 AND environment = $3',
+      [endpoints.map((e) => e.id), scope.partnerId, scope.environment],
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return endpoints.map((e) => Object.assign(e, { maxInFlight: byId.get(e.id)!.max_in_flight, rateLimitPerSecond: byId.get(e.id)!.rate }));

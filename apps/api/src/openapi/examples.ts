@@ -7,6 +7,8 @@ export const EXAMPLE_ENDPOINT = {
   description: 'Order sync',
   event_types: ['order.paid', 'invoice.issued'],
   enabled: true,
+  max_in_flight: 10,
+  rate_limit_per_second: null,
   created_at: '2026-11-21T10:00:00.000Z',
 };
 

@@ -34,7 +34,7 @@ export class EndpointsController {
   @ApiDoc('Endpoints', 'partner', { summary: 'List the endpoints of the environment', response: { status: 200, description: 'Endpoints, oldest first', example: { object: 'list', data: [EXAMPLE_ENDPOINT] } } })
   @Get()
   async list(@CurrentPartner() auth: AuthenticatedPartner) {
-    return { object: 'list', data: (await this.endpoints.withLimits(await this.endpoints.list(auth))).map(endpointView) };
+    return { object: 'list', data: (await this.endpoints.withLimits(auth, await this.endpoints.list(auth))).map(endpointView) };
   }
 
   @ApiDoc('Endpoints', 'partner', { summary: 'Get an endpoint', response: { status: 200, description: 'The endpoint', example: EXAMPLE_ENDPOINT }, errors: ['not_found'] })
@@ -125,7 +125,7 @@ export class EndpointsController {
   }
 
   private async view(auth: AuthenticatedPartner, id: string) {
-    const [endpoint] = await this.endpoints.withLimits([await this.endpoints.get(auth, id)]);
+    const [endpoint] = await this.endpoints.withLimits(auth, [await this.endpoints.get(auth, id)]);
     return endpointView(endpoint);
   }
 }
