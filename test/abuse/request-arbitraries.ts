@@ -84,8 +84,12 @@ function typedValueOf(schema: JsonSchema, depth: number): fc.Arbitrary<unknown> 
     case 'array':
       return fc.oneof(fc.array(valueOf(schema.items, depth + 1), { maxLength: 4 }), fc.array(valueOf(schema.items, depth + 1), { minLength: 101, maxLength: 120 }));
     case 'integer':
-    case 'number':
-      return fc.oneof(fc.integer({ min: Math.max(schema.minimum ?? -1000, -1e9), max: Math.min(schema.maximum ?? 1000, 1e9) }), nastyNumber);
+    case 'number': {
+      const min = Math.max(schema.minimum ?? -1000, -1e9);
+      const max = Math.min(schema.maximum ?? 1000, 1e9);
+      const inRange = schema.type === 'integer' ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) }) : fc.double({ min, max, noNaN: true });
+      return fc.oneof(inRange, nastyNumber);
+    }
     case 'boolean':
       return fc.boolean();
     case 'string':
