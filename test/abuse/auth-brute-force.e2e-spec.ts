@@ -87,6 +87,7 @@ describe('abuse: authentication brute force', () => {
   describe('while Redis is down', () => {
     const redis = new RedisProcess();
     let stack: TestStack;
+    let redisStopped = false;
 
     beforeAll(async () => {
       await redis.start();
@@ -95,7 +96,7 @@ describe('abuse: authentication brute force', () => {
 
     afterAll(async () => {
       // Back first: closing the queues waits for Redis.
-      await redis.start();
+      if (redisStopped) await redis.start();
       await stack?.stop();
       await redis.stop();
     });
@@ -103,6 +104,7 @@ describe('abuse: authentication brute force', () => {
     it('keeps every limit in the process and keeps serving good keys', async () => {
       const partner = await stack.createPartner({ invoice_prefix: 'BFR' });
       await redis.stop();
+      redisStopped = true;
       // Served without Redis: PostgreSQL holds the partner's data.
       expect((await get(stack, '/v1/endpoints', { authorization: `Bearer ${partner.api_keys.test}` })).status).toBe(200);
       const perKey = await burst(stack, () => get(stack, '/v1/endpoints', { authorization: `Bearer ${partner.api_keys.live}` }));

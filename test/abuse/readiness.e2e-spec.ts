@@ -13,6 +13,7 @@ describe('abuse: readiness when a dependency goes away', () => {
   const redis = new RedisProcess();
   const postgres = new TcpProxy(5432);
   let stack: TestStack;
+  let redisStopped = false;
 
   beforeAll(async () => {
     await Promise.all([redis.start(), postgres.start()]);
@@ -23,7 +24,8 @@ describe('abuse: readiness when a dependency goes away', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([redis.start(), postgres.start()]);
+    // Back first (closing the queues waits for Redis); a Redis already running is not started twice.
+    await Promise.all([redisStopped ? redis.start() : null, postgres.start()]);
     await stack?.stop();
     await Promise.all([redis.stop(), postgres.stop()]);
   });
@@ -38,12 +40,14 @@ describe('abuse: readiness when a dependency goes away', () => {
     expect((await apiReady()).json.status).toBe('ok');
     expect((await workerReady()).json.status).toBe('ok');
     await redis.stop();
+    redisStopped = true;
     const api = await waitFor('the api to see Redis down', async () => ((await apiReady()).json.status === 'degraded' ? apiReady() : null));
     expect(api.status).toBe(200);
     expect(api.json).toMatchObject({ status: 'degraded', down: ['redis'], info: { postgres: { status: 'up' }, redis: { status: 'down' } } });
     const worker = await workerReady();
     expect({ status: worker.status, body: worker.json }).toMatchObject({ status: 200, body: { status: 'degraded', down: ['redis'], postgres: true, redis: false } });
     await redis.start();
+    redisStopped = false;
     await waitFor('the api ready again', async () => (await apiReady()).json.status === 'ok', 20_000);
     await waitFor('the worker ready again', async () => (await workerReady()).json.status === 'ok', 20_000);
   });
