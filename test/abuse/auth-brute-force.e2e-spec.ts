@@ -82,6 +82,12 @@ describe('abuse: authentication brute force', () => {
       // Another client behind the same proxy is not affected.
       expect((await get(stack, '/v1/orders', { authorization: 'Bearer ca_test_x', 'x-forwarded-for': '203.0.113.8' })).status).toBe(401);
     });
+
+    it('counts an IPv6 client per /64, so rotating addresses inside its allocation gains nothing', async () => {
+      const { counts } = await burst(stack, (i) => get(stack, '/v1/orders', { authorization: `Bearer ca_test_v6${i}`, 'x-forwarded-for': `2001:db8:1:2::${(i + 1).toString(16)}` }));
+      expect(counts).toEqual({ 401: LIMIT, 429: BURST - LIMIT });
+      expect((await get(stack, '/v1/orders', { authorization: 'Bearer ca_test_x', 'x-forwarded-for': '2001:db8:1:3::1' })).status).toBe(401);
+    });
   });
 
   describe('while Redis is down', () => {

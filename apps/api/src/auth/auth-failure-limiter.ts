@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import ipaddr from 'ipaddr.js';
 import { AppConfig } from '@app/config';
 import { AppError } from '@app/errors';
 import { RateLimiter } from './rate-limiter';
@@ -10,7 +11,8 @@ const WINDOW_SECONDS = 60;
  * Credential guessing, per client IP, across partner keys and the operator token alike: after
  * AUTH_FAILURES_PER_MINUTE failures the IP is refused (429) until its minute is over, even with good
  * credentials. The failure is counted and judged in one step, so a burst of concurrent guesses gets exactly
- * the allowed number of answers. `req.ip` is the socket's peer unless TRUSTED_PROXIES vouch for a forwarded one.
+ * the allowed number of answers. `req.ip` is the socket's peer unless TRUSTED_PROXIES vouch for a forwarded one;
+ * IPv6 clients count per /64.
  */
 @Injectable()
 export class AuthFailureLimiter {
@@ -32,6 +34,17 @@ export class AuthFailureLimiter {
   }
 
   private bucket(req: FastifyRequest): string {
-    return `authfail:${req.ip}`;
+    return `authfail:${clientNetwork(req.ip)}`;
   }
+}
+
+/**
+ * The unit an attacker cannot multiply cheaply: an IPv4 address, or an IPv6 /64 (one subscriber's
+ * allocation, whose 2^64 addresses would otherwise each get their own failures).
+ */
+export function clientNetwork(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const addr = ipaddr.process(ip);
+  if (addr.kind() === 'ipv4') return addr.toString();
+  return `${(addr as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
 }
