@@ -7,8 +7,10 @@ import { SecretBox } from '@app/webhooks';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 /**
- * How long an unfinished request holds its key. Longer than any request takes (the slowest, a Stripe call, times
- * out well before), short enough that a request whose process died frees its key within a minute.
+ * How long an unfinished request holds its key: short enough that a request whose process died frees its key
+ * within a minute. A live request that outlasts it (only Stripe calls at their worst, 20 s x 3 tries) may be
+ * overtaken by a retry; that is safe because the calls that slow carry Stripe idempotency keys derived from the
+ * same Idempotency-Key, and orders are unique on it.
  */
 export const IDEMPOTENCY_LEASE_MS = 60 * 1000;
 
