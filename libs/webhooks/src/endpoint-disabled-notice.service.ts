@@ -36,7 +36,7 @@ export class EndpointDisabledNoticeService {
     const domain = new URL(this.config.publicBaseUrl).hostname;
     await this.mailer.send({ to: row.email, ...content, messageId: `<endpoint-disabled-${row.id}-${row.disabled_at.getTime()}@${domain}>` });
     await this.endpoints.markNoticeSent(row.id, row.disabled_at);
-    this.logger.log(`Told ${row.email} that endpoint ${row.id} was disabled (${row.disabled_reason})`);
+    this.logger.log(`Told the partner that endpoint ${row.id} was disabled (${row.disabled_reason})`);
     return true;
   }
 
