@@ -68,7 +68,11 @@ describe('delivery engine: the retry schedule', () => {
     const stats = await health.statsOf(scope, bad.id);
     expect(stats).toMatchObject({ circuit_state: 'open', consecutive_failures: 10, backlog: 0, failed: 1, last_success_at: null });
     expect(stats.last_day).toEqual({ attempts: 10, succeeded: 0, success_rate: 0 });
-    const goodStats = await health.statsOf(scope, good.id);
+    // The receiver sees the notice before the worker records the attempt: wait for the record, not the request.
+    const goodStats = await waitFor('the notice attempt to be recorded', async () => {
+      const s = await health.statsOf(scope, good.id);
+      return s.last_hour.attempts > 0 ? s : null;
+    });
     expect(goodStats).toMatchObject({ circuit_state: 'closed', consecutive_failures: 0, last_failure_at: null });
     expect(goodStats.last_hour.success_rate).toBe(1);
   });
