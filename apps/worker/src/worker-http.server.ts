@@ -4,7 +4,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { registry } from '@app/observability';
+import { answersWithin, readiness, registry } from '@app/observability';
 import { JobQueue, QUEUE_NAMES } from '@app/queue';
 
 /**
@@ -46,13 +46,10 @@ export class WorkerHttpServer implements OnApplicationBootstrap, OnApplicationSh
     const json = (status: number, body: unknown) => ({ status, type: 'application/json', body: JSON.stringify(body) });
     if (url === '/health/live') return json(200, { status: 'ok' });
     if (url === '/health/ready') {
-      const postgres = await this.db.query('SELECT 1').then(() => true, () => false);
-      const redis = await this.queue.ping();
+      const [postgres, redis] = await Promise.all([answersWithin(() => this.db.query('SELECT 1')), answersWithin(() => this.queue.ping())]);
       const queues = redis ? Object.fromEntries(await Promise.all(QUEUE_NAMES.map(async (n) => [n, await this.queue.queue(n).getJobCounts('waiting', 'active', 'delayed', 'failed')]))) : null;
-      // PostgreSQL holds the truth: without it nothing can be done. Without Redis no job runs, but a restart
-      // would not bring Redis back, and the sweeper schedules again what was committed meanwhile: degraded.
-      if (!postgres) return json(503, { status: 'unavailable', postgres, redis, queues, down: redis ? ['postgres'] : ['postgres', 'redis'] });
-      return json(200, { status: redis ? 'ok' : 'degraded', postgres, redis, queues, ...(redis ? {} : { down: ['redis'] }) });
+      const { httpStatus, status, down } = readiness({ postgres, redis });
+      return json(httpStatus, { status, postgres, redis, queues, ...(down ? { down } : {}) });
     }
     if (url === '/metrics') return { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: await registry.metrics() };
     return json(404, { error: { code: 'route_not_found', message: 'No such route.' } });

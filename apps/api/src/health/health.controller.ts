@@ -3,20 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
+import { answersWithin, readiness } from '@app/observability';
 import { JobQueue } from '@app/queue';
-
-const PROBE_TIMEOUT_MS = 1500;
-
-/** True when `probe` answers true within the probe timeout; a hung dependency counts as down. */
-async function answers(probe: () => Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
-  try {
-    return await Promise.race([probe().then((ok) => ok !== false, () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 @ApiExcludeController()
 @Controller('health')
@@ -32,22 +20,16 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /**
-   * Not ready (503) without PostgreSQL, which holds the truth. Without Redis
-   * the api stays ready but `degraded`: the ingest still commits events (the
-   * sweeper schedules them once Redis is back), so taking the api out of
-   * rotation would lose more than it saves.
-   */
+  /** Ready, degraded or unavailable by the rule both processes share (`readiness`). */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const [postgres, redis] = await Promise.all([answers(() => this.db.query('SELECT 1')), answers(() => this.queue.ping())]);
-    const down = [...(postgres ? [] : ['postgres']), ...(redis ? [] : ['redis'])];
-    const status = !postgres ? 'unavailable' : redis ? 'ok' : 'degraded';
-    void reply.status(postgres ? 200 : 503);
+    const [postgres, redis] = await Promise.all([answersWithin(() => this.db.query('SELECT 1')), answersWithin(() => this.queue.ping())]);
+    const { httpStatus, ...verdict } = readiness({ postgres, redis });
+    void reply.status(httpStatus);
     return {
-      status,
+      status: verdict.status,
       info: { postgres: { status: postgres ? 'up' : 'down' }, redis: { status: redis ? 'up' : 'down', connected: redis } },
-      ...(down.length ? { down } : {}),
+      ...(verdict.down ? { down: verdict.down } : {}),
     };
   }
 }
