@@ -93,6 +93,29 @@ export class OrderRepository {
     });
   }
 
+  /**
+   * The order a refund event is about, locked until `tx` ends: by its PaymentIntent, or by our order id when the
+   * charge carries it (before its payment is processed the order does not know its PaymentIntent yet). The lock
+   * serialises every event about this order, so two events for one refund cannot both credit it.
+   */
+  lockForRefund(tx: EntityManager, scope: TenantScope, paymentIntentId: string, orderId: string | undefined): Promise<Order | null> {
+    const where = [{ paymentIntentId }, ...(orderId ? [{ id: orderId }] : [])].map((w) => ({ ...w, partnerId: scope.partnerId, environment: scope.environment }));
+    return tx.getRepository(Order).findOne({ where, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The invoice of an order of this scope, read inside `tx` (a credit note needs the invoice it corrects). */
+  invoiceOfOrder(tx: EntityManager, scope: TenantScope, orderId: string): Promise<Invoice | null> {
+    return tx.getRepository(Invoice).findOneBy({ orderId, partnerId: scope.partnerId, environment: scope.environment });
+  }
+
+  /** Records what has been refunded so far, and the status that follows from it. */
+  async recordRefunded(tx: EntityManager, scope: TenantScope, order: Pick<Order, 'id' | 'amountRefunded' | 'status'>): Promise<void> {
+    await tx.getRepository(Order).update(
+      { id: order.id, partnerId: scope.partnerId, environment: scope.environment },
+      { amountRefunded: order.amountRefunded, status: order.status },
+    );
+  }
+
   /** Links the order to the PaymentIntent that pays it, unless one is linked already. */
   async linkPaymentIntent(scope: TenantScope, orderId: string, paymentIntentId: string): Promise<void> {
     await this.db.query(`UPDATE orders SET payment_intent_id = $2 WHERE id = $1 AND partner_id = $3 AND environment = $4 AND payment_intent_id IS NULL`, [

@@ -2,10 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { Invoice, Order, Partner, TenantScope } from '@app/database';
+import { Partner, TenantScope } from '@app/database';
 import { CreditNoteService, creditNotePdfUrl } from '@app/invoicing';
 import { OutboxService } from '@app/webhooks';
 import { orderCore } from './order-event.mapper';
+import { OrderRepository } from './order.repository';
 import { refundPaymentIntentOf } from './refund-event-fields';
 
 export interface RefundFollowUps {
@@ -38,6 +39,7 @@ export class RefundService {
     private readonly creditNotes: CreditNoteService,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
+    private readonly orders: OrderRepository,
   ) {}
 
   /**
@@ -48,13 +50,11 @@ export class RefundService {
   async apply(tx: EntityManager, partner: Partner, scope: TenantScope, event: Stripe.Event, listed: Stripe.Refund[] | null, followUps: RefundFollowUps): Promise<string | null | RefundWaiting> {
     const paymentIntentId = refundPaymentIntentOf(event);
     if (!paymentIntentId) return `${event.type} without a payment_intent`;
-    // The row lock serialises every event about this order, so two events for one refund cannot both credit it.
     // Before its payment is processed the order does not know its PaymentIntent yet; a charge carries our order id.
     const orderId = (event.data.object as { metadata?: Record<string, string> | null }).metadata?.order_id;
-    const where = [{ paymentIntentId }, ...(orderId ? [{ id: orderId }] : [])].map((w) => ({ ...w, partnerId: scope.partnerId, environment: scope.environment }));
-    const order = await tx.findOne(Order, { where, lock: { mode: 'pessimistic_write' } });
+    const order = await this.orders.lockForRefund(tx, scope, paymentIntentId, orderId);
     if (!order) return new RefundWaiting(`no order for payment ${paymentIntentId} yet`);
-    const invoice = await tx.findOneBy(Invoice, { orderId: order.id });
+    const invoice = await this.orders.invoiceOfOrder(tx, scope, order.id);
     if (!invoice) return new RefundWaiting(`order ${order.id} has no invoice to credit yet (status ${order.status})`);
 
     const refunds = event.type === 'charge.refunded' ? (listed ?? []) : [event.data.object as Stripe.Refund];
@@ -76,7 +76,7 @@ export class RefundService {
       const cn = outcome.creditNote;
       order.amountRefunded += cn.amountTotal;
       order.status = order.amountRefunded >= order.amountTotal ? 'refunded' : 'partially_refunded';
-      await tx.update(Order, { id: order.id }, { amountRefunded: order.amountRefunded, status: order.status });
+      await this.orders.recordRefunded(tx, scope, order);
       followUps.creditNoteIds.push(cn.id);
       followUps.deliveryIds.push(
         ...(await this.outbox.record(tx, scope, 'order.refunded', order.id, {
