@@ -10,6 +10,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/test'],
   testRegex: '\\.(spec|e2e-spec|int-spec)\\.ts$',
+  // The portal's web app (apps/portal) is built by Vite and checked by its own tsconfig; its browser tests live under test/.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/portal/'],
   transform: {
     '^.+\\.(t|j)s$': ['@swc/jest', {
       jsc: {

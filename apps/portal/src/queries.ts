@@ -1,0 +1,24 @@
+import { useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
+import { api, get, type EventType, type List } from './api';
+import { useEnvironment } from './env';
+
+/** A GET of /v1 cached under the current environment. */
+export function useGet<T>(path: string | null, options: Omit<UseQueryOptions<T>, 'queryKey' | 'queryFn'> = {}) {
+  const env = useEnvironment();
+  return useQuery<T>({ queryKey: [env, path], queryFn: () => get<T>(path!), enabled: path !== null, ...options });
+}
+
+/** A change through /v1; afterwards every cached read of this environment is fetched again. */
+export function useChange<I, O>(method: string, path: (input: I) => string, body?: (input: I) => unknown) {
+  const env = useEnvironment();
+  const client = useQueryClient();
+  return useMutation<O, Error, I>({
+    mutationFn: (input) => api<O>(method, path(input), body ? body(input) : undefined),
+    onSuccess: () => client.invalidateQueries({ queryKey: [env] }),
+  });
+}
+
+/** The catalogue changes with a release, not while the page is open. */
+export function useEventTypes() {
+  return useGet<List<EventType>>('/v1/event-types', { staleTime: Infinity });
+}
