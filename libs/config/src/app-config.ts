@@ -21,6 +21,8 @@ export class AppConfig {
   readonly smtpUrl?: string;
   readonly mailFrom: string;
   readonly mailDir: string;
+  /** Signs every email (nodemailer's `dkim` option) when set. */
+  readonly dkim?: { domainName: string; keySelector: string; privateKey: string };
   /** Test mode: staging. */
   readonly stripeSecretKey: string;
   /** Live mode: production; without it production checkouts are refused. */
@@ -86,6 +88,9 @@ export class AppConfig {
     this.smtpUrl = raw.SMTP_URL;
     this.mailFrom = raw.MAIL_FROM;
     this.mailDir = raw.MAIL_DIR;
+    if (raw.DKIM_DOMAIN && raw.DKIM_SELECTOR && raw.DKIM_PRIVATE_KEY) {
+      this.dkim = { domainName: raw.DKIM_DOMAIN, keySelector: raw.DKIM_SELECTOR, privateKey: raw.DKIM_PRIVATE_KEY };
+    }
     this.stripeSecretKey = raw.STRIPE_SECRET_KEY ?? this.invent('STRIPE_SECRET_KEY', 'sk_test_development');
     this.stripeLiveSecretKey = raw.STRIPE_LIVE_SECRET_KEY;
     this.stripeApiUrl = raw.STRIPE_API_URL;

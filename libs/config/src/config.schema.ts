@@ -41,6 +41,14 @@ export const configSchema = z
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().min(3).default('ComptAppart <factures@comptappart.localhost>'),
     MAIL_DIR: z.string().default('var/mail'),
+    // DKIM signing of every email: all three or none. The key is a PEM; one-line env files may write its newlines as \n.
+    DKIM_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a domain name, e.g. comptappart.fr').optional(),
+    DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a DNS label, e.g. mail2026').optional(),
+    DKIM_PRIVATE_KEY: z
+      .string()
+      .transform((v) => v.replace(/\\n/g, '\n'))
+      .refine((v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v), 'must be a PEM private key (-----BEGIN PRIVATE KEY-----), newlines as \\n allowed')
+      .optional(),
     STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_test_/, 'must be a Stripe test-mode secret key (sk_test_…), used for staging').optional(),
     STRIPE_LIVE_SECRET_KEY: z.string().regex(/^(sk|rk)_live_/, 'must be a Stripe live-mode secret key (sk_live_…), used for production').optional(),
     STRIPE_API_URL: z.string().url().optional(),
@@ -92,6 +100,10 @@ export const configSchema = z
     if ((c.STRIPE_WEBHOOK_SECRETS_LIVE ?? []).some((secret) => testSecrets.has(secret))) {
       // One secret for both modes would let whoever holds the test secret sign live events again.
       ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRETS_LIVE'], message: 'shares a secret with STRIPE_WEBHOOK_SECRETS_TEST: each mode needs its own' });
+    }
+    const dkimSet = [c.DKIM_DOMAIN, c.DKIM_SELECTOR, c.DKIM_PRIVATE_KEY].filter((v) => v !== undefined).length;
+    if (dkimSet !== 0 && dkimSet !== 3) {
+      ctx.addIssue({ code: 'custom', path: ['DKIM_DOMAIN'], message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together: set all three, or none to send unsigned' });
     }
     if (c.NODE_ENV !== 'production') return;
     for (const key of ['SMTP_URL', 'STRIPE_SECRET_KEY', 'ADMIN_TOKEN', 'ENCRYPTION_KEY'] as const) {
