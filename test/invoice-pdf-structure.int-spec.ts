@@ -19,6 +19,9 @@ describe('invoice PDF structure (PDF/A-3b Factur-X container)', () => {
     expect(s.associatedFiles).toEqual([{ name: 'factur-x.xml', relationship: '/Alternative', subtype: '/text/xml' }]);
     expect(s.embeddedNames).toEqual(['factur-x.xml']);
     expect(s.embeddedXml).toBe(xml);
+    // PDF/A: every font's program in the file (pdfkit's two DejaVu faces, subset).
+    expect(s.fonts).toHaveLength(2);
+    for (const font of s.fonts) expect(font).toMatchObject({ name: expect.stringMatching(/^\/[A-Z]{6}\+DejaVuSans/), embedded: true, widthsComplete: true });
     const xmp = s.xmp.replace(/\s+/g, ' ');
     expect(xmp).toContain('<pdfaid:part>3</pdfaid:part>');
     expect(xmp).toContain('<pdfaid:conformance>B</pdfaid:conformance>');

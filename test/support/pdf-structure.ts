@@ -26,6 +26,8 @@ export interface PdfStructure {
   /** The bytes of the embedded factur-x.xml. */
   embeddedXml: string | null;
   pdfVersion: string;
+  /** Every font the pages use: its name and whether its program is in the file with a width for each glyph (PDF/A). */
+  fonts: { name: string; embedded: boolean; widthsComplete: boolean }[];
 }
 
 // Filters pdf-lib can undo; image codecs (DCT, JPX, CCITT, JBIG2) are left to viewers.
@@ -161,5 +163,25 @@ export async function pdfStructure(pdf: Buffer): Promise<PdfStructure> {
     embeddedXml = bytesOf(doc, spec.lookupMaybe(PDFName.of('EF'), PDFDict)?.get(PDFName.of('F')))?.toString('utf8') ?? null;
   }
   const xmp = bytesOf(doc, catalog.get(PDFName.of('Metadata')))?.toString('utf8') ?? '';
-  return { structureOk: problems.length === 0, problems, associatedFiles, embeddedNames, xmp, embeddedXml, pdfVersion: pdf.subarray(0, 8).toString('latin1') };
+  return { structureOk: problems.length === 0, problems, associatedFiles, embeddedNames, xmp, embeddedXml, pdfVersion: pdf.subarray(0, 8).toString('latin1'), fonts: fontsOf(doc) };
+}
+
+/** The fonts of every page's resources, followed down to their descriptor (Type0 -> CIDFont -> FontDescriptor). */
+function fontsOf(doc: PDFDocument): PdfStructure['fonts'] {
+  const fonts = new Map<string, PdfStructure['fonts'][number]>();
+  for (const page of doc.getPages()) {
+    const dict = page.node.Resources()?.lookupMaybe(PDFName.of('Font'), PDFDict);
+    for (const [, ref] of dict?.entries() ?? []) {
+      const font = doc.context.lookup(ref, PDFDict);
+      const cidFont = font.lookupMaybe(PDFName.of('DescendantFonts'), PDFArray)?.lookup(0, PDFDict) ?? font;
+      const descriptor = cidFont.lookupMaybe(PDFName.of('FontDescriptor'), PDFDict);
+      const name = nameOf(font.get(PDFName.of('BaseFont'))) ?? '?';
+      const embedded = ['FontFile', 'FontFile2', 'FontFile3'].some((key) => (bytesOf(doc, descriptor?.get(PDFName.of(key))) ?? Buffer.alloc(0)).length > 0);
+      // /W [0 [w0 w1 ...]]: a gap (null) would leave a glyph without its width.
+      const widths = cidFont.lookupMaybe(PDFName.of('W'), PDFArray)?.asArray() ?? [];
+      const widthsComplete = widths.every((w) => !(w instanceof PDFArray) || w.asArray().every((n) => n instanceof PDFNumber));
+      fonts.set(name, { name, embedded, widthsComplete });
+    }
+  }
+  return [...fonts.values()];
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { FixedFontSubset, FontkitFont } from './fixed-font-subset';
 
 /**
  * A fontkit `Font`, parsed once per process. pdfkit (>= 0.20) accepts one
@@ -24,6 +25,9 @@ const LAYOUT_CACHE_WORDS = 50_000;
 export interface InvoiceFonts {
   regular: ParsedFont;
   bold: ParsedFont;
+  /** The glyphs every invoice may use, numbered and embedded once per process (see FixedFontSubset). */
+  regularSubset: FixedFontSubset;
+  boldSubset: FixedFontSubset;
 }
 
 /** Names the layout uses with `doc.font(...)`. */
@@ -45,9 +49,13 @@ export function loadInvoiceFonts(): InvoiceFonts {
     // DejaVu rather than the PDF standard fonts: those only cover WinAnsi, and
     // Intl's French amounts contain U+202F (narrow no-break space).
     const dir = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+    const regular = parseFont(readFileSync(join(dir, 'DejaVuSans.ttf')));
+    const bold = parseFont(readFileSync(join(dir, 'DejaVuSans-Bold.ttf')));
     cached = {
-      regular: parseFont(readFileSync(join(dir, 'DejaVuSans.ttf'))),
-      bold: parseFont(readFileSync(join(dir, 'DejaVuSans-Bold.ttf'))),
+      regular,
+      bold,
+      regularSubset: new FixedFontSubset(regular as FontkitFont),
+      boldSubset: new FixedFontSubset(bold as FontkitFont),
     };
   }
   return cached;

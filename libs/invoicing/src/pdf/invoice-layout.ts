@@ -4,6 +4,7 @@ import type { InvoiceAddress, InvoiceDocument } from './invoice-document';
 import { InvoiceLabels, paymentMethodLabel } from './invoice-labels';
 import { COLORS, CONTENT_WIDTH, FONTS, PAGE } from './invoice-theme';
 import { formatCountry, formatDate, formatMoney, formatQuantity, formatUnitPrice, formatVatRate } from './format';
+import { drawLine, lineWidth } from './invoice-text';
 import { legalMentions } from './legal-mentions';
 
 type Align = 'left' | 'right';
@@ -264,7 +265,7 @@ export class InvoiceLayout {
       // Most cells fit on one line: placing them directly skips pdfkit's line wrapper,
       // which shapes every word a second time (a third of a render).
       const dx = style.align === 'right' ? width - oneLine : 0;
-      this.pdf.text(text, x + dx, y, { lineBreak: false });
+      drawLine(this.pdf, text, x + dx, y);
       return y + this.pdf.currentLineHeight(true) + lineGap;
     }
     this.pdf.text(text, x, y, { width, align: style.align ?? 'left', lineGap });
@@ -274,7 +275,7 @@ export class InvoiceLayout {
   /** The text's width when it fits on one line of `width`, else null. */
   private singleLineWidth(text: string, width: number): number | null {
     if (text.includes('\n')) return null;
-    const w = this.pdf.widthOfString(text);
+    const w = lineWidth(this.pdf, text);
     return w <= width ? w : null;
   }
 

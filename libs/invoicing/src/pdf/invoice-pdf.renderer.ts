@@ -3,6 +3,7 @@ import PDFDocument from 'pdfkit';
 import { ciiInvoiceXml } from '../facturx/cii-invoice-xml';
 import { FACTURX_FILE_NAME, facturxXmp } from '../facturx/facturx-xmp';
 import { InvoiceFigures, invoiceFigures } from '../invoice-figures';
+import { PdfkitEmbeddedFont, useFixedSubset } from './fixed-font-subset';
 import { FONT_BOLD, FONT_REGULAR, InvoiceFonts, loadInvoiceFonts } from './fonts';
 import type { InvoiceDocument } from './invoice-document';
 import { invoiceLabels } from './invoice-labels';
@@ -73,6 +74,9 @@ export class InvoicePdfRenderer {
 
     pdf.registerFont(FONT_REGULAR, this.fonts.regular as unknown as Buffer);
     pdf.registerFont(FONT_BOLD, this.fonts.bold as unknown as Buffer);
+    // pdfkit creates a document's font object on first use: take it now, before any text, to number its glyphs.
+    useFixedSubset(pdfFontOf(pdf.font(FONT_REGULAR)), this.fonts.regularSubset);
+    useFixedSubset(pdfFontOf(pdf.font(FONT_BOLD)), this.fonts.boldSubset);
     if (doc.environment === 'staging') {
       pdf.on('pageAdded', () => drawStagingMark(pdf, labels.stagingMark));
     }
@@ -91,6 +95,11 @@ export class InvoicePdfRenderer {
     pdf.end();
     return { pdf: await done, xml, figures };
   }
+}
+
+/** The font pdfkit made current (a private field of pdfkit 0.20's document). */
+function pdfFontOf(pdf: PDFKit.PDFDocument): PdfkitEmbeddedFont {
+  return (pdf as unknown as { _font: PdfkitEmbeddedFont })._font;
 }
 
 let shared: InvoicePdfRenderer | undefined;

@@ -1,0 +1,85 @@
+import { EncodedRun, FixedFontSubset, fixedSubsetOf, PdfkitEmbeddedFont } from './fixed-font-subset';
+
+/** Distinct lines kept encoded per font; an invoice has about a hundred, most of them recurring. */
+const RUNS_PER_FONT = 20_000;
+
+/** The pdfkit document internals the fast path reads (pdfkit 0.20). */
+interface PdfkitInternals {
+  _font: PdfkitEmbeddedFont;
+  _fontSize: number;
+  page: { height: number; fonts: Record<string, unknown> };
+}
+
+const internals = (pdf: PDFKit.PDFDocument) => pdf as unknown as PdfkitInternals;
+
+/** PDF numbers as pdfkit writes them (PDFObject.number). */
+const num = (n: number) => Math.round(n * 1e6) / 1e6;
+
+/**
+ * The width of one line of text in the current font and size, as
+ * `pdf.widthOfString` gives it, from the process-wide cache when it can.
+ */
+export function lineWidth(pdf: PDFKit.PDFDocument, text: string): number {
+  const run = runOf(pdf, text);
+  return run ? (run.width * internals(pdf)._fontSize) / 1000 : pdf.widthOfString(text);
+}
+
+/**
+ * Draws one line of text with its top-left corner at (x, y), as
+ * `pdf.text(text, x, y, { lineBreak: false })` does and with the same
+ * operators, but from a run encoded once per process: pdfkit shapes and
+ * hex-encodes every string of every document again, which was the largest
+ * part of drawing an invoice. Unlike pdf.text, it leaves pdf.x and pdf.y alone.
+ */
+export function drawLine(pdf: PDFKit.PDFDocument, text: string, x: number, y: number): void {
+  const run = runOf(pdf, text);
+  if (!run) {
+    pdf.text(text, x, y, { lineBreak: false });
+    return;
+  }
+  const { _font: font, _fontSize: size, page } = internals(pdf);
+  page.fonts[font.id] ??= font.ref();
+  // pdfkit flips the y axis for each text object and places the top of the line (baseline 'top') at y.
+  const baseline = page.height - y - (font.ascender / 1000) * size;
+  pdf.addContent(`q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(baseline)} Tm\n/${font.id} ${num(size)} Tf\n${run.tj} TJ\nET\nQ`);
+}
+
+/** null when the text cannot take the fast path: no fixed subset, a line break, or a glyph outside the subset. */
+function runOf(pdf: PDFKit.PDFDocument, text: string): EncodedRun | null {
+  const font = internals(pdf)._font;
+  const fixed = font && fixedSubsetOf(font);
+  if (!fixed || text.length === 0) return null;
+  let run = fixed.runs.get(text);
+  if (run === undefined) {
+    run = encodeRun(font, fixed, text);
+    if (fixed.runs.size >= RUNS_PER_FONT) fixed.runs.clear();
+    fixed.runs.set(text, run);
+  }
+  return run;
+}
+
+/** pdfkit's `_fragment` encoding for left-aligned text with no spacing options: glyph runs split where kerning applies. */
+function encodeRun(font: PdfkitEmbeddedFont, fixed: FixedFontSubset, text: string): EncodedRun | null {
+  if (/[\n\t]/.test(text)) return null;
+  const [encoded, positions] = font.encode(text);
+  let width = 0;
+  for (let i = 0; i < encoded.length; i++) {
+    // Extra glyphs get CIDs that differ from one document to the next; offsets need their own Tm operators.
+    if (parseInt(encoded[i], 16) >= fixed.size || positions[i].xOffset || positions[i].yOffset) return null;
+    width += positions[i].xAdvance;
+  }
+  const commands: string[] = [];
+  let last = 0;
+  const segment = (cur: number) => {
+    if (last < cur) {
+      const advance = positions[cur - 1].xAdvance - positions[cur - 1].advanceWidth;
+      commands.push(`<${encoded.slice(last, cur).join('')}> ${num(-advance)}`);
+    }
+    last = cur;
+  };
+  for (let i = 0; i < positions.length; i++) {
+    if (positions[i].xAdvance - positions[i].advanceWidth !== 0) segment(i + 1);
+  }
+  segment(positions.length);
+  return { width, tj: `[${commands.join(' ')}]` };
+}
