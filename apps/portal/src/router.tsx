@@ -5,15 +5,21 @@ import { useEffect, useState } from 'preact/hooks';
 export const BASE = '/portal';
 
 const listeners = new Set<() => void>();
+/** False on the first page of a visit: the heading takes focus only after a move inside the portal. */
+export let navigated = false;
 
 export function navigate(path: string, replace = false): void {
+  navigated = true;
   const url = path.startsWith(BASE) ? path : BASE + path;
   if (replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
   listeners.forEach((l) => l());
 }
 
-window.addEventListener('popstate', () => listeners.forEach((l) => l()));
+window.addEventListener('popstate', () => {
+  navigated = true;
+  listeners.forEach((l) => l());
+});
 
 /** The path below /portal (e.g. "/endpoints/ep_1") and the query string. */
 export function useLocation(): { path: string; search: URLSearchParams } {

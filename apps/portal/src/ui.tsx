@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
 import { useI18n } from './i18n';
+import { navigated } from './router';
 
 /** An error from /v1 with its message, announced to screen readers. */
 export function ErrorAlert({ error }: { error: unknown }) {
@@ -32,10 +33,15 @@ export function Loading() {
   return <p class="muted" role="status">{t('common.loading')}</p>;
 }
 
-/** The page heading takes focus after each navigation, so keyboard and screen-reader users land on the new content. */
+/**
+ * The page heading takes focus after each move inside the portal, so keyboard and screen-reader
+ * users land on the new content; on arrival focus stays at the top (skip link, header).
+ */
 export function PageTitle({ children }: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus(), []);
+  useEffect(() => {
+    if (navigated) ref.current?.focus();
+  }, []);
   return <h1 tabIndex={-1} ref={ref}>{children}</h1>;
 }
 

@@ -24,13 +24,13 @@ export function EventTypes() {
           <h2><code>{et.type}</code></h2>
           <p>{et.description}</p>
           <p><Link href={`/messages?type=${encodeURIComponent(et.type)}`}>{t('msg.title')} →</Link></p>
-          <details>
-            <summary>{t('ev.schema')}</summary>
-            <Json value={et.schema} label={`${t('ev.schema')} ${et.type}`} />
-          </details>
           <details open>
             <summary>{t('ev.example')}</summary>
             <Json value={et.example} label={`${t('ev.example')} ${et.type}`} />
+          </details>
+          <details>
+            <summary>{t('ev.schema')}</summary>
+            <Json value={et.schema} label={`${t('ev.schema')} ${et.type}`} />
           </details>
         </article>
       ))}
