@@ -260,29 +260,37 @@ export class InvoiceLayout {
   private write(text: string, x: number, y: number, width: number, style: TextStyle): number {
     this.applyStyle(style);
     const lineGap = style.lineGap ?? 0;
-    const oneLine = this.singleLineWidth(text, width);
-    if (oneLine !== null) {
-      // Most cells fit on one line: placing them directly skips pdfkit's line wrapper,
-      // which shapes every word a second time (a third of a render).
-      const dx = style.align === 'right' ? width - oneLine : 0;
-      drawLine(this.pdf, text, x + dx, y);
-      return y + this.pdf.currentLineHeight(true) + lineGap;
+    const widths = this.fittingLineWidths(text, width);
+    if (widths) {
+      // Most texts are lines that each fit (a cell, an address block): placing them directly skips
+      // pdfkit's line wrapper, which shapes every word again; the lines are spaced as the wrapper spaces them.
+      const step = this.pdf.currentLineHeight(true) + lineGap;
+      text.split('\n').forEach((line, i) => {
+        const dx = style.align === 'right' ? width - widths[i] : 0;
+        if (line) drawLine(this.pdf, line, x + dx, y);
+        y += step;
+      });
+      return y;
     }
     this.pdf.text(text, x, y, { width, align: style.align ?? 'left', lineGap });
     return this.pdf.y;
   }
 
-  /** The text's width when it fits on one line of `width`, else null. */
-  private singleLineWidth(text: string, width: number): number | null {
-    if (text.includes('\n')) return null;
-    const w = lineWidth(this.pdf, text);
-    return w <= width ? w : null;
+  /** Each line's width when every line of the text fits in `width`, else null (the text needs wrapping). */
+  private fittingLineWidths(text: string, width: number): number[] | null {
+    const widths: number[] = [];
+    for (const line of text.split('\n')) {
+      const w = line ? lineWidth(this.pdf, line) : 0;
+      if (w > width) return null;
+      widths.push(w);
+    }
+    return widths;
   }
 
   private measure(text: string, width: number, style: TextStyle): number {
     this.applyStyle(style);
     const lineGap = style.lineGap ?? 0;
-    if (this.singleLineWidth(text, width) !== null) return this.pdf.currentLineHeight(true) + lineGap;
+    if (this.fittingLineWidths(text, width)) return text.split('\n').length * (this.pdf.currentLineHeight(true) + lineGap);
     return this.pdf.heightOfString(text, { width, lineGap });
   }
 

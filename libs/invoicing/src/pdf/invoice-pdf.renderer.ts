@@ -4,6 +4,7 @@ import { ciiInvoiceXml } from '../facturx/cii-invoice-xml';
 import { FACTURX_FILE_NAME, facturxXmp } from '../facturx/facturx-xmp';
 import { InvoiceFigures, invoiceFigures } from '../invoice-figures';
 import { PdfkitEmbeddedFont, useFixedSubset } from './fixed-font-subset';
+import { usePrecompressedOutputIntent } from './pdfa-output-intent';
 import { FONT_BOLD, FONT_REGULAR, InvoiceFonts, loadInvoiceFonts } from './fonts';
 import type { InvoiceDocument } from './invoice-document';
 import { invoiceLabels } from './invoice-labels';
@@ -77,6 +78,7 @@ export class InvoicePdfRenderer {
     // pdfkit creates a document's font object on first use: take it now, before any text, to number its glyphs.
     useFixedSubset(pdfFontOf(pdf.font(FONT_REGULAR)), this.fonts.regularSubset);
     useFixedSubset(pdfFontOf(pdf.font(FONT_BOLD)), this.fonts.boldSubset);
+    usePrecompressedOutputIntent(pdf);
     if (doc.environment === 'staging') {
       pdf.on('pageAdded', () => drawStagingMark(pdf, labels.stagingMark));
     }
