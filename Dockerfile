@@ -41,6 +41,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 # Owned by root: the node user can run the code, not rewrite it.
 COPY --from=build /app/node_modules ./node_modules
+# dist/ holds the api, the worker and the partner portal's web app (dist/portal, served at /portal/).
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
