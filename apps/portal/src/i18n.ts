@@ -265,6 +265,7 @@ const en: Partial<Record<Key, string>> = {
   'ev.example': 'Example',
   'ord.title': 'Orders',
   'ord.ref': 'Reference',
+  'ord.status': 'Status',
   'ord.amount': 'Amount',
   'ord.customer': 'Customer',
   'ord.created': 'Created',

@@ -6,12 +6,12 @@ import { navigated } from './router';
 
 /** An error from /v1 with its message, announced to screen readers. */
 export function ErrorAlert({ error }: { error: unknown }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   if (!error) return null;
   const api = error instanceof ApiError ? error : null;
   return (
     <div class="alert alert-error" role="alert" data-testid="error-alert">
-      <strong>{t('error.title')}{api ? ` (${api.code})` : ''} :</strong> {error instanceof Error ? error.message : String(error)}
+      <strong>{t('error.title')}{api ? ` (${api.code})` : ''}{lang === 'fr' ? ' :' : ':'}</strong> {error instanceof Error ? error.message : String(error)}
       {api?.details?.length ? (
         <ul>
           {api.details.map((d, i) => (

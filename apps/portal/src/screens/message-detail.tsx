@@ -50,7 +50,7 @@ export function MessageDetail({ id }: { id: string }) {
                   <Link href={`/endpoints/${encodeURIComponent(d.endpoint_id)}`}>{urlOf(d.endpoint_id)}</Link>{' '}
                   <span class={`badge ${d.status === 'delivered' ? 'badge-ok' : d.status === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{t(`dl.status.${d.status}` as 'dl.status.pending') ?? d.status}</span>
                 </h3>
-                {d.next_attempt_at && <p class="muted small">{t('msg.next_attempt')} : {formatDate(lang, d.next_attempt_at)}</p>}
+                {d.next_attempt_at && <p class="muted small">{t('msg.next_attempt')}{lang === 'fr' ? ' : ' : ': '}{formatDate(lang, d.next_attempt_at)}</p>}
                 {own.length ? <AttemptTable attempts={own} /> : <p class="empty">{t('msg.no_attempt')}</p>}
                 <button type="button" onClick={() => resend.mutate(d.endpoint_id)} disabled={resend.isPending}>{t('msg.resend_one')}</button>
               </section>

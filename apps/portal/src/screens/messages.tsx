@@ -5,6 +5,7 @@ import { useEventTypes, useGet } from '../queries';
 import { Link, navigate, useLocation } from '../router';
 import { ErrorAlert, Loading, PageTitle } from '../ui';
 
+const LIST_REFRESH_MS = 3_000;
 const FILTERS = ['type', 'order_id', 'created_after', 'created_before'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
@@ -23,6 +24,8 @@ export function MessageList() {
   const messages = useGet<List<Message>>(
     '/v1/messages' +
       query({ type: applied.type, order_id: applied.order_id, created_after: toIso(applied.created_after), created_before: toIso(applied.created_before), limit: 25, cursor }),
+    // New messages appear on the first page by themselves (a payment made in another tab, say); later pages hold still.
+    { refetchInterval: cursor ? false : LIST_REFRESH_MS },
   );
 
   const apply = (f: Filters) => {

@@ -9,7 +9,7 @@ export function OrderList() {
   const { t, lang } = useI18n();
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
-  const orders = useGet<List<Order>>(`/v1/orders?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  const orders = useGet<List<Order>>(`/v1/orders?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { refetchInterval: cursor ? false : 5_000 });
   return (
     <section>
       <PageTitle>{t('ord.title')}</PageTitle>
@@ -61,7 +61,8 @@ function OrderStatus({ status }: { status: string }) {
 
 export function OrderDetail({ id }: { id: string }) {
   const { t, lang } = useI18n();
-  const order = useGet<Order>(`/v1/orders/${encodeURIComponent(id)}`);
+  // A pending order turns paid (and gets its invoice) on its own: follow it until it settles.
+  const order = useGet<Order>(`/v1/orders/${encodeURIComponent(id)}`, { refetchInterval: (q) => (q.state.data?.status === 'pending' || (q.state.data?.status === 'paid' && !q.state.data.invoice) ? 2_000 : false) });
   const o = order.data;
   return (
     <section>
