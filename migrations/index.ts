@@ -5,6 +5,7 @@ import { LegalInvoices1763800200000 } from './1763800200000-legal-invoices';
 import { PaymentsApi1763800300000 } from './1763800300000-payments-api';
 import { IdempotencySealed1763800460000 } from './1763800460000-idempotency-sealed';
 import { StripeEventFailures1763800470000 } from './1763800470000-stripe-event-failures';
+import { PartnerPortal1763800490000 } from './1763800490000-partner-portal';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PaymentsApi1763800300000,
   IdempotencySealed1763800460000,
   StripeEventFailures1763800470000,
+  PartnerPortal1763800490000,
 ];

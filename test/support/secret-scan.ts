@@ -29,6 +29,9 @@ const KINDS: { kind: string; pattern: string }[] = [
   { kind: 'whsec secret', pattern: 'whsec_[A-Za-z0-9+/=_-]{4,}' },
   // Stripe secret and restricted keys, the emulator's sk_test_emulator included.
   { kind: 'Stripe key', pattern: '(sk|rk)_(test|live)_[A-Za-z0-9_]{4,}' },
+  // Partner portal sign-in link tokens and session cookies (apps/api/src/portal/portal-secrets.util.ts); only hashes are stored.
+  { kind: 'portal link token', pattern: 'pl_[A-Za-z0-9_-]{43}' },
+  { kind: 'portal session', pattern: 'ps_[A-Za-z0-9_-]{43}' },
   // The operator tokens the tests use (test-stack.ts, scripts/demo.ts): "<word>-admin-token-<chars>".
   { kind: 'admin token', pattern: '[a-z]+-admin-token-[A-Za-z0-9_-]{6,}' },
 ];

@@ -6,17 +6,19 @@ import ts from 'typescript';
 export const PARTNER_TABLES = [
   'orders', 'invoices', 'invoice_pdfs', 'invoice_sequences', 'credit_notes', 'credit_note_pdfs', 'customers', 'subscriptions',
   'stripe_prices', 'endpoints', 'messages', 'deliveries', 'attempts', 'api_keys', 'partner_logos', 'idempotency_keys',
+  'portal_links', 'portal_sessions',
 ] as const;
 
 /** The TypeORM entities mapped onto those tables. */
 export const PARTNER_ENTITIES = new Set([
   'Order', 'Invoice', 'InvoicePdf', 'CreditNote', 'CreditNotePdf', 'Customer', 'Subscription',
-  'Endpoint', 'Message', 'Delivery', 'Attempt', 'ApiKey', 'PartnerLogo',
+  'Endpoint', 'Message', 'Delivery', 'Attempt', 'ApiKey', 'PartnerLogo', 'PortalLink', 'PortalSession',
 ]);
 
 /** Each scope factory, and the only files that may call it (named for who may call them). */
 export const SCOPE_FACTORY_CALLERS: Record<string, (file: string) => boolean> = {
   scopeFromApiKey: (f) => f === 'libs/partners/src/partner.service.ts',
+  scopeFromPortalSession: (f) => f === 'apps/api/src/portal/portal-session.service.ts',
   // PartnerService.create serves POST /admin/partners only: a new partner's first keys are made in the operator's name.
   scopeForOperator: (f) => f.startsWith('apps/api/src/admin/') || f === 'libs/partners/src/partner.service.ts',
   scopeFromEventRouting: (f) => f === 'libs/orders/src/payment-event.service.ts',

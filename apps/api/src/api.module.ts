@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { ApiMetricsServer } from './health/api-metrics.server';
 import { IngestModule } from './ingest/ingest.module';
 import { PartnerApiModule } from './partner-api/partner-api.module';
+import { PortalModule } from './portal/portal.module';
 
 @Module({})
 export class ApiModule {
@@ -24,6 +25,7 @@ export class ApiModule {
         AuthModule,
         IngestModule,
         PartnerApiModule,
+        PortalModule,
         AdminModule,
       ],
       controllers: [HealthController],

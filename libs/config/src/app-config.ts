@@ -38,6 +38,8 @@ export class AppConfig {
   readonly stripeEventMaxAttempts: number;
   readonly adminToken: string;
   readonly publicBaseUrl: string;
+  /** The partner portal's built files, served at /portal/. */
+  readonly portalDistDir: string;
   readonly encryptionKey: Buffer;
   readonly platformName: string;
   readonly webhookTimeoutMs: number;
@@ -100,6 +102,7 @@ export class AppConfig {
     this.stripeEventMaxAttempts = raw.STRIPE_EVENT_MAX_ATTEMPTS;
     this.adminToken = raw.ADMIN_TOKEN ?? this.invent('ADMIN_TOKEN', 'dev-admin-token-change-me');
     this.publicBaseUrl = raw.PUBLIC_BASE_URL.replace(/\/+$/, '');
+    this.portalDistDir = raw.PORTAL_DIST_DIR;
     this.encryptionKey = raw.ENCRYPTION_KEY
       ? Buffer.from(raw.ENCRYPTION_KEY, 'base64')
       : // The api and the worker must agree on the key, so development derives a fixed one.

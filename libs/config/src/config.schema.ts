@@ -60,6 +60,8 @@ export const configSchema = z
     STRIPE_WEBHOOK_SECRETS: whsecList.optional(),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
+    // Where the api finds the partner portal's built web app (npm run build); relative to the working directory.
+    PORTAL_DIST_DIR: z.string().min(1).default('dist/portal'),
     ENCRYPTION_KEY: z
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')

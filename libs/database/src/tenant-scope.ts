@@ -33,6 +33,14 @@ export function scopeFromApiKey(key: { readonly partnerId: string; readonly envi
   return brand(key);
 }
 
+/**
+ * For the portal session service only (apps/api/src/portal), when a browser session authenticates a request: it decides the
+ * partner; the environment is the one the request names (a portal user switches between staging and production).
+ */
+export function scopeFromPortalSession(session: { readonly partnerId: string }, environment: Environment): TenantScope {
+  return brand({ partnerId: session.partnerId, environment });
+}
+
 /** For the `/admin` routes only, behind the operator token: an operator acting on one partner's environment. */
 export function scopeForOperator(partner: { readonly id: string }, environment: Environment): TenantScope {
   return brand({ partnerId: partner.id, environment });

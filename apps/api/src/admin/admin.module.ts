@@ -4,9 +4,10 @@ import { StripeModule } from '@app/stripe';
 import { AdminEventsController } from './admin-events.controller';
 import { AdminKeysController } from './admin-keys.controller';
 import { AdminOverviewController } from './admin-overview.controller';
+import { AdminPortalLinksController } from './admin-portal-links.controller';
 import { AdminController } from './admin.controller';
 import { PartnerAdminService } from './partner-admin.service';
 import { PartnerLogoParser } from './partner-logo.parser';
 
-@Module({ imports: [PartnersModule, StripeModule], controllers: [AdminController, AdminKeysController, AdminOverviewController, AdminEventsController], providers: [PartnerAdminService, PartnerLogoParser] })
+@Module({ imports: [PartnersModule, StripeModule], controllers: [AdminController, AdminKeysController, AdminOverviewController, AdminEventsController, AdminPortalLinksController], providers: [PartnerAdminService, PartnerLogoParser] })
 export class AdminModule {}

@@ -1,12 +1,13 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiKeyService, AuthenticatedPartner } from '@app/partners';
-import { CurrentPartner, PartnerAuthGuard } from '../auth/partner-auth.guard';
+import { CurrentPartner, KeysOnly, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import { apiKeyView } from './partner-views';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { EXAMPLE_API_KEY } from '../openapi/examples';
 
 @Controller('v1/api-keys')
 @UseGuards(PartnerAuthGuard)
+@KeysOnly()
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeyService) {}
 

@@ -11,6 +11,8 @@ import { Message } from './message.entity';
 import { Order } from './order.entity';
 import { Partner } from './partner.entity';
 import { PartnerLogo } from './partner-logo.entity';
+import { PortalLink } from './portal-link.entity';
+import { PortalSession } from './portal-session.entity';
 import { StripeEvent } from './stripe-event.entity';
 import { Subscription } from './subscription.entity';
 
@@ -27,7 +29,9 @@ export * from './message.entity';
 export * from './order.entity';
 export * from './partner.entity';
 export * from './partner-logo.entity';
+export * from './portal-link.entity';
+export * from './portal-session.entity';
 export * from './stripe-event.entity';
 export * from './subscription.entity';
 
-export const ENTITIES = [ApiKey, Attempt, CreditNote, CreditNotePdf, Customer, Delivery, Endpoint, Invoice, InvoicePdf, Message, Order, Partner, PartnerLogo, StripeEvent, Subscription];
+export const ENTITIES = [ApiKey, Attempt, CreditNote, CreditNotePdf, Customer, Delivery, Endpoint, Invoice, InvoicePdf, Message, Order, Partner, PartnerLogo, PortalLink, PortalSession, StripeEvent, Subscription];
