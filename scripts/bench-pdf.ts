@@ -2,11 +2,17 @@
  * `npm run bench:pdf`: Factur-X invoices per second on one core (one
  * process, sequential renders on the main thread): a one-page invoice with
  * 10 lines, rendered to a PDF/A-3b with its CII XML embedded, exactly as the
- * worker does. Not a test: it prints figures.
+ * worker does, beside two pdfkit peers drawing the same text (see
+ * naivePdfkit), in interleaved slices of the same run so that a busy machine
+ * weighs on all three alike. Not a test: it prints figures.
  *
- * BENCH_SECONDS (default 10) sets the measured duration.
+ * BENCH_SECONDS (default 10) sets the measured duration per contender.
  */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import PDFDocument from 'pdfkit';
 import { InvoiceDocument, InvoicePdfRenderer } from '@app/invoicing';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -50,36 +56,114 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function main(): Promise<void> {
-  const renderer = new InvoicePdfRenderer();
-  // Warm-up: fonts parsed once, JIT, Intl formatters.
-  for (let i = 0; i < 100; i++) await renderer.renderFacturX(invoice(i));
-  const sample = await renderer.renderFacturX(invoice(0));
+/** One way of producing an invoice PDF, measured in the same run as the others. */
+interface Contender {
+  name: string;
+  render(n: number): Promise<Buffer>;
+}
 
-  const durations: number[] = [];
-  // CPU time too: on a shared machine wall time also measures the neighbours.
-  const cpuTimes: number[] = [];
+const fontDir = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const dejavu = { regular: readFileSync(join(fontDir, 'DejaVuSans.ttf')), bold: readFileSync(join(fontDir, 'DejaVuSans-Bold.ttf')) };
+
+/**
+ * The peers from the issue: the same invoice's text drawn with pdfkit as its
+ * README shows, no Factur-X XML and no PDF/A. With the font's bytes (parsed
+ * and subset in every document, embedded), or with Helvetica (one of the PDF
+ * standard fonts: nothing embedded, WinAnsi only, so not PDF/A).
+ */
+function naivePdfkit(font: 'embedded' | 'standard'): Contender['render'] {
+  return (n) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const d = invoice(n);
+      const pdf = new PDFDocument({ size: 'A4', margin: 50 });
+      const chunks: Uint8Array[] = [];
+      pdf.on('data', (c: Uint8Array) => chunks.push(c));
+      pdf.on('end', () => resolve(Buffer.concat(chunks)));
+      pdf.on('error', reject);
+      if (font === 'embedded') {
+        pdf.registerFont('regular', dejavu.regular);
+        pdf.registerFont('bold', dejavu.bold);
+      } else {
+        pdf.registerFont('regular', 'Helvetica');
+        pdf.registerFont('bold', 'Helvetica-Bold');
+      }
+      const money = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+      pdf.font('bold').fontSize(18).text(`Facture ${d.number}`);
+      pdf.font('regular').fontSize(9).text(`${d.seller.legal_name}\n${d.seller.address.line1}\n${d.seller.address.postal_code} ${d.seller.address.city}\nSIRET ${d.seller.siret}`);
+      pdf.moveDown().text(`${d.buyer.name}\n${d.buyer.address!.line1}\n${d.buyer.address!.postal_code} ${d.buyer.address!.city}`);
+      pdf.moveDown();
+      for (const line of d.lines) {
+        const y = pdf.y;
+        pdf.text(line.name, 50, y, { width: 250 });
+        pdf.text(String(line.quantity), 310, y, { width: 40, align: 'right' });
+        pdf.text(money.format(line.unit_amount / 100), 360, y, { width: 80, align: 'right' });
+        pdf.text(`${line.vat_rate} %`, 450, y, { width: 40, align: 'right' });
+        pdf.text(money.format((line.quantity * line.unit_amount) / 100), 495, y, { width: 50, align: 'right' });
+      }
+      const total = d.lines.reduce((sum, l) => sum + l.quantity * l.unit_amount, 0);
+      pdf.moveDown().font('bold').fontSize(11).text(`Total TTC ${money.format(total / 100)}`, { align: 'right' });
+      pdf.end();
+    });
+}
+
+interface Figures {
+  n: number;
+  wall: number;
+  durations: number[];
+  cpuTimes: number[];
+  cpuSeconds: number;
+}
+
+/** Renders with `c` for one slice of time; slices alternate between contenders so all see the same neighbours. */
+async function slice(c: Contender, into: Figures, ms: number): Promise<void> {
   const start = performance.now();
   const cpuStart = process.cpuUsage();
-  const end = start + seconds * 1000;
-  let n = 0;
+  const end = start + ms;
   while (performance.now() < end) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    await renderer.renderFacturX(invoice(n++));
-    const c = process.cpuUsage(c0);
-    cpuTimes.push((c.user + c.system) / 1000);
-    durations.push(performance.now() - t0);
+    await c.render(into.n++);
+    const cpu = process.cpuUsage(c0);
+    // CPU time too: on a shared machine wall time also measures the neighbours.
+    into.cpuTimes.push((cpu.user + cpu.system) / 1000);
+    into.durations.push(performance.now() - t0);
   }
-  const elapsed = (performance.now() - start) / 1000;
-  durations.sort((a, b) => a - b);
-  cpuTimes.sort((a, b) => a - b);
   const cpu = process.cpuUsage(cpuStart);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  into.cpuSeconds += (cpu.user + cpu.system) / 1e6;
+  into.wall += (performance.now() - start) / 1000;
+}
+
+async function main(): Promise<void> {
+  const renderer = new InvoicePdfRenderer();
+  const contenders: Contender[] = [
+    { name: 'ComptAppart Factur-X (PDF/A-3b, fonts embedded, CII XML)', render: async (n) => (await renderer.renderFacturX(invoice(n))).pdf },
+    { name: 'naive pdfkit, DejaVu embedded (no XML, not PDF/A)', render: naivePdfkit('embedded') },
+    { name: 'pdfkit, Helvetica not embedded (no XML, not PDF/A)', render: naivePdfkit('standard') },
+  ];
+  // Warm-up: fonts parsed once, JIT, Intl formatters.
+  for (const c of contenders) for (let i = 0; i < 30; i++) await c.render(i);
+  const sample = await renderer.renderFacturX(invoice(0));
+
+  const figures = contenders.map((): Figures => ({ n: 0, wall: 0, durations: [], cpuTimes: [], cpuSeconds: 0 }));
+  const sliceMs = 500;
+  // Each contender gets `seconds` in all, in interleaved slices.
+  for (let done = 0; done < seconds * 1000; done += sliceMs) {
+    for (let i = 0; i < contenders.length; i++) await slice(contenders[i], figures[i], sliceMs);
+  }
   console.log(`Factur-X (PDF/A-3b + CII EN 16931), one page, 10 lines, ${sample.pdf.length} bytes (XML ${Buffer.byteLength(sample.xml)} bytes)`);
-  console.log(`${n} invoices in ${elapsed.toFixed(1)} s on one core: ${(n / elapsed).toFixed(0)} invoices/s`);
-  console.log(`latency p50 ${percentile(durations, 50).toFixed(2)} ms, p99 ${percentile(durations, 99).toFixed(2)} ms, max ${durations.at(-1)!.toFixed(2)} ms`);
-  console.log(`CPU per invoice p50 ${percentile(cpuTimes, 50).toFixed(2)} ms, p99 ${percentile(cpuTimes, 99).toFixed(2)} ms; ${(n / cpuSeconds).toFixed(0)} invoices per CPU-second (process, GC threads included)`);
+  console.log(`One process, sequential renders; ${seconds} s per contender in interleaved ${sliceMs} ms slices; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const ours = figures[0];
+  contenders.forEach((c, i) => {
+    const f = figures[i];
+    f.durations.sort((a, b) => a - b);
+    f.cpuTimes.sort((a, b) => a - b);
+    const perCpuSecond = f.n / f.cpuSeconds;
+    const ratio = i === 0 ? '' : `; ours/this ${((ours.n / ours.cpuSeconds) / perCpuSecond).toFixed(2)}x per CPU-second`;
+    console.log(`\n${c.name}`);
+    console.log(`  ${f.n} in ${f.wall.toFixed(1)} s on one core: ${(f.n / f.wall).toFixed(0)}/s (wall)`);
+    console.log(`  latency p50 ${percentile(f.durations, 50).toFixed(2)} ms, p99 ${percentile(f.durations, 99).toFixed(2)} ms, max ${f.durations.at(-1)!.toFixed(2)} ms`);
+    console.log(`  CPU per document p50 ${percentile(f.cpuTimes, 50).toFixed(2)} ms, p99 ${percentile(f.cpuTimes, 99).toFixed(2)} ms; ${perCpuSecond.toFixed(0)} per CPU-second (process, GC threads included)${ratio}`);
+  });
 }
 
 main().catch((err) => {

@@ -55,6 +55,8 @@ export class FixedFontSubset {
   readonly toUnicode: Buffer;
   /** Lines of text already encoded for this subset: the same words recur on every invoice. */
   readonly runs = new Map<string, EncodedRun | null>();
+  /** How pdfkit's line wrapper splits a text, by font size, width and text. */
+  readonly wraps = new Map<string, string[]>();
 
   constructor(readonly font: FontkitFont) {
     const scale = 1000 / font.unitsPerEm;

@@ -4,7 +4,7 @@ import type { InvoiceAddress, InvoiceDocument } from './invoice-document';
 import { InvoiceLabels, paymentMethodLabel } from './invoice-labels';
 import { COLORS, CONTENT_WIDTH, FONTS, PAGE } from './invoice-theme';
 import { formatCountry, formatDate, formatMoney, formatQuantity, formatUnitPrice, formatVatRate } from './format';
-import { drawLine, lineWidth } from './invoice-text';
+import { drawLine, lineWidth, linesOf } from './invoice-text';
 import { legalMentions } from './legal-mentions';
 
 type Align = 'left' | 'right';
@@ -260,38 +260,27 @@ export class InvoiceLayout {
   private write(text: string, x: number, y: number, width: number, style: TextStyle): number {
     this.applyStyle(style);
     const lineGap = style.lineGap ?? 0;
-    const widths = this.fittingLineWidths(text, width);
-    if (widths) {
-      // Most texts are lines that each fit (a cell, an address block): placing them directly skips
-      // pdfkit's line wrapper, which shapes every word again; the lines are spaced as the wrapper spaces them.
-      const step = this.pdf.currentLineHeight(true) + lineGap;
-      text.split('\n').forEach((line, i) => {
-        const dx = style.align === 'right' ? width - widths[i] : 0;
-        if (line) drawLine(this.pdf, line, x + dx, y);
-        y += step;
-      });
-      return y;
+    const lines = linesOf(this.pdf, text, width);
+    const step = this.pdf.currentLineHeight(true) + lineGap;
+    // pdfkit's wrapper would continue a text crossing the bottom margin on a new page; the layout measures
+    // blocks first so that never happens, but should it, pdfkit keeps doing it.
+    if (lines.length > 1 && y + lines.length * step > BOTTOM) {
+      this.pdf.text(text, x, y, { width, align: style.align ?? 'left', lineGap });
+      return this.pdf.y;
     }
-    this.pdf.text(text, x, y, { width, align: style.align ?? 'left', lineGap });
-    return this.pdf.y;
-  }
-
-  /** Each line's width when every line of the text fits in `width`, else null (the text needs wrapping). */
-  private fittingLineWidths(text: string, width: number): number[] | null {
-    const widths: number[] = [];
-    for (const line of text.split('\n')) {
-      const w = line ? lineWidth(this.pdf, line) : 0;
-      if (w > width) return null;
-      widths.push(w);
+    // Lines placed directly, spaced and aligned as pdfkit's wrapper places them (same operators), each
+    // encoded once per process: the wrapper shapes every word again in every document.
+    for (const line of lines) {
+      const dx = style.align === 'right' ? width - lineWidth(this.pdf, line.replace(/\s+$/, '')) : 0;
+      if (line) drawLine(this.pdf, line, x + dx, y);
+      y += step;
     }
-    return widths;
+    return y;
   }
 
   private measure(text: string, width: number, style: TextStyle): number {
     this.applyStyle(style);
-    const lineGap = style.lineGap ?? 0;
-    if (this.fittingLineWidths(text, width)) return text.split('\n').length * (this.pdf.currentLineHeight(true) + lineGap);
-    return this.pdf.heightOfString(text, { width, lineGap });
+    return linesOf(this.pdf, text, width).length * (this.pdf.currentLineHeight(true) + (style.lineGap ?? 0));
   }
 
   private applyStyle(style: TextStyle): void {

@@ -3,6 +3,7 @@ import PDFDocument from 'pdfkit';
 import { ciiInvoiceXml } from '../facturx/cii-invoice-xml';
 import { FACTURX_FILE_NAME, facturxXmp } from '../facturx/facturx-xmp';
 import { InvoiceFigures, invoiceFigures } from '../invoice-figures';
+import { attachFile } from './facturx-attachment';
 import { PdfkitEmbeddedFont, useFixedSubset } from './fixed-font-subset';
 import { usePrecompressedOutputIntent } from './pdfa-output-intent';
 import { FONT_BOLD, FONT_REGULAR, InvoiceFonts, loadInvoiceFonts } from './fonts';
@@ -85,14 +86,13 @@ export class InvoicePdfRenderer {
     pdf.addPage();
     new InvoiceLayout(pdf, doc, figures, labels).draw();
     drawFooters(pdf, `${doc.seller.legal_name} · ${title} ${doc.number}`, labels.page);
-    pdf.file(Buffer.from(xml, 'utf8'), {
+    attachFile(pdf, Buffer.from(xml, 'utf8'), {
       name: FACTURX_FILE_NAME,
-      type: 'text/xml',
+      subtype: 'text#2Fxml',
       relationship: 'Alternative',
       description: 'Factur-X',
-      creationDate: doc.issuedAt,
-      modifiedDate: doc.issuedAt,
-    } as Parameters<PDFKit.PDFDocument["file"]>[1]);
+      date: doc.issuedAt,
+    });
     pdf.appendXML(facturxXmp());
     pdf.end();
     return { pdf: await done, xml, figures };

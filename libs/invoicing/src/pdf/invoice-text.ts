@@ -8,6 +8,9 @@ interface PdfkitInternals {
   _font: PdfkitEmbeddedFont;
   _fontSize: number;
   page: { height: number; fonts: Record<string, unknown> };
+  x: number;
+  y: number;
+  _text(text: string, x: number, y: number, options: Record<string, unknown>, onLine: (line: string) => void): void;
 }
 
 const internals = (pdf: PDFKit.PDFDocument) => pdf as unknown as PdfkitInternals;
@@ -42,6 +45,40 @@ export function drawLine(pdf: PDFKit.PDFDocument, text: string, x: number, y: nu
   // pdfkit flips the y axis for each text object and places the top of the line (baseline 'top') at y.
   const baseline = page.height - y - (font.ascender / 1000) * size;
   pdf.addContent(`q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(baseline)} Tm\n/${font.id} ${num(size)} Tf\n${run.tj} TJ\nET\nQ`);
+}
+
+/**
+ * The lines `pdf.text(text, { width })` would draw: the text's own lines
+ * when each fits, else the lines of pdfkit's wrapper (word breaks per
+ * Unicode UAX #14), asked once per font, size, width and text: a line's
+ * long product name recurs on every invoice of the partner.
+ */
+export function linesOf(pdf: PDFKit.PDFDocument, text: string, width: number): string[] {
+  const lines = text.split('\n');
+  if (lines.every((line) => !line || lineWidth(pdf, line) <= width)) return lines;
+  const { _font: font, _fontSize: size } = internals(pdf);
+  const fixed = font && fixedSubsetOf(font);
+  const key = `${size}\u0001${width}\u0001${text}`;
+  let wrapped = fixed?.wraps.get(key);
+  if (!wrapped) {
+    wrapped = wrapWithPdfkit(pdf, text, width);
+    if (fixed) {
+      if (fixed.wraps.size >= RUNS_PER_FONT) fixed.wraps.clear();
+      fixed.wraps.set(key, wrapped);
+    }
+  }
+  return wrapped;
+}
+
+/** Runs pdfkit's LineWrapper without drawing, as heightOfString does, keeping the lines it emits. */
+function wrapWithPdfkit(pdf: PDFKit.PDFDocument, text: string, width: number): string[] {
+  const doc = internals(pdf);
+  const { x, y } = doc;
+  const lines: string[] = [];
+  doc._text(text, x, y, { width, height: Infinity }, (line) => lines.push(line.replace(/\n/g, '')));
+  doc.x = x;
+  doc.y = y;
+  return lines;
 }
 
 /** null when the text cannot take the fast path: no fixed subset, a line break, or a glyph outside the subset. */
