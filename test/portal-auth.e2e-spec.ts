@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { PARTNER_EVENT_SCHEMAS, PARTNER_EVENT_TYPES } from '@app/webhooks';
 import { ADMIN_TOKEN, TestStack } from './support/test-stack';
 
 /**
@@ -294,5 +296,29 @@ describe('partner portal: links, sessions and the web app', () => {
     for (const token of tokensSeen) expect(log).not.toContain(token.slice(3));
     expect(log).not.toMatch(/ps_[A-Za-z0-9_-]{43}/);
     expect(log).not.toMatch(/pl_[A-Za-z0-9_-]{43}/);
+  });
+
+  it('GET /v1/event-types lists every event type with the schema of the docs, an example that fits it and the docs\' descriptions', async () => {
+    const byKey = await stack.http('GET', '/v1/event-types', { token: a.api_keys.test });
+    expect(byKey.status).toBe(200);
+    const session = await signIn(a.id);
+    const bySession = await stack.http('GET', '/v1/event-types', { headers: asSession(session, 'production') });
+    expect(bySession.json).toEqual(byKey.json);
+    expect((await stack.http('GET', '/v1/event-types')).status).toBe(401);
+
+    const documented = JSON.parse(readFileSync(join(__dirname, '..', 'docs', 'webhook-events.schema.json'), 'utf8'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const labels = require('../docs-site/scripts/lib/labels.js').LABELS;
+    const data = byKey.json.data as { type: keyof typeof PARTNER_EVENT_SCHEMAS; description: string; descriptions: { fr: string; en: string }; schema: unknown; example: { type: string; data: unknown } }[];
+    expect(data.map((e) => e.type).sort()).toEqual([...PARTNER_EVENT_TYPES].sort());
+    for (const event of data) {
+      expect(event.schema).toEqual(documented[event.type]);
+      expect(event.descriptions).toEqual({ fr: labels.fr.knownEvents[event.type], en: labels.en.knownEvents[event.type] });
+      expect(event.description).toBe(event.descriptions.en);
+      // The example is what an endpoint would receive: the envelope, its data as the code's own schema reads it.
+      const envelope = z.strictObject({ type: z.literal(event.type), timestamp: z.string(), data: PARTNER_EVENT_SCHEMAS[event.type] });
+      const parsed = envelope.safeParse(event.example);
+      expect([event.type, parsed.success ? 'fits' : parsed.error.issues]).toEqual([event.type, 'fits']);
+    }
   });
 });

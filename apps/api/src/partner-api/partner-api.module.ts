@@ -13,6 +13,7 @@ import { CheckoutSessionsController } from './checkout-sessions.controller';
 import { CreditNotesController } from './credit-notes.controller';
 import { CustomersController } from './customers.controller';
 import { EndpointsController } from './endpoints.controller';
+import { EventTypesController } from './event-types.controller';
 import { MessagesController } from './messages.controller';
 import { OrdersController } from './orders.controller';
 import { PaymentIntentsController } from './payment-intents.controller';
@@ -30,6 +31,7 @@ import { SubscriptionsController } from './subscriptions.controller';
     SubscriptionsController,
     OrdersController,
     CreditNotesController,
+    EventTypesController,
   ],
   providers: [
     IdempotencyRepository,
