@@ -60,6 +60,31 @@ describe('Stripe ingest', () => {
     expect(await storedEvents()).toBe(before);
   });
 
+  it('answers like every route: request id, catalogue errors, 415 for another media type, duplicate said', async () => {
+    const event = stack.emulator.buildEvent('checkout.session.completed', { object: 'checkout.session', id: 'cs_test_answers', metadata: {} }, false);
+    const body = JSON.stringify(event);
+    const signature = stack.emulator.signPayload(body, STRIPE_WEBHOOK_SECRET);
+    const send = (contentType: string, payload: string, sig?: string) =>
+      fetch(`${stack.apiUrl}/stripe/webhook`, { method: 'POST', headers: { 'content-type': contentType, ...(sig ? { 'stripe-signature': sig } : {}), 'x-request-id': 'req_ingest_answers_1' }, body: payload });
+
+    const first = await send('application/json', body, signature);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(first.headers.get('x-request-id')).toBe('req_ingest_answers_1');
+    expect(await first.json()).toEqual({ received: true, duplicate: false });
+    expect(await (await send('application/json', body, signature)).json()).toEqual({ received: true, duplicate: true });
+
+    const refused = await send('application/json', body, signature.replace(/v1=./, 'v1=x'));
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: { code: 'invalid_stripe_signature', message: expect.any(String), request_id: 'req_ingest_answers_1' } });
+    const form = await send('application/x-www-form-urlencoded', 'a=1', signature);
+    expect(form.status).toBe(415);
+    expect(((await form.json()) as any).error.code).toBe('unsupported_media_type');
+    const empty = await send('application/json', '', signature);
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as any).error.code).toBe('invalid_json');
+  });
+
   async function outcome(orderId: string) {
     const [counts] = await stack.sql<{ invoices: number; messages: number; status: string }>(
       `SELECT (SELECT count(*)::int FROM invoices WHERE order_id = $1) AS invoices,

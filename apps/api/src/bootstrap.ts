@@ -10,6 +10,8 @@ import { mountQueueDashboard } from './admin/queue-dashboard';
 import { AuthFailureLimiter } from './auth/auth-failure-limiter';
 import { ApiModule } from './api.module';
 import { registerJsonBodyParser } from './json-body.parser';
+import { StripeIngestService } from './ingest/stripe-ingest.service';
+import { serveStripeWebhookDirectly } from './ingest/stripe-webhook.route';
 import { serveOpenApi } from './openapi/openapi';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -44,6 +46,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     logger.log({ request_id: req.id, method: req.method, path: req.url.split('?')[0], status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime), msg: 'request completed' });
   });
   registerJsonBodyParser(app.getHttpAdapter().getInstance(), MAX_BODY_BYTES);
+  serveStripeWebhookDirectly(app.getHttpAdapter().getInstance(), app.get(StripeIngestService));
   app.useGlobalFilters(new HttpExceptionFilter());
   serveOpenApi(app);
   await mountQueueDashboard(app.getHttpAdapter().getInstance(), app.get(JobQueue), config, app.get(AuthFailureLimiter));

@@ -56,6 +56,18 @@ describe('StripeWebhookVerifier', () => {
     }
   });
 
+  it('refuses a signature older than the tolerance, a header without v1, and accepts one v1 among several', () => {
+    const body = event(false);
+    const old = Math.floor(Date.now() / 1000) - 301;
+    expect(refusal(verifier, body, sign(body, 'whsec_test_new', old))?.code).toBe('invalid_stripe_signature');
+    const valid = sign(body, 'whsec_test_new');
+    expect(refusal(verifier, body, valid.replace('v1=', 'v0='))?.code).toBe('invalid_stripe_signature');
+    expect(refusal(verifier, body, 'garbage')?.code).toBe('invalid_stripe_signature');
+    const [t, v1] = valid.split(',');
+    expect(verifier.verify(Buffer.from(body), `${t},v1=${'0'.repeat(64)},${v1}`).json).toBe(body);
+    expect(refusal(verifier, `${body} `, valid)?.code).toBe('invalid_stripe_signature');
+  });
+
   it('refuses every live event when no live secret is configured', () => {
     const testOnly = new StripeWebhookVerifier(AppConfig.fromEnv({ STRIPE_WEBHOOK_SECRETS: 'whsec_only_test' }));
     expect(testOnly.verify(Buffer.from(event(false)), sign(event(false), 'whsec_only_test')).livemode).toBe(false);

@@ -2,14 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JobQueue } from '@app/queue';
+import type { VerifiedStripeEvent } from '@app/stripe';
 
-export interface VerifiedEvent {
-  id: string;
-  type: string;
-  livemode: boolean;
-  /** The raw JSON text Stripe sent, stored as is. */
-  json: string;
-}
+/** A verified event: its id, type and mode, and the raw JSON text Stripe sent, stored as is. */
+export type VerifiedEvent = VerifiedStripeEvent;
 
 interface Waiting {
   event: VerifiedEvent;
