@@ -1,22 +1,26 @@
 /**
- * `npm run bench:ingest`: loads POST /stripe/webhook of a real api process
- * with unique, validly signed ~3 KB checkout.session.completed events, then
- * checks that every 2xx is a committed inbox row. Not a test: it prints figures.
+ * `npm run bench:ingest`: loads POST /stripe/webhook with unique, validly signed ~3 KB
+ * checkout.session.completed events, first on a real api process, then, in the same run and with the same
+ * events, on the do-it-yourself server of bench-ingest-diy.ts (Express 5 + constructEvent + one INSERT and one
+ * BullMQ add per event). Checks that every 2xx is a committed inbox row, and prints both figures and the
+ * ratio: the machine is shared, so only a ratio measured side by side means anything. Not a test.
  *
- * BENCH_SECONDS (default 20) and BENCH_CONNECTIONS (default 64) tune the run.
+ * BENCH_SECONDS (default 20) and BENCH_CONNECTIONS (default 50) tune the run; BENCH_ONLY=api skips the DIY run;
+ * BENCH_API_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=test-artifacts/profiles`) is passed to the api's node.
  */
-import { fork } from 'node:child_process';
+import { ChildProcess, fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { AppConfig } from '@app/config';
-import { clearQueueKeys, freshBenchDatabase } from './bench-support';
+import { clearQueueKeys, cpuSecondsOf, freshBenchDatabase } from './bench-support';
 
 const SECRET = 'whsec_bench_secret';
-const PORT = 13999;
+const API_PORT = 13999;
+const DIY_PORT = 13998;
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 function eventBody(n: number): string {
   const id = `evt_bench_${randomBytes(8).toString('hex')}_${n}`;
@@ -47,33 +51,77 @@ function sign(body: string): string {
   return `t=${t},v1=${createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex')}`;
 }
 
-async function main(): Promise<void> {
-  const base = AppConfig.load();
-  const dbUrl = new URL(await freshBenchDatabase(base.databaseUrl, 'comptappart_bench'));
-  await clearQueueKeys(base.redisUrl, 'bench');
+interface Prepared {
+  body: string;
+  signature: string;
+}
 
-  const api = fork(join(__dirname, '..', 'apps', 'api', 'src', 'main.js'), [], {
-    execArgv: process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [],
-    env: { ...process.env, NODE_ENV: 'test', PORT: String(PORT), DATABASE_URL: dbUrl.toString(), REDIS_URL: base.redisUrl, QUEUE_PREFIX: 'bench', API_METRICS_PORT: '0', STRIPE_WEBHOOK_SECRETS: SECRET, LOG_LEVEL: 'warn' },
-    stdio: 'inherit',
-  });
+interface Figures {
+  name: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  ok: number;
+  committed: number;
+  cpuMsPerEvent: number | null;
+  wrapped: boolean;
+}
+
+interface Target {
+  name: string;
+  port: number;
+  database: string;
+  queuePrefix: string;
+  start(dbUrl: string, redisUrl: string): ChildProcess;
+  readyPath: string;
+}
+
+const TARGETS: Target[] = [
+  {
+    name: 'api (ComptAppart)',
+    port: API_PORT,
+    database: 'comptappart_bench',
+    queuePrefix: 'bench',
+    readyPath: '/health/live',
+    start: (dbUrl, redisUrl) =>
+      fork(join(__dirname, '..', 'apps', 'api', 'src', 'main.js'), [], {
+        execArgv: process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [],
+        env: { ...process.env, NODE_ENV: 'test', PORT: String(API_PORT), DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: 'bench', API_METRICS_PORT: '0', STRIPE_WEBHOOK_SECRETS_TEST: SECRET, LOG_LEVEL: 'warn' },
+        stdio: 'inherit',
+      }),
+  },
+  {
+    name: 'do-it-yourself (Express 5)',
+    port: DIY_PORT,
+    database: 'comptappart_bench_diy',
+    queuePrefix: 'bench-diy',
+    readyPath: '/health',
+    start: (dbUrl, redisUrl) =>
+      fork(join(__dirname, 'bench-ingest-diy.js'), [], {
+        env: { ...process.env, DIY_PORT: String(DIY_PORT), DIY_WEBHOOK_SECRET: SECRET, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: 'bench-diy' },
+        stdio: 'inherit',
+      }),
+  },
+];
+
+async function measure(target: Target, prepared: Prepared[], base: AppConfig): Promise<Figures> {
+  const dbUrl = await freshBenchDatabase(base.databaseUrl, target.database);
+  await clearQueueKeys(base.redisUrl, target.queuePrefix);
+  const child = target.start(dbUrl, base.redisUrl);
   try {
     for (let i = 0; i < 100; i++) {
       try {
-        if ((await fetch(`http://127.0.0.1:${PORT}/health/live`)).ok) break;
+        if ((await fetch(`http://127.0.0.1:${target.port}${target.readyPath}`)).ok) break;
       } catch {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    // Bodies are made and signed before the load starts, so the load generator
-    // (on the same two cores) spends its time sending, not hashing.
-    const prepared = Array.from({ length: Math.max(20_000, seconds * 15_000) }, (_, i) => {
-      const body = eventBody(i);
-      return { body, signature: sign(body) };
-    });
+    const cpuBefore = await cpuSecondsOf(child.pid!);
     let n = 0;
     const result = await autocannon({
-      url: `http://127.0.0.1:${PORT}/stripe/webhook`,
+      url: `http://127.0.0.1:${target.port}/stripe/webhook`,
       method: 'POST',
       connections,
       duration: seconds,
@@ -86,24 +134,56 @@ async function main(): Promise<void> {
         },
       ],
     });
-    const db = new Client({ connectionString: dbUrl.toString() });
+    const cpuAfter = await cpuSecondsOf(child.pid!);
+    const db = new Client({ connectionString: dbUrl });
     await db.connect();
     const [{ count }] = (await db.query('SELECT count(*)::int AS count FROM stripe_events')).rows;
     await db.end();
     const ok = result['2xx'];
-    console.log('\nbench:ingest — POST /stripe/webhook, signed ~3 KB checkout.session.completed, unique ids');
-    console.log(`  ${connections} connections, ${seconds} s, body ${eventBody(0).length} bytes`);
-    console.log(`  events/s (2xx):   ${(ok / result.duration).toFixed(0)}`);
-    console.log(`  latency p50:      ${result.latency.p50} ms`);
-    console.log(`  latency p99:      ${result.latency.p99} ms`);
-    console.log(`  non-2xx / errors: ${result.non2xx} / ${result.errors}`);
-    console.log(`  2xx answers:      ${ok}; committed inbox rows: ${count} -> ${count >= ok ? 'every acknowledged event is durable' : 'LOST EVENTS'}`);
-    if (count < ok) process.exitCode = 1;
+    return {
+      name: target.name,
+      perSecond: ok / result.duration,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      ok,
+      committed: count,
+      cpuMsPerEvent: cpuBefore !== null && cpuAfter !== null && ok > 0 ? ((cpuAfter - cpuBefore) * 1000) / ok : null,
+      wrapped: n > prepared.length,
+    };
   } finally {
-    api.kill('SIGTERM');
-    await new Promise((r) => api.once('exit', r));
-    await clearQueueKeys(base.redisUrl, 'bench');
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await clearQueueKeys(base.redisUrl, target.queuePrefix);
   }
+}
+
+function print(f: Figures): void {
+  console.log(`  ${f.name}`);
+  console.log(`    events/s (2xx):   ${f.perSecond.toFixed(0)}`);
+  console.log(`    latency p50/p99:  ${f.p50} ms / ${f.p99} ms`);
+  console.log(`    CPU per event:    ${f.cpuMsPerEvent === null ? 'n/a' : `${(f.cpuMsPerEvent * 1000).toFixed(0)} us (server process)`}`);
+  console.log(`    non-2xx / errors: ${f.non2xx} / ${f.errors}${f.wrapped ? ' (prepared events ran out: some were sent twice)' : ''}`);
+  console.log(`    2xx answers:      ${f.ok}; committed inbox rows: ${f.committed} -> ${f.committed >= f.ok ? 'every acknowledged event is durable' : 'LOST EVENTS'}`);
+}
+
+async function main(): Promise<void> {
+  const base = AppConfig.load();
+  // Bodies are made and signed before the load starts, so the load generator (on the same two cores) spends its
+  // time sending, not hashing. Each server gets its own database, so both runs can send the same events.
+  const prepared: Prepared[] = Array.from({ length: Math.max(20_000, seconds * 12_000) }, (_, i) => {
+    const body = eventBody(i);
+    return { body, signature: sign(body) };
+  });
+  const targets = process.env.BENCH_ONLY === 'api' ? TARGETS.slice(0, 1) : TARGETS;
+  const figures: Figures[] = [];
+  for (const target of targets) figures.push(await measure(target, prepared, base));
+  console.log('\nbench:ingest — POST /stripe/webhook, signed ~3 KB checkout.session.completed, unique ids, side by side');
+  console.log(`  ${connections} connections, ${seconds} s each, body ${eventBody(0).length} bytes, load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
+  figures.forEach(print);
+  if (figures.length === 2) console.log(`  ratio api / do-it-yourself: ${(figures[0].perSecond / figures[1].perSecond).toFixed(2)}x`);
+  if (figures.some((f) => f.committed < f.ok)) process.exitCode = 1;
 }
 
 main().catch((err) => {
