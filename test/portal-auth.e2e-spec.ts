@@ -24,7 +24,8 @@ describe('partner portal: links, sessions and the web app', () => {
     writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Portail</title><script type="module" src="/portal/assets/app-1a2b.js"></script>');
     writeFileSync(join(dist, 'assets', 'app-1a2b.js'), 'console.log("portal")');
     // Everything the api logs, at the most talkative level, to look for link tokens in it.
-    stack = await TestStack.start({ worker: false, env: { PORTAL_DIST_DIR: dist, LOG_LEVEL: 'verbose', LOG_FILE: logFile } });
+    // A rate limit low enough for a burst to reach, high enough for the other tests' sequential calls.
+    stack = await TestStack.start({ worker: false, env: { PORTAL_DIST_DIR: dist, LOG_LEVEL: 'verbose', LOG_FILE: logFile, API_RATE_LIMIT_PER_SECOND: '40' } });
     a = await stack.createPartner({ invoice_prefix: 'PTA' });
     b = await stack.createPartner({ invoice_prefix: 'PTB', name: 'Bureau Voisin' });
   });
@@ -229,6 +230,17 @@ describe('partner portal: links, sessions and the web app', () => {
     expect((await stack.http('GET', '/v1/api-keys', { token: a.api_keys.test })).status).toBe(200);
   });
 
+  it('a session has the request rate of a key, counted for that session alone', async () => {
+    const busy = await signIn(a.id);
+    const calm = await signIn(a.id);
+    const burst = await Promise.all(Array.from({ length: 200 }, () => stack.http('GET', '/v1/endpoints', { headers: asSession(busy, 'staging') })));
+    const limited = burst.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0].json.error.code).toBe('rate_limited');
+    expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await stack.http('GET', '/v1/endpoints', { headers: asSession(calm, 'staging') })).status).toBe(200);
+  });
+
   it('logout needs the CSRF token, clears the cookie and ends the session at once; an expired session is refused', async () => {
     const session = await signIn(a.id);
     expect((await stack.http('POST', '/portal/api/logout', { headers: { cookie: session.cookie } })).json.error.code).toBe('csrf_failed');
@@ -268,6 +280,11 @@ describe('partner portal: links, sessions and the web app', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toContain('javascript');
     expect(asset.headers.get('cache-control')).toContain('immutable');
+    // Compressed for browsers that say they take it (fetch decodes it back).
+    expect(asset.headers.get('content-encoding')).toMatch(/^(br|gzip)$/);
+    expect(await asset.text()).toBe('console.log("portal")');
+    const plain = await stack.http('GET', '/portal/assets/app-1a2b.js', { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
     expect((await fetch(`${stack.apiUrl}/portal/assets/missing.js`)).status).toBe(404);
     expect((await fetch(`${stack.apiUrl}/portal/api/nothing`)).status).toBe(404);
     for (const escape of ['/portal/..%2f..%2fpackage.json', '/portal/%2e%2e/%2e%2e/package.json', '/portal/assets/..%2f..%2f..%2fpackage.json']) {

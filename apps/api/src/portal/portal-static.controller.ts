@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { extname, resolve, sep } from 'node:path';
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -24,6 +26,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+const COMPRESSIBLE = /\.(js|mjs|css|svg|json|map|txt|html)$/i;
+
 /**
  * The partner portal's web app (apps/portal, built by `npm run build` into PORTAL_DIST_DIR). Any /portal/ path that
  * is not a file is the app's own route, so it gets index.html; /portal/api/* is never the app.
@@ -33,6 +39,7 @@ const CONTENT_TYPES: Record<string, string> = {
 @Controller('portal')
 export class PortalStaticController {
   private readonly root: string;
+  private readonly packed = new Map<string, Buffer>();
 
   constructor(config: AppConfig) {
     this.root = resolve(config.portalDistDir);
@@ -57,6 +64,8 @@ export class PortalStaticController {
         .header('content-type', CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream')
         .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
         .header('content-security-policy', APP_CSP);
+      const packed = await this.compressed(req, file, path);
+      if (packed) return reply.header('content-encoding', packed.encoding).header('vary', 'accept-encoding').send(packed.body);
       return reply.send(createReadStream(file));
     }
     if (path.startsWith('assets/')) throw new AppError('route_not_found');
@@ -69,6 +78,26 @@ export class PortalStaticController {
     }
     void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', APP_CSP);
     return reply.send(index);
+  }
+
+  /**
+   * Scripts and styles compressed once per file and kept: Vite's hashed assets never change, and the app's first
+   * load is measured compressed (its JavaScript budget). Brotli when the browser takes it, else gzip.
+   */
+  private async compressed(req: FastifyRequest, file: string, path: string): Promise<{ encoding: string; body: Buffer } | null> {
+    if (!path.startsWith('assets/') || !COMPRESSIBLE.test(file)) return null;
+    const accepted = String(req.headers['accept-encoding'] ?? '');
+    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
+    if (!encoding) return null;
+    const key = `${encoding} ${file}`;
+    let body = this.packed.get(key);
+    if (!body) {
+      const raw = await readFile(file);
+      body = encoding === 'br' ? await brotli(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }) : await gzipped(raw, { level: 9 });
+      // A handful of files per build; a rebuild brings new names, so the old entries are simply never asked for again.
+      if (this.packed.size < 200) this.packed.set(key, body);
+    }
+    return { encoding, body };
   }
 
   /** The file a path names inside the root, or null for anything that could step out of it or is hidden. */
