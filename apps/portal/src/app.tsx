@@ -8,6 +8,8 @@ import { EnvContext } from './env';
 import { ErrorAlert, Loading } from './ui';
 
 const ENV_KEY = 'comptappart.portal.environment';
+/** Tells one session from the next without keeping anything secret in storage. */
+const sessionKey = (s: PortalSession) => `${s.partner.id}/${s.expires_at}`;
 
 type State =
   | { kind: 'loading' }
@@ -32,9 +34,9 @@ export function App() {
     readSession().then(
       (session) => {
         if (!session) return setState({ kind: 'expired' });
-        // A reload keeps the environment picked in this tab; a new link starts in the link's own.
-        const picked = sessionStorage.getItem(ENV_KEY);
-        const env = picked === 'staging' || picked === 'production' ? picked : session.environment;
+        // A reload keeps the environment picked in this tab; a new link (a new session) starts in the link's own.
+        const [pickedFor, picked] = (sessionStorage.getItem(ENV_KEY) ?? '').split(' ');
+        const env = pickedFor === sessionKey(session) && (picked === 'staging' || picked === 'production') ? picked : session.environment;
         configureApi({ csrf: session.csrf_token, environment: env });
         setEnvironment(env);
         setState({ kind: 'ready', session });
@@ -69,7 +71,7 @@ export function App() {
             lang={lang}
             onLang={chooseLang}
             onEnvironment={(env) => {
-              sessionStorage.setItem(ENV_KEY, env);
+              sessionStorage.setItem(ENV_KEY, `${sessionKey(state.session)} ${env}`);
               configureApi({ environment: env });
               setEnvironment(env);
             }}

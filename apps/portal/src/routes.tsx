@@ -1,5 +1,4 @@
-import { useEffect } from 'preact/hooks';
-import { navigate, useLocation } from './router';
+import { useLocation } from './router';
 import { EndpointDetail } from './screens/endpoint-detail';
 import { EndpointForm } from './screens/endpoint-form';
 import { EndpointList } from './screens/endpoints';
@@ -8,12 +7,19 @@ import { MessageDetail } from './screens/message-detail';
 import { MessageList } from './screens/messages';
 import { OrderDetail, OrderList } from './screens/orders';
 
+/** A hand-typed %-sequence that is not UTF-8 stays as typed (the API then answers 404) instead of breaking the page. */
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** /portal/ itself shows the endpoints: the address a sign-in link lands on stays as it is. */
 export function Routes() {
   const { path } = useLocation();
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  useEffect(() => {
-    if (parts.length === 0) navigate('/endpoints', true);
-  }, [path]);
+  const parts = path.split('/').filter(Boolean).map(decode);
   const [section, id, sub] = parts;
   switch (section) {
     case 'endpoints':
