@@ -87,6 +87,11 @@ describe('partner portal: links, sessions and the web app', () => {
     expect(dump).not.toContain(new URL(byKey.json.url).searchParams.get('token')!);
     expect(dump).not.toContain(cookie);
 
+    // Links past RETENTION_DAYS (30 by default) go, with the sessions they opened, when the next link is made.
+    await stack.sql(`UPDATE portal_links SET expires_at = now() - interval '31 days', created_at = now() - interval '31 days' WHERE token_hash = $1`, [rows[0].token_hash]);
+    await adminLink(b.id);
+    expect(await stack.sql('SELECT 1 FROM portal_links WHERE token_hash = $1', [rows[0].token_hash])).toEqual([]);
+
     expect((await stack.http('POST', '/admin/partners/par_nobody/portal-links', { token: ADMIN_TOKEN, body: {} })).status).toBe(404);
     const bad = await stack.http('POST', `/admin/partners/${a.id}/portal-links`, { token: ADMIN_TOKEN, body: { environment: 'prod' } });
     expect(bad.status).toBe(400);
