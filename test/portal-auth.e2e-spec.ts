@@ -116,6 +116,10 @@ describe('partner portal: links, sessions and the web app', () => {
 
   it('a link opens one session: the second use, an expired, a forged and an unknown link get a clear page with a stable code', async () => {
     const link = await adminLink(a.id);
+    // A link checker's HEAD does not spend it.
+    const probed = await fetch(`${stack.apiUrl}${new URL(link.url).pathname}${new URL(link.url).search}`, { method: 'HEAD', redirect: 'manual' });
+    expect(probed.status).toBe(200);
+    expect(probed.headers.get('set-cookie')).toBeNull();
     expect((await open(link.url)).status).toBe(303);
     const reused = await open(link.url);
     expect(reused.status).toBe(410);

@@ -31,6 +31,8 @@ export class PortalAuthController {
   @Get('login')
   async login(@Query('token') token: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+    // Link checkers (mail scanners, chat previews) may probe with HEAD: only a GET spends the link.
+    if (req.method === 'HEAD') return void reply.status(200).header('content-type', 'text/html; charset=utf-8').send();
     try {
       await this.authFailures.assertAllowed(req);
       const opening = await this.sessions.open(typeof token === 'string' ? token : '');
