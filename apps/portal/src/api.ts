@@ -26,13 +26,16 @@ export class ApiError extends Error {
   }
 }
 
-/** Set once the session is read; the header values every /v1 request needs. */
-const context: { environment: Environment; csrf: string } = { environment: 'staging', csrf: '' };
+/**
+ * The session's CSRF token, set once the session is read. The environment is NOT kept here: each
+ * call names its own, from the query key it fills, so a switch can never store one environment's
+ * answer under the other's key.
+ */
+const context: { csrf: string } = { csrf: '' };
 /** Called on any 401, so the whole app can show "your session has expired". */
 let onUnauthenticated: () => void = () => {};
 
-export function configureApi(next: { environment?: Environment; csrf?: string; onUnauthenticated?: () => void }): void {
-  if (next.environment) context.environment = next.environment;
+export function configureApi(next: { csrf?: string; onUnauthenticated?: () => void }): void {
   if (next.csrf !== undefined) context.csrf = next.csrf;
   if (next.onUnauthenticated) onUnauthenticated = next.onUnauthenticated;
 }
@@ -47,8 +50,8 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, 'http_' + res.status, `${res.status} ${res.statusText}`);
 }
 
-export async function request(method: string, path: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = { 'ComptAppart-Environment': context.environment, accept: 'application/json' };
+export async function request(environment: Environment, method: string, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { 'ComptAppart-Environment': environment, accept: 'application/json' };
   if (method !== 'GET') headers['X-CSRF-Token'] = context.csrf;
   // The api refuses bodies that are not JSON (415), so every change sends one, even empty.
   if (method === 'POST' || method === 'PATCH') headers['content-type'] = 'application/json';
@@ -68,12 +71,10 @@ export async function request(method: string, path: string, body?: unknown): Pro
   return res;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await request(method, path, body);
+export async function api<T>(environment: Environment, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await request(environment, method, path, body);
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
-
-export const get = <T>(path: string) => api<T>('GET', path);
 
 /** GET /portal/api/session: no environment header, it is what tells us the environment. */
 export async function readSession(): Promise<PortalSession | null> {
@@ -91,8 +92,8 @@ export async function logout(): Promise<void> {
  * A PDF needs the session headers, so a plain link cannot fetch it: read it, then hand the
  * browser a blob link to save (the CSP allows blob: navigations only from this origin's code).
  */
-export async function download(path: string, filename: string): Promise<void> {
-  const blob = await (await request('GET', path)).blob();
+export async function download(environment: Environment, path: string, filename: string): Promise<void> {
+  const blob = await (await request(environment, 'GET', path)).blob();
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -134,7 +135,7 @@ export interface Delivery {
 export interface Message {
   id: string; type: string; environment: Environment; order_id: string | null; created_at: string; payload: unknown; deliveries?: Delivery[];
 }
-export interface EventType { type: string; description: string; schema: unknown; example: unknown }
+export interface EventType { type: string; description: string; descriptions?: { fr: string; en: string }; schema: unknown; example: unknown }
 export interface Order {
   id: string; status: string; partner_order_ref: string | null; amount_total: number; currency: string;
   customer: { email: string | null; name: string | null }; amount_refunded: number; invoice: { id: string; number: string } | null;

@@ -1,4 +1,3 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { configureApi, logout, readSession, type Environment, type PortalSession } from './api';
 import { I18n, initialLang, storeLang, translator, useI18n, type Lang } from './i18n';
@@ -37,7 +36,7 @@ export function App() {
         // A reload keeps the environment picked in this tab; a new link (a new session) starts in the link's own.
         const [pickedFor, picked] = (sessionStorage.getItem(ENV_KEY) ?? '').split(' ');
         const env = pickedFor === sessionKey(session) && (picked === 'staging' || picked === 'production') ? picked : session.environment;
-        configureApi({ csrf: session.csrf_token, environment: env });
+        configureApi({ csrf: session.csrf_token });
         setEnvironment(env);
         setState({ kind: 'ready', session });
       },
@@ -72,7 +71,6 @@ export function App() {
             onLang={chooseLang}
             onEnvironment={(env) => {
               sessionStorage.setItem(ENV_KEY, `${sessionKey(state.session)} ${env}`);
-              configureApi({ environment: env });
               setEnvironment(env);
             }}
             onLogout={() => {
@@ -130,7 +128,6 @@ function Shell(props: {
 }) {
   const { t } = useI18n();
   const { path } = useLocation();
-  const client = useQueryClient();
   const section = SECTIONS.find((s) => path === s.href || path.startsWith(s.href + '/'))?.href ?? '/endpoints';
   return (
     <>
@@ -149,11 +146,10 @@ function Shell(props: {
             id="env-select"
             value={props.environment}
             onChange={(e) => {
-              const env = (e.target as HTMLSelectElement).value as Environment;
-              props.onEnvironment(env);
-              // Ids of one environment mean nothing in the other: go back to the section's list.
+              // Ids of one environment mean nothing in the other: go back to the section's list. Queries are
+              // keyed by environment, so the other one's are read afresh (or from its own cache), never mixed.
               navigate(section);
-              void client.invalidateQueries();
+              props.onEnvironment((e.target as HTMLSelectElement).value as Environment);
             }}
           >
             <option value="staging">staging</option>

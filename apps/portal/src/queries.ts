@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
-import { api, get, type EventType, type List } from './api';
+import { api, type EventType, type List } from './api';
 import { useEnvironment } from './env';
 
 /** A GET of /v1 cached under the current environment. */
 export function useGet<T>(path: string | null, options: Omit<UseQueryOptions<T>, 'queryKey' | 'queryFn'> = {}) {
   const env = useEnvironment();
-  return useQuery<T>({ queryKey: [env, path], queryFn: () => get<T>(path!), enabled: path !== null, ...options });
+  return useQuery<T>({ queryKey: [env, path], queryFn: () => api<T>(env, 'GET', path!), enabled: path !== null, ...options });
 }
 
 /** A change through /v1; afterwards every cached read of this environment is fetched again. */
@@ -13,7 +13,7 @@ export function useChange<I, O>(method: string, path: (input: I) => string, body
   const env = useEnvironment();
   const client = useQueryClient();
   return useMutation<O, Error, I>({
-    mutationFn: (input) => api<O>(method, path(input), body ? body(input) : undefined),
+    mutationFn: (input) => api<O>(env, method, path(input), body ? body(input) : undefined),
     onSuccess: () => client.invalidateQueries({ queryKey: [env] }),
   });
 }

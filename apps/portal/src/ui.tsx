@@ -4,7 +4,7 @@ import { ApiError } from './api';
 import { useI18n } from './i18n';
 import { navigated } from './router';
 
-/** An error from /v1 with its message, announced to screen readers. */
+/** An error from /v1 with its message (and the fields it names, when the message does not already), announced to screen readers. */
 export function ErrorAlert({ error }: { error: unknown }) {
   const { t, lang } = useI18n();
   if (!error) return null;
@@ -12,7 +12,7 @@ export function ErrorAlert({ error }: { error: unknown }) {
   return (
     <div class="alert alert-error" role="alert" data-testid="error-alert">
       <strong>{t('error.title')}{api ? ` (${api.code})` : ''}{lang === 'fr' ? ' :' : ':'}</strong> {error instanceof Error ? error.message : String(error)}
-      {api?.details?.length ? (
+      {api?.details?.length && !api.details.every((d) => d.message && api.message.includes(d.message)) ? (
         <ul>
           {api.details.map((d, i) => (
             <li key={i}>{d.field ? `${d.field}: ` : ''}{d.message}</li>

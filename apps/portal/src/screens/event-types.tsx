@@ -5,7 +5,7 @@ import { ErrorAlert, Json, Loading, PageTitle } from '../ui';
 
 /** The catalogue comes from GET /v1/event-types: the same schemas the code validates with and the docs show. */
 export function EventTypes() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const types = useEventTypes();
   return (
     <section>
@@ -22,7 +22,7 @@ export function EventTypes() {
       {types.data?.data.map((et) => (
         <article key={et.type} id={`ev-${et.type}`} class="event-type" data-testid="event-type">
           <h2><code>{et.type}</code></h2>
-          <p>{et.description}</p>
+          <p>{withCode(et.descriptions?.[lang] ?? et.description)}</p>
           <p><Link href={`/messages?type=${encodeURIComponent(et.type)}`}>{t('msg.title')} →</Link></p>
           <details open>
             <summary>{t('ev.example')}</summary>
@@ -36,4 +36,9 @@ export function EventTypes() {
       ))}
     </section>
   );
+}
+
+/** The catalogue writes field names between backticks, as the docs do. */
+function withCode(text: string) {
+  return text.split('`').map((part, i) => (i % 2 ? <code key={i}>{part}</code> : part));
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { download, type CreditNote, type Invoice, type List, type Order } from '../api';
 import { formatDate, formatMoney, useI18n } from '../i18n';
+import { useEnvironment } from '../env';
 import { useChange, useGet } from '../queries';
 import { Link } from '../router';
 import { ErrorAlert, Facts, Loading, Notice, PageTitle } from '../ui';
@@ -94,6 +95,7 @@ export function OrderDetail({ id }: { id: string }) {
 
 function InvoicePanel({ id }: { id: string }) {
   const { t, lang } = useI18n();
+  const env = useEnvironment();
   const path = `/v1/invoices/${encodeURIComponent(id)}`;
   const invoice = useGet<Invoice>(path, { refetchInterval: (q) => (q.state.data && !q.state.data.pdf_url ? 2_000 : false) });
   const send = useChange<void, { to: string }>('POST', () => `${path}/send`);
@@ -114,7 +116,7 @@ function InvoicePanel({ id }: { id: string }) {
           />
           <div class="actions">
             {i.pdf_url ? (
-              <button type="button" data-testid="invoice-pdf" onClick={() => download(`${path}/pdf`, `${i.number}.pdf`).then(() => setDownloadError(null), setDownloadError)}>
+              <button type="button" data-testid="invoice-pdf" onClick={() => download(env, `${path}/pdf`, `${i.number}.pdf`).then(() => setDownloadError(null), setDownloadError)}>
                 {t('ord.invoice.pdf')}
               </button>
             ) : (
@@ -131,6 +133,7 @@ function InvoicePanel({ id }: { id: string }) {
 
 function CreditNotes({ orderId }: { orderId: string }) {
   const { t, lang } = useI18n();
+  const env = useEnvironment();
   const notes = useGet<List<CreditNote>>(`/v1/orders/${encodeURIComponent(orderId)}/credit-notes`);
   const [downloadError, setDownloadError] = useState<unknown>(null);
   if (!notes.data?.data.length && !notes.error) return null;
@@ -143,7 +146,7 @@ function CreditNotes({ orderId }: { orderId: string }) {
           <li key={cn.id} data-testid="credit-note">
             <strong>{cn.number}</strong> · {formatMoney(lang, cn.amount_total, cn.currency)} · {formatDate(lang, cn.issued_at)}{' '}
             {cn.pdf_url ? (
-              <button type="button" onClick={() => download(`/v1/credit-notes/${encodeURIComponent(cn.id)}/pdf`, `${cn.number}.pdf`).then(() => setDownloadError(null), setDownloadError)}>
+              <button type="button" onClick={() => download(env, `/v1/credit-notes/${encodeURIComponent(cn.id)}/pdf`, `${cn.number}.pdf`).then(() => setDownloadError(null), setDownloadError)}>
                 {t('ord.credit_note.pdf')}
               </button>
             ) : (
