@@ -145,6 +145,8 @@ const fr = {
   'ord.credit_note.pdf': 'Télécharger l’avoir (PDF)',
   'ord.refunded': 'Remboursé',
   'ord.paid_at': 'Payée le',
+  'ord.issued_at': 'Émise le',
+  'recover.local_time': 'Heures locales de ce navigateur',
   'ord.messages': 'Messages de cette commande',
 };
 
@@ -280,6 +282,8 @@ const en: Partial<Record<Key, string>> = {
   'ord.credit_note.pdf': 'Download credit note (PDF)',
   'ord.refunded': 'Refunded',
   'ord.paid_at': 'Paid',
+  'ord.issued_at': 'Issued',
+  'recover.local_time': 'Times are this browser’s local time',
   'ord.messages': 'Messages of this order',
 };
 

@@ -117,6 +117,13 @@ function Ping({ path }: { path: string }) {
   );
 }
 
+/** The browser's offset from UTC now, e.g. "+01:00". */
+function utcOffset(): string {
+  const minutes = -new Date().getTimezoneOffset();
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
 /** A datetime-local value is local time; the API wants an instant. */
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
@@ -145,6 +152,7 @@ function Recover({ path }: { path: string }) {
           <input id="recover-until" type="datetime-local" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
         </div>
         <button type="submit" disabled={recover.isPending}>{t('recover.submit')}</button>
+        <p class="muted small full">{t('recover.local_time')} (UTC{utcOffset()})</p>
       </form>
       <ErrorAlert error={recover.error} />
       {recover.data && <Notice>{t('recover.done')} <strong data-testid="recover-scheduled">{recover.data.scheduled}</strong></Notice>}
@@ -154,7 +162,8 @@ function Recover({ path }: { path: string }) {
 
 function RecentAttempts({ path }: { path: string }) {
   const { t } = useI18n();
-  const attempts = useGet<List<Attempt>>(`${path}/attempts?limit=20`, { refetchInterval: 10_000 });
+  // Recovered or resent deliveries show up here within seconds.
+  const attempts = useGet<List<Attempt>>(`${path}/attempts?limit=20`, { refetchInterval: 3_000 });
   return (
     <section aria-labelledby="attempts-title">
       <h2 id="attempts-title">{t('att.title')}</h2>

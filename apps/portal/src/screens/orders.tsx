@@ -110,7 +110,7 @@ function InvoicePanel({ id }: { id: string }) {
           <Facts
             items={[
               [t('ord.amount'), formatMoney(lang, i.amount_total, i.currency)],
-              [t('ord.created'), formatDate(lang, i.issued_at)],
+              [t('ord.issued_at'), formatDate(lang, i.issued_at)],
               [t('ord.invoice.emailed'), formatDate(lang, i.emailed_at)],
             ]}
           />
