@@ -7,7 +7,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('ComptAppart API')
     .setDescription(
       'Payments, French invoices and partner webhooks. Authenticate with `Authorization: Bearer <key>`: ' +
-        '`ca_test_…` keys act on staging, `ca_live_…` keys on production. Amounts are in minor units (cents). ' +
+        '`ca_test_…` keys act on staging, `ca_live_…` keys on production. The partner portal calls the same routes with its ' +
+        'session cookie instead, naming the environment in `ComptAppart-Environment` and sending `X-CSRF-Token` on every change ' +
+        '(403 `csrf_failed` without it); a session cannot reach /v1/api-keys nor /v1/portal-sessions (403 `forbidden`). ' +
+        'Amounts are in minor units (cents). ' +
         'Every error has the shape `{"error": {"code", "message", "request_id", "details"?}}`.',
     )
     .setVersion('1.0')
