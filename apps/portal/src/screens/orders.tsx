@@ -55,9 +55,14 @@ export function OrderList() {
   );
 }
 
+const ORDER_STATUSES = ['pending', 'paid', 'failed', 'expired', 'partially_refunded', 'refunded'] as const;
+
+/** The status in the page's language; data-status keeps the API's word for scripts and tests. */
 function OrderStatus({ status }: { status: string }) {
+  const { t } = useI18n();
+  const known = (ORDER_STATUSES as readonly string[]).includes(status);
   const cls = status === 'paid' ? 'badge-ok' : status === 'failed' || status === 'expired' ? 'badge-bad' : status === 'pending' ? 'badge-warn' : 'badge-off';
-  return <span class={`badge ${cls}`}>{status}</span>;
+  return <span class={`badge ${cls}`} data-status={status}>{known ? t(`ord.status.${status as (typeof ORDER_STATUSES)[number]}`) : status}</span>;
 }
 
 export function OrderDetail({ id }: { id: string }) {
