@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { creditNoteEmailContent } from './credit-note-mail.content';
+import { DocumentMailComposer } from './document-mail.composer';
 import { DocumentMailRepository } from './document-mail.repository';
 import { isPermanentMailError, Mailer } from './mailer';
 
@@ -13,6 +13,7 @@ export class CreditNoteMailService {
   constructor(
     private readonly documents: DocumentMailRepository,
     private readonly mailer: Mailer,
+    private readonly composer: DocumentMailComposer,
     private readonly config: AppConfig,
   ) {}
 
@@ -29,18 +30,14 @@ export class CreditNoteMailService {
       await this.documents.recordCreditNoteEmail(creditNoteId, { emailError: 'The order has no customer email.' });
       return 'no_recipient';
     }
-    const pdf = await this.documents.creditNotePdfOfJob(creditNoteId);
+    const [pdf, logo] = await Promise.all([this.documents.creditNotePdfOfJob(creditNoteId), this.documents.logoOfJob(cn.partnerId)]);
     if (!pdf) throw new Error(`credit note ${creditNoteId} is marked rendered but has no PDF`);
-    const content = creditNoteEmailContent(cn, this.config.platformName);
     const recipient = cn.buyer.business && cn.buyer.contact_name ? cn.buyer.contact_name : cn.buyer.name;
     try {
       await this.mailer.send({
         messageId: `<${cn.id}@${new URL(this.config.publicBaseUrl).hostname}>`,
         to: recipient ? { name: recipient, address: cn.buyer.email } : cn.buyer.email,
-        replyTo: cn.seller.email,
-        subject: content.subject,
-        text: content.text,
-        attachments: [{ filename: `${cn.number}.pdf`, content: pdf.content, contentType: 'application/pdf' }],
+        ...this.composer.compose({ kind: 'credit_note', creditNote: cn }, pdf.content, logo),
       });
     } catch (err) {
       if (!isPermanentMailError(err)) throw err;

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CreditNote, CreditNotePdf, Invoice, InvoicePdf, TenantScope } from '@app/database';
+import { CreditNote, CreditNotePdf, Invoice, InvoicePdf, PartnerLogo, TenantScope } from '@app/database';
 
 /**
- * What emailing a document reads and records: the invoice or credit note, its PDF, and its email columns
+ * What emailing a document reads and records: the invoice or credit note, its PDF, the partner's logo, and its email columns
  * (`emailed_at`, `email_error`). The email jobs act by document id; the partner's resend carries its scope.
  */
 @Injectable()
@@ -33,6 +33,19 @@ export class DocumentMailRepository {
   async invoicePdf(scope: TenantScope, invoiceId: string): Promise<InvoicePdf | null> {
     const owned = await this.db.getRepository(Invoice).existsBy({ id: invoiceId, partnerId: scope.partnerId, environment: scope.environment });
     return owned ? this.db.getRepository(InvoicePdf).findOneBy({ invoiceId }) : null;
+  }
+
+  /**
+   * @crossTenant the email jobs, for the partner of the document they were given by id: its logo goes into
+   * that document's email only.
+   */
+  logoOfJob(partnerId: string): Promise<PartnerLogo | null> {
+    return this.db.getRepository(PartnerLogo).findOneBy({ partnerId });
+  }
+
+  /** The logo of the scope's partner (a partner asking for another email). */
+  logo(scope: TenantScope): Promise<PartnerLogo | null> {
+    return this.db.getRepository(PartnerLogo).findOneBy({ partnerId: scope.partnerId });
   }
 
   /** @crossTenant the credit-note job, by the id of a credit note the worker issued. */

@@ -1,3 +1,5 @@
+import { endpointDisabledTemplate, publicBaseUrlOfTemplates } from './mail-templates';
+
 export interface EndpointDisabledNotice {
   partnerName: string;
   endpointId: string;
@@ -11,8 +13,8 @@ export interface EndpointDisabledNotice {
 
 const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 
-/** Tells the partner one of its webhook endpoints was switched off, why, and that nothing is lost. */
-export function endpointDisabledEmailContent(n: EndpointDisabledNotice, platformName: string): { subject: string; text: string } {
+/** Tells the partner one of its webhook endpoints was switched off, why, that nothing is lost, and how to resume. */
+export function endpointDisabledEmailContent(n: EndpointDisabledNotice, platformName: string): { subject: string; text: string; html: string } {
   const env = n.environment === 'staging' ? ' [staging]' : '';
   const whyFr =
     n.reason === 'gone'
@@ -22,16 +24,35 @@ export function endpointDisabledEmailContent(n: EndpointDisabledNotice, platform
     n.reason === 'gone'
       ? 'it answered 410 Gone, which means this URL must no longer be called'
       : `every delivery has failed since ${n.failingSince ? when(n.failingSince) : '?'} (over 5 days)`;
+  const key = n.environment === 'staging' ? 'sk_test_…' : 'sk_live_…';
+  const enableCall = `curl -X POST ${publicBaseUrlOfTemplates()}/v1/endpoints/${n.endpointId}/enable \\\n  -H "Authorization: Bearer ${key}"`;
+  const subject = `${platformName}${env} : endpoint webhook désactivé / webhook endpoint disabled – ${n.endpointUrl}`;
   return {
-    subject: `${platformName}${env} : endpoint webhook désactivé / webhook endpoint disabled – ${n.endpointUrl}`,
+    subject,
     text: [
       `Bonjour ${n.partnerName},`,
       '',
       `Nous avons désactivé votre endpoint ${n.endpointId} (${n.endpointUrl}) : ${whyFr}.`,
       `${n.backlog} message(s) en attente sont conservés ; ils seront livrés dans l'ordre dès que vous réactiverez l'endpoint.`,
+      `Pour le réactiver (portail partenaire ${publicBaseUrlOfTemplates()}/portal/ ou API, avec la clé API de cet environnement) :`,
+      '',
+      enableCall,
       '',
       `We disabled your endpoint ${n.endpointId} (${n.endpointUrl}): ${whyEn}.`,
       `${n.backlog} waiting message(s) are kept and will be delivered, in order, as soon as you enable the endpoint again.`,
+      `To enable it (partner portal ${publicBaseUrlOfTemplates()}/portal/ or the API, with this environment's API key): the call above.`,
     ].join('\n'),
+    html: endpointDisabledTemplate().fill({
+      subject,
+      preview: `${n.endpointUrl}: ${n.backlog} message(s)`,
+      partnerName: n.partnerName,
+      environment: n.environment,
+      endpointId: n.endpointId,
+      endpointUrl: n.endpointUrl,
+      whyFr,
+      whyEn,
+      backlog: String(n.backlog),
+      enableCall,
+    }),
   };
 }

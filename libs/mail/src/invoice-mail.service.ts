@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { DocumentMailRepository } from './document-mail.repository';
 import { isPermanentMailError, Mailer } from './mailer';
-import { invoiceEmailContent } from './invoice-mail.content';
+import { DocumentMailComposer } from './document-mail.composer';
 import { metrics } from '@app/observability';
 
 export type InvoiceMailOutcome = 'sent' | 'already_sent' | 'not_ready' | 'no_recipient' | 'rejected';
@@ -14,6 +14,7 @@ export class InvoiceMailService {
   constructor(
     private readonly documents: DocumentMailRepository,
     private readonly mailer: Mailer,
+    private readonly composer: DocumentMailComposer,
     private readonly config: AppConfig,
   ) {}
 
@@ -30,17 +31,13 @@ export class InvoiceMailService {
       await this.documents.recordInvoiceEmail(invoiceId, { emailError: 'The order has no customer email.' });
       return 'no_recipient';
     }
-    const pdf = await this.documents.invoicePdfOfJob(invoiceId);
+    const [pdf, logo] = await Promise.all([this.documents.invoicePdfOfJob(invoiceId), this.documents.logoOfJob(invoice.partnerId)]);
     if (!pdf) throw new Error(`invoice ${invoiceId} is marked rendered but has no PDF`);
-    const content = invoiceEmailContent(invoice, this.config.platformName);
     try {
       await this.mailer.send({
         messageId: `<${invoice.id}@${new URL(this.config.publicBaseUrl).hostname}>`,
         to: invoice.buyer.name ? { name: invoice.buyer.name, address: invoice.buyer.email } : invoice.buyer.email,
-        replyTo: invoice.seller.email,
-        subject: content.subject,
-        text: content.text,
-        attachments: [{ filename: `${invoice.number}.pdf`, content: pdf.content, contentType: 'application/pdf' }],
+        ...this.composer.compose({ kind: 'invoice', invoice }, pdf.content, logo),
       });
     } catch (err) {
       if (!isPermanentMailError(err)) {

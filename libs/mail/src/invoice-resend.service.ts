@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { Invoice, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { DocumentMailRepository } from './document-mail.repository';
-import { invoiceEmailContent } from './invoice-mail.content';
+import { DocumentMailComposer } from './document-mail.composer';
 import { isPermanentMailError, Mailer } from './mailer';
 
 /**
@@ -16,25 +16,22 @@ export class InvoiceResendService {
   constructor(
     private readonly documents: DocumentMailRepository,
     private readonly mailer: Mailer,
+    private readonly composer: DocumentMailComposer,
     private readonly config: AppConfig,
   ) {}
 
   async resend(scope: TenantScope, invoice: Invoice, to?: string): Promise<{ to: string; message_id: string }> {
     const recipient = to ?? invoice.buyer.email;
     if (!recipient) throw AppError.validation([{ field: 'to', message: 'the order has no customer email: give the address to send to' }]);
-    const pdf = await this.documents.invoicePdf(scope, invoice.id);
+    const [pdf, logo] = await Promise.all([this.documents.invoicePdf(scope, invoice.id), this.documents.logo(scope)]);
     if (!pdf) throw new AppError('conflict', `The PDF of invoice ${invoice.number} is being rendered; retry in a moment.`);
-    const content = invoiceEmailContent(invoice, this.config.platformName);
     // A new Message-ID each time: this is a deliberate second email, not a retry.
     const messageId = `<${invoice.id}.${Date.now()}@${new URL(this.config.publicBaseUrl).hostname}>`;
     try {
       await this.mailer.send({
         messageId,
         to: recipient,
-        replyTo: invoice.seller.email,
-        subject: content.subject,
-        text: content.text,
-        attachments: [{ filename: `${invoice.number}.pdf`, content: pdf.content, contentType: 'application/pdf' }],
+        ...this.composer.compose({ kind: 'invoice', invoice }, pdf.content, logo),
       });
     } catch (err) {
       if (isPermanentMailError(err)) throw new AppError('conflict', `The mail server refused ${recipient}: ${(err as Error).message}`);

@@ -26,9 +26,11 @@ export class Mailer implements OnModuleDestroy {
   private readonly transport: Transporter;
 
   constructor(private readonly config: AppConfig) {
+    // With DKIM set, nodemailer signs each message as it is built, over the exact bytes it sends.
+    const dkim = config.dkim ? { dkim: config.dkim } : {};
     this.transport = config.smtpUrl
-      ? nodemailer.createTransport(config.smtpUrl, { pool: true, maxConnections: 5 } as object)
-      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+      ? nodemailer.createTransport(config.smtpUrl, { pool: true, maxConnections: 5, ...dkim } as object)
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix', ...dkim });
   }
 
   async send(message: SendMailOptions & { messageId: string }): Promise<SentMail> {
