@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { configureApi, logout, readSession, type Environment, type PortalSession } from './api';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, configureApi, logout, readSession, type Environment, type PortalSession } from './api';
 import { I18n, initialLang, storeLang, translator, useI18n, type Lang } from './i18n';
 import { Link, navigate, useLocation } from './router';
 import { Routes } from './routes';
@@ -9,6 +10,11 @@ import { ErrorAlert, Loading } from './ui';
 const ENV_KEY = 'comptappart.portal.environment';
 /** Tells one session from the next without keeping anything secret in storage. */
 const sessionKey = (s: PortalSession) => `${s.partner.id}/${s.expires_at}`;
+
+/** Asked for as soon as the script runs, while the first render happens. */
+const firstSession = readSession();
+// Handled in App's effect; this keeps a failure that lands before the effect runs from being reported as unhandled.
+firstSession.catch(() => {});
 
 type State =
   | { kind: 'loading' }
@@ -22,6 +28,7 @@ export function App() {
   const i18n = useMemo(() => ({ lang, t: translator(lang) }), [lang]);
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [environment, setEnvironment] = useState<Environment>('staging');
+  const client = useQueryClient();
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -30,13 +37,17 @@ export function App() {
 
   useEffect(() => {
     configureApi({ onUnauthenticated: () => setState({ kind: 'expired' }) });
-    readSession().then(
+    firstSession.then(
       (session) => {
         if (!session) return setState({ kind: 'expired' });
         // A reload keeps the environment picked in this tab; a new link (a new session) starts in the link's own.
         const [pickedFor, picked] = (sessionStorage.getItem(ENV_KEY) ?? '').split(' ');
         const env = pickedFor === sessionKey(session) && (picked === 'staging' || picked === 'production') ? picked : session.environment;
         configureApi({ csrf: session.csrf_token });
+        // The landing page's list is asked for now, not after the next paint when its component mounts.
+        if (/^\/portal\/?(endpoints\/?)?$/.test(location.pathname)) {
+          void client.prefetchQuery({ queryKey: [env, '/v1/endpoints'], queryFn: () => api(env, 'GET', '/v1/endpoints') });
+        }
         setEnvironment(env);
         setState({ kind: 'ready', session });
       },
