@@ -4,8 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '@app/config';
 import { AppError, isDatabaseUnavailable } from '@app/errors';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
+import { RateLimiter } from '../auth/rate-limiter';
 import { linkRefusedPage, linkRefusedStatus, PAGE_CSP } from './portal-pages';
-import { clearedSessionCookie, cookieValue, csrfMatches, csrfTokenOf, SESSION_COOKIE, sessionCookie } from './portal-secrets.util';
+import { clearedSessionCookie, cookieValue, csrfMatches, csrfTokenOf, SESSION_COOKIE, sessionCookie, sha256Hex } from './portal-secrets.util';
 import { PortalSessionService, VerifiedSession } from './portal-session.service';
 
 /**
@@ -21,6 +22,7 @@ export class PortalAuthController {
   constructor(
     private readonly sessions: PortalSessionService,
     private readonly authFailures: AuthFailureLimiter,
+    private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
   ) {}
 
@@ -78,13 +80,18 @@ export class PortalAuthController {
   private async verified(req: FastifyRequest): Promise<{ secret: string; verified: VerifiedSession }> {
     await this.authFailures.assertAllowed(req);
     const secret = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    let verified: VerifiedSession;
     try {
       if (!secret) throw new AppError('unauthenticated', 'No portal session: open a sign-in link first.');
-      return { secret, verified: await this.sessions.verify(secret) };
+      verified = await this.sessions.verify(secret);
     } catch (err) {
       if (err instanceof AppError && err.code === 'unauthenticated') throw await this.authFailures.failure(req, err);
       throw err;
     }
+    // The session's own bucket, the one its /v1 calls count in (PartnerAuthGuard).
+    const wait = await this.limiter.hit(`session:${sha256Hex(secret).slice(0, 32)}`, this.config.apiRateLimitPerSecond, 1);
+    if (wait) throw AppError.rateLimited(wait);
+    return { secret, verified };
   }
 
   private refuse(reply: FastifyReply, code: Parameters<typeof linkRefusedPage>[0], requestId: string): void {
