@@ -17,6 +17,8 @@ const LINK_TEXTS: Partial<Record<ErrorCode, { fr: string; en: string }>> = {
   portal_link_used: { fr: 'Ce lien de connexion a déjà servi (chaque lien ouvre une seule session).', en: 'This sign-in link was already used (each link opens one session).' },
   partner_disabled: { fr: 'Ce compte partenaire est désactivé.', en: 'This partner account is disabled.' },
   database_unavailable: { fr: 'Le service est momentanément indisponible.', en: 'The service is temporarily unavailable.' },
+  rate_limited: { fr: 'Trop de tentatives depuis votre adresse : réessayez dans une minute.', en: 'Too many attempts from your address: try again in a minute.' },
+  internal_error: { fr: 'Une erreur inattendue est survenue ; citez le code ci-dessous au support.', en: 'An unexpected error occurred; quote the code below to support.' },
 };
 
 const ASK_AGAIN = {
