@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { AppConfig } from '@app/config';
-import { createRedisConnection, JobName, JobPayloads, QueueName, RedisConnection } from '@app/queue';
+import { createRedisConnection, JobName, JobPayloads, QueueName, RedisConnection, WORKER_LEASES } from '@app/queue';
 import { CreditNoteProcessor } from './processors/credit-note.processor';
 import { DeliveryProcessor } from './processors/delivery.processor';
 import { EndpointDisabledEmailProcessor } from './processors/endpoint-disabled-email.processor';
@@ -75,6 +75,8 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
         connection: this.connection,
         prefix: this.config.queuePrefix,
         concurrency: n,
+        // A killed worker's jobs are taken back within seconds (see WORKER_LEASES).
+        ...WORKER_LEASES[queue],
       });
       worker.on('failed', (job, err) => this.logger.warn(`${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`));
       worker.on('error', (err) => this.logger.warn(`${queue}: ${err.message}`));

@@ -25,6 +25,23 @@ export type JobName = keyof JobPayloads;
 export const QUEUE_NAMES = ['stripe-events', 'invoices', 'emails', 'deliveries'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
+/**
+ * How long a worker holds a job it runs. The lock lasts `lockDuration` and the worker renews it every half of
+ * that while it lives; a worker killed mid-job stops renewing, and the other workers' stalled check (every
+ * `stalledInterval`) puts the job back in the queue once the lock has lapsed: within about lockDuration +
+ * stalledInterval (BullMQ's defaults, 30 s each, left a paid order waiting up to a minute). A job run twice
+ * changes nothing more (each processor works on PostgreSQL rows under their own lock and status), so an event
+ * loop stalled past the renewal costs a second run, not a second effect. Emails are the exception: an SMTP
+ * send cannot be taken back, so their lease is longer, for a slower recovery and a far smaller chance of a
+ * second send. `maxStalledCount`: a job taken back this often is failed (and then left to the sweeper).
+ */
+export const WORKER_LEASES: Record<QueueName, { lockDuration: number; stalledInterval: number; maxStalledCount: number }> = {
+  'stripe-events': { lockDuration: 3000, stalledInterval: 1000, maxStalledCount: 5 },
+  invoices: { lockDuration: 3000, stalledInterval: 1000, maxStalledCount: 5 },
+  deliveries: { lockDuration: 3000, stalledInterval: 1000, maxStalledCount: 5 },
+  emails: { lockDuration: 8000, stalledInterval: 1000, maxStalledCount: 2 },
+};
+
 /** Transient failures (database restarting, SMTP busy) are retried by BullMQ with backoff. */
 const RETRY_TRANSIENT: JobsOptions = {
   attempts: 12,
