@@ -146,15 +146,21 @@ if (skip) {
       await waitFor(
         'the delivery to be given up and shown so',
         async () => {
-          seen.add(await page.getByTestId('attempt-row').count());
+          const shown = await page.getByTestId('attempt-row').count();
+          seen.add(shown);
           const [d] = await stack.sql<{ status: string }>('SELECT status FROM deliveries WHERE message_id = $1', [orderPaidId]);
-          if (d.status !== 'failed') return false;
           const recorded = (await stack.sql('SELECT 1 FROM attempts WHERE message_id = $1', [orderPaidId])).length;
-          return (await page.getByTestId('attempt-row').count()) === recorded;
+          const badge = await page.getByTestId('delivery').getAttribute('data-status');
+          // Thrown, so a time-out says where it stood.
+          if (d.status !== 'failed' || shown !== recorded) throw new Error(`delivery ${d.status} (page: ${badge}), ${recorded} attempts recorded, ${shown} shown`);
+          return true;
         },
         45_000,
         100,
-      );
+      ).catch(async (err) => {
+        await shot('message-retries-timeout');
+        throw err;
+      });
       const after = await page.getByTestId('attempt-row').count();
       expect(after).toBe(before + 10);
       expect(await page.locator('[data-testid="attempt-row"][data-status="500"]').count()).toBe(10);
