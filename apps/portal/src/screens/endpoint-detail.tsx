@@ -5,6 +5,7 @@ import { useChange, useGet } from '../queries';
 import { Link, navigate } from '../router';
 import { ConfirmButton, CopyButton, ErrorAlert, Facts, Loading, Notice, PageTitle } from '../ui';
 import { AttemptTable } from './attempts';
+import { Recover } from './recover';
 import { CircuitBadge, StatusBadge } from './endpoints';
 
 export function EndpointDetail({ id }: { id: string }) {
@@ -65,7 +66,7 @@ export function EndpointDetail({ id }: { id: string }) {
           />
           <Secret path={path} />
           <Ping path={path} />
-          <Recover path={path} />
+          <Recover endpointId={id} />
           <RecentAttempts path={path} />
         </>
       )}
@@ -113,49 +114,6 @@ function Ping({ path }: { path: string }) {
           <AttemptTable attempts={[ping.data]} />
         </div>
       )}
-    </section>
-  );
-}
-
-/** The browser's offset from UTC now, e.g. "+01:00". */
-function utcOffset(): string {
-  const minutes = -new Date().getTimezoneOffset();
-  const abs = Math.abs(minutes);
-  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
-/** A datetime-local value is local time; the API wants an instant. */
-const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
-
-function Recover({ path }: { path: string }) {
-  const { t } = useI18n();
-  const [since, setSince] = useState('');
-  const [until, setUntil] = useState('');
-  const recover = useChange<void, { scheduled: number }>('POST', () => `${path}/recover`, () => ({ since: toIso(since), until: toIso(until) }));
-  return (
-    <section aria-labelledby="recover-title">
-      <h2 id="recover-title">{t('recover.title')}</h2>
-      <p class="muted">{t('recover.hint')}</p>
-      <form
-        class="form inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          recover.mutate();
-        }}
-      >
-        <div class="field">
-          <label for="recover-since">{t('recover.since')}</label>
-          <input id="recover-since" type="datetime-local" required value={since} onInput={(e) => setSince(e.currentTarget.value)} />
-        </div>
-        <div class="field">
-          <label for="recover-until">{t('recover.until')}</label>
-          <input id="recover-until" type="datetime-local" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
-        </div>
-        <button type="submit" disabled={recover.isPending}>{t('recover.submit')}</button>
-        <p class="muted small full">{t('recover.local_time')} (UTC{utcOffset()})</p>
-      </form>
-      <ErrorAlert error={recover.error} />
-      {recover.data && <Notice>{t('recover.done')} <strong data-testid="recover-scheduled">{recover.data.scheduled}</strong></Notice>}
     </section>
   );
 }

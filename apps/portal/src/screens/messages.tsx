@@ -4,13 +4,12 @@ import { formatDate, useI18n } from '../i18n';
 import { useEventTypes, useGet } from '../queries';
 import { Link, navigate, useLocation } from '../router';
 import { ErrorAlert, Loading, PageTitle } from '../ui';
+import { Recover, toIso } from './recover';
 
 const LIST_REFRESH_MS = 3_000;
 const FILTERS = ['type', 'order_id', 'created_after', 'created_before'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
-/** datetime-local holds local time without a zone; the URL keeps that, the API gets the instant. */
-const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
 export function MessageList() {
   const { t, lang } = useI18n();
@@ -112,6 +111,7 @@ export function MessageList() {
           <button type="button" onClick={() => setCursors([...cursors, messages.data!.next_cursor!])}>{t('common.more')} →</button>
         )}
       </div>
+      <Recover />
     </section>
   );
 }
