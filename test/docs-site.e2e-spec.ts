@@ -75,6 +75,7 @@ const PAGES: { path: string; fr: string; en: string }[] = [
   { path: '/staging-tests', fr: 'Tests en staging', en: 'Staging tests' },
   { path: '/payments', fr: 'Paiements', en: 'Payments' },
   { path: '/invoices', fr: 'Factures', en: 'Invoices' },
+  { path: '/customer-email', fr: 'Email au client', en: 'Customer email' },
   { path: '/portal', fr: 'Portail partenaire', en: 'Partner portal' },
   { path: '/api-reference', fr: "Référence de l'API", en: 'API reference' },
   { path: '/go-live', fr: 'Mise en production', en: 'Go-live checklist' },
