@@ -29,7 +29,8 @@ export class HtmlTemplate<K extends string> {
     // Nothing may be fetched when the email is opened: no web font, no remote image or stylesheet.
     const remote = html.match(/<link\b[^>]*>|@import|\bsrc="https?:|url\(['"]?https?:/i);
     if (remote) throw new Error(`email template loads a remote resource: ${remote[0]}`);
-    const withScheme = html.replace(
+    // Indentation is only bytes to encode in every email; a line break keeps the whitespace HTML needs there.
+    const withScheme = html.replace(/[ \t]*\n\s*/g, '\n').replace(
       '<head>',
       '<head>\n<meta name="color-scheme" content="light dark">\n<meta name="supported-color-schemes" content="light dark">',
     );
