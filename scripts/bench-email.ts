@@ -1,0 +1,70 @@
+import { generateKeyPairSync } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import type { CreditNote, Invoice } from '@app/database';
+import { customerEmailContent, loadMailTemplates } from '@app/mail';
+
+/**
+ * CPU per customer email on the hot path: the content rendered (HTML filled from the compiled template,
+ * text) and the MIME message built by nodemailer, with a 40 kB PDF and a 4 kB logo, unsigned and DKIM-signed.
+ * No SMTP: what the worker's CPU pays per email. Prints µs of CPU (user + system) per email.
+ *
+ *   npm run bench:email            (EMAILS=3000 to change the count)
+ */
+const invoice = {
+  id: 'inv_bench', partnerId: 'p', environment: 'production', orderId: 'o', number: 'ATL-2026-000123', fiscalYear: 2026, sequence: 123,
+  issuedAt: new Date('2026-11-21T10:00:00Z'), currency: 'eur', amountTotal: 11750, amountExcludingTax: 9800, amountTax: 1950, locale: 'fr',
+  seller: { legal_name: 'Atelier Lumière SAS', address: { line1: '12 rue des Lilas', postal_code: '75011', city: 'Paris', country: 'FR' }, siren: '123456789', vat_number: 'FR12123456789', email: 'compta@atelier-lumiere.test' },
+  buyer: { name: 'Camille Martin', email: 'camille@example.test' },
+  lines: [
+    { name: 'Lampe Aurore', quantity: 2, unit_amount: 4990, vat_rate: 20, amount_total: 9980 },
+    { name: 'Livre de recettes', quantity: 3, unit_amount: 590, vat_rate: 5.5, amount_total: 1770 },
+  ],
+  terms: {}, paidAt: new Date('2026-11-21T09:59:00Z'), paymentMethod: 'card', pdfRenderedAt: null, emailedAt: null, emailError: null,
+} as Invoice;
+const creditNote = { ...invoice, invoiceId: 'inv_bench', invoiceNumber: 'ATL-2026-000123', invoiceIssuedAt: invoice.issuedAt, refundedAt: new Date(), stripeRefundId: 're_1', reason: null } as unknown as CreditNote;
+const pdf = Buffer.alloc(40_000, 7);
+const logo = { content: Buffer.alloc(4_000, 3), contentType: 'image/png' };
+
+async function measure(label: string, n: number, send: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < Math.min(200, n); i++) await send();
+  const start = process.cpuUsage();
+  const wall = performance.now();
+  for (let i = 0; i < n; i++) await send();
+  const used = process.cpuUsage(start);
+  const ms = performance.now() - wall;
+  console.log(`${label.padEnd(44)} ${((used.user + used.system) / n).toFixed(0).padStart(6)} µs CPU per email  (${(ms / n).toFixed(2)} ms wall, n=${n})`);
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.env.EMAILS ?? 2000);
+  const compileStart = performance.now();
+  await loadMailTemplates('https://api.comptappart.example');
+  console.log(`templates compiled once in ${(performance.now() - compileStart).toFixed(0)} ms (MJML, at module init)`);
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const dkim = { domainName: 'comptappart.example', keySelector: 'bench', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  const plain = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const signed = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix', dkim });
+
+  const message = (content: ReturnType<typeof customerEmailContent>) => ({
+    from: 'ComptAppart <factures@comptappart.example>',
+    messageId: '<inv_bench@comptappart.example>',
+    to: { name: 'Camille Martin', address: 'camille@example.test' },
+    replyTo: 'compta@atelier-lumiere.test',
+    subject: content.subject,
+    text: content.text,
+    html: content.html,
+    attachments: [...content.attachments, { filename: 'ATL-2026-000123.pdf', content: pdf, contentType: 'application/pdf' }],
+  });
+  await measure('render only (HTML + text, invoice fr)', n * 5, async () => customerEmailContent({ kind: 'invoice', invoice }, 'ComptAppart', logo));
+  await measure('render + compose (invoice fr)', n, () => plain.sendMail(message(customerEmailContent({ kind: 'invoice', invoice }, 'ComptAppart', logo))));
+  await measure('render + compose (credit note, en)', n, () =>
+    plain.sendMail(message(customerEmailContent({ kind: 'credit_note', creditNote: { ...creditNote, locale: 'en' } }, 'ComptAppart', logo))),
+  );
+  await measure('render + compose + DKIM (invoice fr)', n, () => signed.sendMail(message(customerEmailContent({ kind: 'invoice', invoice }, 'ComptAppart', logo))));
+  console.log('Before (text only, HEAD 488c4b0, same harness, 40 kB PDF): 1289-1488 µs CPU per email, measured 2026-12-04 on this 2-core machine under load.');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
