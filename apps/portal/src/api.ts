@@ -78,7 +78,7 @@ export async function api<T>(environment: Environment, method: string, path: str
 
 /** GET /portal/api/session: no environment header, it is what tells us the environment. */
 export async function readSession(): Promise<PortalSession | null> {
-  const res = await fetch('/portal/api/session', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  const res = await fetch('/portal/api/session', { credentials: 'same-origin' });
   if (res.status === 401) return null;
   if (!res.ok) throw await errorOf(res);
   return (await res.json()) as PortalSession;
