@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import type { ParsedFont } from './fonts';
+import { withoutHinting } from './truetype-hinting';
 
 /**
  * Every character an invoice in French or English normally prints: ASCII,
@@ -48,7 +49,7 @@ export class FixedFontSubset {
   readonly widths: number[];
   /** CID -> the code points the glyph stands for, for the ToUnicode map. */
   readonly unicode: number[][] = [[0]];
-  /** The subset font program, deflated: the /FontFile2 stream. */
+  /** The subset font program (without hinting, see withoutHinting), deflated: the /FontFile2 stream. */
   readonly fontFile: Buffer;
   readonly fontFileLength: number;
   /** The ToUnicode CMap, deflated. */
@@ -69,7 +70,7 @@ export class FixedFontSubset {
       this.widths.push(glyph.advanceWidth * scale);
       this.unicode.push([codePoint]);
     }
-    const program = this.subsetWith([]).encode();
+    const program = withoutHinting(this.subsetWith([]).encode());
     this.fontFileLength = program.length;
     this.fontFile = deflateSync(program);
     this.toUnicode = deflateSync(Buffer.from(toUnicodeCmap(this.unicode), 'latin1'));
@@ -144,7 +145,7 @@ export function useFixedSubset(pdfFont: PdfkitEmbeddedFont, fixed: FixedFontSubs
       extraCid.set(id, fixed.size + extra.length - 1);
       return fixed.size + extra.length - 1;
     },
-    encode: () => fixed.subsetWith(extra).encode(),
+    encode: () => withoutHinting(fixed.subsetWith(extra).encode()),
   };
   // pdfkit fills these for the glyphs a document uses; the fixed ones are all in the program.
   pdfFont.widths = fixed.widths.slice();
