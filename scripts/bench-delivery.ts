@@ -1,37 +1,46 @@
 /**
  * `npm run bench:delivery`: partner deliveries from the outbox to a fast local
  * receiver, through a real worker process, with every attempt recorded in
- * PostgreSQL. Not a test: it prints figures.
+ * PostgreSQL, measured against a bare sender in the same run. Not a test: it
+ * prints figures.
  *
- *  1. throughput: BENCH_MESSAGES (default 20,000) messages committed for
- *     BENCH_ENDPOINTS partners (default 8, one endpoint each, default settings:
- *     10 in flight), then the worker is started; deliveries/s is measured
- *     between the first and last recorded attempt.
+ *  1. throughput, for each count in BENCH_ENDPOINTS (default "8,200"):
+ *     BENCH_MESSAGES (default 20,000) messages committed for that many
+ *     partners (one endpoint each, default settings: 10 in flight), then
+ *     - the bare sender: a separate process POSTing the same number of signed
+ *       ~2 KB bodies to the same receiver and paths, undici keep-alive agent,
+ *       64 in flight, no database: what the wire allows on this machine;
+ *     - the engine: a fresh worker process drains the backlog; deliveries/s
+ *       is measured between the first and last recorded attempt.
+ *     It prints both and the engine's share of the bare sender.
  *  2. delay: BENCH_RATE messages/s (default 1,000) for BENCH_SECONDS (default
- *     10) through the production path (outbox transaction, then a
- *     deliver-message job); delay = message created -> received, p50/p99.
+ *     10) over the first endpoint count, through the production path: the
+ *     outbox transaction alone (its commit wakes the engine); delay = message
+ *     created -> received, p50/p99, and the rate actually offered.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { Agent, request } from 'undici';
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule, migrate, newId, scopeForOperator, TenantScope } from '@app/database';
+import { DatabaseModule, newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
-import { JobQueue, QueueModule } from '@app/queue';
-import { EndpointService, OutboxService, WebhooksModule } from '@app/webhooks';
+import { QueueModule } from '@app/queue';
+import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders, WebhooksModule } from '@app/webhooks';
+import { clearQueueKeys, freshBenchDatabase } from './bench-support';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
-const ENDPOINTS = Number(process.env.BENCH_ENDPOINTS ?? 8);
+const ENDPOINT_COUNTS = (process.env.BENCH_ENDPOINTS ?? '8,200').split(',').map(Number);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `benchdlv${randomBytes(3).toString('hex')}`;
+const BARE_IN_FLIGHT = 64;
 
 @Module({ imports: [DatabaseModule, QueueModule, WebhooksModule] })
 class ProducerModule {}
@@ -40,92 +49,109 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS comptappart_bench_delivery WITH (FORCE)');
-  await admin.query('CREATE DATABASE comptappart_bench_delivery');
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = '/comptappart_bench_delivery';
-  await migrate(dbUrl.toString());
-
+  const dbUrl = await freshBenchDatabase(ADMIN_URL, 'comptappart_bench_delivery');
   const receiver = new PartnerReceiver();
   const receiverUrl = await receiver.start();
   const env = {
     NODE_ENV: 'test',
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: dbUrl,
     REDIS_URL,
     QUEUE_PREFIX: PREFIX,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'warn',
   };
-  const config = AppConfig.fromEnv(env);
   const app = await NestFactory.createApplicationContext(
-    { module: ProducerModule, imports: [ConfigModule.forRoot(config)] },
+    { module: ProducerModule, imports: [ConfigModule.forRoot(AppConfig.fromEnv(env))] },
     { logger: ['error', 'warn'] },
   );
   const db = app.get(DataSource);
   const outbox = app.get(OutboxService);
-  const queue = app.get(JobQueue);
+  let scopes: TenantScope[] = [];
 
-  // Partners, one endpoint each, through the same service the API uses.
-  const scopes: TenantScope[] = [];
-  for (let i = 0; i < ENDPOINTS; i++) {
-    const partnerId = newId('par');
-    await db.query(
-      `INSERT INTO partners (id, name, legal_name, address, siren, email, invoice_prefix, default_vat_rate) VALUES ($1, 'Bench', 'Bench SAS', '{}', '123456789', 'bench@example.test', $2, 20)`,
-      [partnerId, `B${i}`],
-    );
-    const scope = scopeForOperator({ id: partnerId }, 'staging');
-    await app.get(EndpointService).create(scope, { url: `${receiverUrl}/${i}` });
-    scopes.push(scope);
+  /** Partners, one endpoint each, through the same service the API uses; the previous part's rows are gone. */
+  async function partners(count: number): Promise<void> {
+    await db.query(`TRUNCATE partners, endpoints, orders, messages, deliveries, attempts CASCADE`);
+    scopes = [];
+    for (let i = 0; i < count; i++) {
+      const partnerId = newId('par');
+      await db.query(
+        `INSERT INTO partners (id, name, legal_name, address, siren, email, invoice_prefix, default_vat_rate) VALUES ($1, 'Bench', 'Bench SAS', '{}', '123456789', 'bench@example.test', $2, 20)`,
+        [partnerId, `B${i}`],
+      );
+      const scope = scopeForOperator({ id: partnerId }, 'staging');
+      await app.get(EndpointService).create(scope, { url: `${receiverUrl}/${i}` });
+      scopes.push(scope);
+    }
   }
 
-  async function publish(count: number, enqueue: boolean): Promise<number> {
+  /** One outbox transaction of `count` messages, as the order and invoice processors write them. */
+  async function publish(count: number): Promise<void> {
     const createdAt = new Date();
     const orderIds = Array.from({ length: count }, () => newId('ord'));
-    const deliveryIds = await db.transaction(async (tx) => {
-      const ids: string[] = [];
+    await db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO orders (id, partner_id, environment, status, currency, amount_total, line_items)
          SELECT o.id, o.partner_id, 'staging', 'paid', 'eur', 11750, '[]' FROM unnest($1::text[], $2::text[]) AS o(id, partner_id)`,
         [orderIds, orderIds.map((_, i) => scopes[i % scopes.length].partnerId)],
       );
       for (let i = 0; i < count; i++) {
-        const scope = scopes[i % scopes.length];
-        ids.push(...(await outbox.record(tx, scope, 'order.expired', orderIds[i], benchOrder(orderIds[i]) as never, createdAt)));
+        await outbox.record(tx, scopes[i % scopes.length], 'order.expired', orderIds[i], benchOrder(orderIds[i]) as never, createdAt);
       }
-      return ids;
     });
-    if (enqueue) await queue.tryEnqueueBulk('deliver-message', deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1 })));
-    return createdAt.getTime();
   }
 
-  // 1. Throughput: a committed backlog, drained by a fresh worker process.
-  process.stdout.write(`Committing ${MESSAGES} messages for ${ENDPOINTS} endpoints… `);
-  const chunks = Array.from({ length: Math.ceil(MESSAGES / 250) }, (_, i) => Math.min(250, MESSAGES - i * 250));
-  for (let i = 0; i < chunks.length; i += 8) await Promise.all(chunks.slice(i, i + 8).map((n) => publish(n, false)));
-  console.log('done');
-  const worker = fork(join(__dirname, '..', 'apps', 'worker', 'src', 'main.js'), [], {
-    env: { ...process.env, ...env, SWEEP_INTERVAL_MS: '1000', SWEEP_GRACE_MS: '0' },
-    stdio: 'inherit',
-  });
-  // Never leave a worker behind (it would keep sweeping the next run's database).
-  process.once('exit', () => worker.kill('SIGKILL'));
-  let delivered = 0;
-  const deadline = Date.now() + 300_000;
-  while (delivered < MESSAGES && Date.now() < deadline) {
-    await sleep(500);
-    delivered = (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'delivered'`))[0].n;
+  function startWorker() {
+    const worker = fork(join(__dirname, '..', 'apps', 'worker', 'src', 'main.js'), [], {
+      env: { ...process.env, ...env, SWEEP_INTERVAL_MS: '1000', SWEEP_GRACE_MS: '0' },
+      stdio: 'inherit',
+      // BENCH_WORKER_PROFILE=<dir>: the worker writes a CPU profile there when it stops (open it in Chrome DevTools).
+      execArgv: process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROFILE] : [],
+    });
+    // Never leave a worker behind (it would keep sweeping the next run's database).
+    const kill = () => worker.kill('SIGKILL');
+    process.once('exit', kill);
+    return async () => {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+      process.off('exit', kill);
+    };
   }
-  const [t] = await db.query(
-    `SELECT count(*)::int AS attempts, extract(epoch FROM max(attempted_at) - min(attempted_at)) AS seconds FROM attempts`,
-  );
-  const throughput = MESSAGES / Number(t.seconds);
-  console.log(`Throughput: ${delivered}/${MESSAGES} delivered, ${t.attempts} attempts recorded, ${Number(t.seconds).toFixed(2)} s -> ${Math.round(throughput)} deliveries/s`);
 
-  // 2. Delay at a steady rate, production path (outbox commit, then a deliver-message job).
+  // 1. Throughput: a committed backlog, sent first by the bare sender, then drained by a fresh worker process.
+  for (const endpoints of ENDPOINT_COUNTS) {
+    await partners(endpoints);
+    process.stdout.write(`\n${MESSAGES} messages for ${endpoints} endpoints: committing… `);
+    const chunks = Array.from({ length: Math.ceil(MESSAGES / 250) }, (_, i) => Math.min(250, MESSAGES - i * 250));
+    for (let i = 0; i < chunks.length; i += 8) await Promise.all(chunks.slice(i, i + 8).map((n) => publish(n)));
+    console.log('done');
+
+    receiver.received.length = 0;
+    const bare = await bareSender(scopes.map((_, i) => `${receiverUrl}/${i}`), MESSAGES);
+    console.log(`  bare undici sender (${BARE_IN_FLIGHT} in flight, signed 2 KB bodies, no database): ${bare.toFixed(0)} requests/s`);
+
+    receiver.received.length = 0;
+    const stop = startWorker();
+    let delivered = 0;
+    const deadline = Date.now() + 300_000;
+    while (delivered < MESSAGES && Date.now() < deadline) {
+      await sleep(250);
+      delivered = (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'delivered'`))[0].n;
+    }
+    await stop();
+    const [t] = await db.query(`SELECT count(*)::int AS attempts, extract(epoch FROM max(attempted_at) - min(attempted_at)) AS seconds FROM attempts`);
+    const throughput = delivered / Number(t.seconds);
+    console.log(
+      `  engine: ${delivered}/${MESSAGES} delivered, ${t.attempts} attempts recorded, ${Number(t.seconds).toFixed(2)} s -> ${Math.round(throughput)} deliveries/s` +
+        ` = ${Math.round((100 * throughput) / bare)} % of the bare sender`,
+    );
+  }
+
+  // 2. Delay at a steady rate, production path: the outbox transaction; its commit is what wakes the engine.
+  await partners(ENDPOINT_COUNTS[0]);
   receiver.received.length = 0;
+  const stop = startWorker();
+  await sleep(3000);
   const batch = Math.max(1, Math.round(RATE / 100));
   const started = Date.now();
   let sent = 0;
@@ -133,10 +159,12 @@ async function main(): Promise<void> {
   // 10 ms between ticks, so several are in flight, as in the worker where many jobs commit at once.
   const inFlight = new Set<Promise<unknown>>();
   for (let tick = 0; tick < SECONDS * 100; tick++) {
-    const p = publish(batch, true).finally(() => inFlight.delete(p));
-    inFlight.add(p);
+    for (let m = 0; m < batch; m++) {
+      const p = publish(1).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
     sent += batch;
-    while (inFlight.size >= 16) await Promise.race(inFlight);
+    while (inFlight.size >= 32) await Promise.race(inFlight);
     const next = started + (tick + 1) * 10;
     await sleep(Math.max(0, next - Date.now()));
   }
@@ -148,26 +176,54 @@ async function main(): Promise<void> {
   );
   const delays = receiver.received.map((r) => r.receivedAt - created.get(String(r.headers['webhook-id']))!).sort((a, b) => a - b);
   console.log(
-    `Delay at ${Math.round(achievedRate)} messages/s for ${SECONDS} s: ${delays.length}/${sent} received, p50 ${pct(delays, 50)} ms, p99 ${pct(delays, 99)} ms, max ${delays[delays.length - 1]} ms`,
+    `\nDelay at ${Math.round(achievedRate)} messages/s offered (asked ${RATE}) for ${SECONDS} s, one message per outbox transaction, ${ENDPOINT_COUNTS[0]} endpoints: ` +
+      `${delays.length}/${sent} received, p50 ${pct(delays, 50)} ms, p99 ${pct(delays, 99)} ms, max ${delays[delays.length - 1]} ms`,
   );
 
-  worker.kill('SIGTERM');
-  await new Promise((r) => worker.once('exit', r));
+  await stop();
   await app.close();
   await receiver.stop();
-  const redis = new IORedis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 5000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = nextCursor;
-  } while (cursor !== '0');
-  redis.disconnect();
+  await clearQueueKeys(REDIS_URL, PREFIX);
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS comptappart_bench_delivery WITH (FORCE)');
   await admin.end();
 }
 
-/** A realistic ~1 KB order payload. */
+/** Runs the bare sender in a process of its own, as the worker is, and returns its requests/s. */
+function bareSender(urls: string[], count: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['bare-sender'], { env: { ...process.env, BARE_URLS: urls.join(' '), BARE_COUNT: String(count) } });
+    child.once('message', (m) => resolve(Number(m)));
+    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`bare sender exited with ${code}`))));
+  });
+}
+
+/** The wire's ceiling: signed bodies POSTed round-robin over the endpoints' URLs, keep-alive, a fixed number in flight. */
+async function runBareSender(): Promise<void> {
+  const urls = process.env.BARE_URLS!.split(' ');
+  const count = Number(process.env.BARE_COUNT);
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+  const secret = generateSigningSecret();
+  const body = JSON.stringify({ type: 'order.expired', timestamp: new Date().toISOString(), data: benchOrder('ord_bare') });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: BARE_IN_FLIGHT }, async () => {
+      while (next < count) {
+        const i = next++;
+        const id = `msg_bare${i}`;
+        const res = await request(urls[i % urls.length], { method: 'POST', headers: webhookHeaders([secret], id, Math.floor(Date.now() / 1000), body), body, dispatcher: agent });
+        await res.body.text();
+      }
+    }),
+  );
+  const perSecond = count / ((performance.now() - started) / 1000);
+  await agent.close();
+  process.send!(perSecond, () => process.exit(0));
+}
+
+/** An order payload padded to about 2 KB, as the issue's bare sender measured. */
 function benchOrder(id: string) {
   return {
     id,
@@ -182,11 +238,12 @@ function benchOrder(id: string) {
       { name: 'Ampoule LED', quantity: 3, unit_amount: 590, vat_rate: 20, amount_total: 1770 },
     ],
     stripe: { event_id: null, checkout_session_id: `cs_test_${id}`, payment_intent_id: null },
+    metadata: { note: 'x'.repeat(1400) },
   };
 }
 
-main().then(
-  () => process.exit(0),
+(process.argv[2] === 'bare-sender' ? runBareSender() : main()).then(
+  () => process.argv[2] === 'bare-sender' || process.exit(0),
   (err) => {
     console.error(err);
     process.exit(1);
