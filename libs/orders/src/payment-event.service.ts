@@ -13,7 +13,7 @@ import { canTransition } from './order-transitions';
 import { isRefundEvent, refundPaymentIntentOf } from './refund-event-fields';
 import { RefundService, RefundWaiting } from './refund.service';
 import { SavedCardHandler, SavedCardPrefetch } from './saved-card.handler';
-import { declineCodeOf, declineReasonOf, EventSubject, idOf, onlyPaymentMethodOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
+import { collectedAddressOf, declineCodeOf, declineReasonOf, EventSubject, idOf, onlyPaymentMethodOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
 import { SubscriptionEventHandler } from './subscription-event.handler';
 import { addLogContext, metrics } from '@app/observability';
 
@@ -31,9 +31,11 @@ interface Prefetched {
   /** For charge.refunded: the payment's refunds, which the charge no longer carries. */
   refunds: Stripe.Refund[] | null;
   savedCard: SavedCardPrefetch | null;
+  /** For payment_intent.succeeded of a Checkout order: its session, for what the customer typed there. */
+  checkoutSession: Stripe.Checkout.Session | null;
 }
 
-const NOTHING_FETCHED: Prefetched = { lines: null, paymentIntent: null, refunds: null, savedCard: null };
+const NOTHING_FETCHED: Prefetched = { lines: null, paymentIntent: null, refunds: null, savedCard: null, checkoutSession: null };
 
 const PAID_SESSION_STATUSES = new Set(['paid', 'no_payment_required']);
 
@@ -155,7 +157,19 @@ export class PaymentEventService {
     if (!paymentIntent && piId && this.isPaymentEvent(event, session) && !onlyPaymentMethodOf(session)) {
       paymentIntent = await stripe.paymentIntents.retrieve(piId);
     }
-    return { ...NOTHING_FETCHED, lines, paymentIntent };
+    return { ...NOTHING_FETCHED, lines, paymentIntent, checkoutSession: await this.sessionOfCheckoutPayment(route, event, subject) };
+  }
+
+  /**
+   * Stripe sends a Checkout payment's payment_intent.succeeded and checkout.session.completed in either order, and
+   * the first one issues the invoice. Only the session carries what the customer typed on the page (the address),
+   * so a PaymentIntent event for an order still to be paid reads its session first.
+   */
+  private async sessionOfCheckoutPayment(route: Route, event: Stripe.Event, subject: EventSubject): Promise<Stripe.Checkout.Session | null> {
+    if (event.type !== 'payment_intent.succeeded' || subject.checkoutSession) return null;
+    const order = await this.findOrder(this.db.manager, route.scope, subject);
+    if (!order?.checkoutSessionId || !canTransition(order.status, 'paid') || order.buyer?.address) return null;
+    return this.stripe.for(route.scope.environment).checkout.sessions.retrieve(order.checkoutSessionId);
   }
 
   private isPaymentEvent(event: Stripe.Event, session: Stripe.Checkout.Session | null): boolean {
@@ -180,6 +194,9 @@ export class PaymentEventService {
     if (piId && !order.paymentIntentId) order.paymentIntentId = piId;
     if (session?.customer_details?.email && !order.customerEmail) order.customerEmail = session.customer_details.email;
     if (session?.customer_details?.name && !order.customerName) order.customerName = session.customer_details.name;
+    // The invoice states the buyer's address: the one the partner gave wins, else the one Stripe collected.
+    const collected = collectedAddressOf(session ?? pre.checkoutSession);
+    if (collected && !order.buyer?.address) order.buyer = { ...order.buyer, address: collected };
 
     switch (event.type) {
       case 'checkout.session.completed':

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import type { PostalAddress } from '@app/database';
 
 /** The parts of an event's object that routing needs, whatever its type. */
 export interface EventSubject {
@@ -53,4 +54,21 @@ export function declineCodeOf(intent: Stripe.PaymentIntent | null): string | nul
 /** The one payment method a Checkout Session allowed, which is then how it was paid; null when it offered several. */
 export function onlyPaymentMethodOf(session: Stripe.Checkout.Session | null): string | null {
   return session?.payment_method_types?.length === 1 ? session.payment_method_types[0] : null;
+}
+
+/**
+ * The postal address the customer typed on Checkout's page, when Stripe collected a whole one: a street, a city
+ * and a country. Stripe may collect only a country and a postal code for a card, which says nothing to print.
+ */
+export function collectedAddressOf(session: Stripe.Checkout.Session | null): PostalAddress | null {
+  const a = session?.customer_details?.address;
+  if (!a?.line1?.trim() || !a.city?.trim() || !a.country?.trim()) return null;
+  return {
+    line1: a.line1.trim(),
+    line2: a.line2?.trim() || null,
+    // Some countries (Ireland before Eircode, Hong Kong) have none.
+    postal_code: a.postal_code?.trim() ?? '',
+    city: a.city.trim(),
+    country: a.country.trim().toUpperCase(),
+  };
 }

@@ -5,7 +5,7 @@ import { DELAYED_NOTIFICATION_METHODS, paymentError } from './payment-failures';
 import { createCardPaymentMethod } from './payment-methods';
 import { StripeApiError } from './stripe-api-error';
 import { stripeIds } from './stripe-ids';
-import { PaymentIntentObject, SessionMode, StripeEventLike, nowSeconds } from './stripe-objects';
+import { Address, PaymentIntentObject, SessionMode, StripeEventLike, nowSeconds } from './stripe-objects';
 import { TestCard, checkoutDeclineCodeFor } from './test-cards';
 
 export interface EventRequest {
@@ -39,6 +39,8 @@ export interface CompleteCheckoutOptions {
   /** What the customer types on the payment page; defaults to the session's customer or customer_email. */
   email?: string;
   name?: string;
+  /** The billing address typed on the page (Checkout collects one when asked to, or when the card needs it). */
+  address?: Address;
 }
 
 export interface FailCheckoutOptions {
@@ -87,7 +89,7 @@ export class CheckoutFlow {
     else events.push(...this.pay(record, methodType, paymentStatus, card, holder));
     session.status = 'complete';
     session.url = null; // Stripe only gives a URL while the session can still be paid
-    session.customer_details = { address: customer?.address ?? null, ...holder, phone: null, tax_exempt: 'none', tax_ids: [] };
+    session.customer_details = { address: opts.address ?? customer?.address ?? null, ...holder, phone: null, tax_exempt: 'none', tax_ids: [] };
     events.push(this.newEvent('checkout.session.completed', session, livemode));
     return events;
   }
@@ -106,6 +108,8 @@ export class CheckoutFlow {
     intent.payment_method_types = [methodType];
     intent.last_payment_error = null;
     session.payment_intent = intent.id;
+    // Stripe only lets a session be paid by a method it offers: a test paying by another one makes the session offer it.
+    if (!session.payment_method_types.includes(methodType)) session.payment_method_types = [...session.payment_method_types, methodType];
     if (paymentStatus === 'unpaid') {
       intent.status = 'processing';
       session.payment_status = 'unpaid';
