@@ -1,0 +1,27 @@
+import { escapeHtml, HtmlTemplate, SafeHtml } from './html-template';
+
+describe('HtmlTemplate', () => {
+  const mjml = (body: string) => `<mjml lang="fr"><mj-head><mj-title>{{title}}</mj-title></mj-head><mj-body><mj-section><mj-column><mj-text>${body}</mj-text></mj-column></mj-section></mj-body></mjml>`;
+
+  it('escapes every value, in text and in attributes; only SafeHtml goes in as it is', async () => {
+    const sut = await HtmlTemplate.compile(mjml('<a href="mailto:{{contact}}">{{name}}</a>{{rows}}'), ['title', 'contact', 'name', 'rows']);
+    const html = sut.fill({ title: 'T', contact: '"><script>x</script>', name: `Tom & Jerry's <b>`, rows: new SafeHtml('<tr><td>1</td></tr>') });
+    expect(html).toContain('href="mailto:&quot;&gt;&lt;script&gt;x&lt;/script&gt;"');
+    expect(html).toContain('Tom &amp; Jerry&#39;s &lt;b&gt;');
+    expect(html).toContain('<tr><td>1</td></tr>');
+    expect(html).not.toContain('<script>');
+  });
+
+  it('says color-scheme, loads no web font, and refuses a template that would fetch something', async () => {
+    const sut = await HtmlTemplate.compile(mjml('{{title}}'), ['title']);
+    const html = sut.fill({ title: 'x' });
+    expect(html).toContain('<meta name="color-scheme" content="light dark">');
+    expect(html).not.toMatch(/fonts\.googleapis|<link/);
+    await expect(HtmlTemplate.compile(mjml('<img src="https://tracker.example/p.gif">'), [])).rejects.toThrow(/remote resource/);
+    await expect(HtmlTemplate.compile(mjml('{{nope}}'), ['title'])).rejects.toThrow(/unknown placeholder/);
+  });
+
+  it('escapeHtml leaves plain text alone', () => {
+    expect(escapeHtml('117,50 € — Livre')).toBe('117,50 € — Livre');
+  });
+});
