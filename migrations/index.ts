@@ -6,6 +6,7 @@ import { PaymentsApi1763800300000 } from './1763800300000-payments-api';
 import { IdempotencySealed1763800460000 } from './1763800460000-idempotency-sealed';
 import { StripeEventFailures1763800470000 } from './1763800470000-stripe-event-failures';
 import { PartnerPortal1763800490000 } from './1763800490000-partner-portal';
+import { ClaimInRepository1763800500000 } from './1763800500000-claim-in-repository';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   IdempotencySealed1763800460000,
   StripeEventFailures1763800470000,
   PartnerPortal1763800490000,
+  ClaimInRepository1763800500000,
 ];

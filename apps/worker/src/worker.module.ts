@@ -8,8 +8,7 @@ import { MailModule } from '@app/mail';
 import { OrdersModule } from '@app/orders';
 import { QueueModule } from '@app/queue';
 import { StripeModule } from '@app/stripe';
-import { WebhooksModule } from '@app/webhooks';
-import { DeliveryDispatcher } from './delivery/delivery-dispatcher.service';
+import { DeliveryDispatcher, DeliveryWakeListener, WebhooksModule } from '@app/webhooks';
 import { CreditNoteSweeperService } from './credit-note-sweeper.service';
 import { CreditNoteProcessor } from './processors/credit-note.processor';
 import { DeliveryProcessor } from './processors/delivery.processor';
@@ -44,6 +43,7 @@ export class WorkerModule {
         InvoiceEmailProcessor,
         DeliveryProcessor,
         DeliveryDispatcher,
+        DeliveryWakeListener,
         EndpointDisabledEmailProcessor,
         SweeperService,
         QueueWorkersService,

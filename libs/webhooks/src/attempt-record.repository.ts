@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { newId, scopeOfStoredRow } from '@app/database';
 import type { AttemptVerdict } from './attempt-outcome';
 import type { ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
-import { OutboxService } from './outbox.service';
+import { envelopeOf } from './message-body';
+import { OutboxRepository } from './outbox.repository';
 import { circuitCooldownMs, DELIVERY_POLICY } from './retry-schedule';
 import type { SendResult } from './webhook-sender';
 import { metrics } from '@app/observability';
@@ -38,7 +39,7 @@ export interface RecordFollowUps {
 export class AttemptRecordRepository {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly outbox: OutboxService,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   /**
@@ -46,52 +47,16 @@ export class AttemptRecordRepository {
    * id of a delivery this worker claimed, and what follows from it takes that delivery's own scope (scopeOfStoredRow).
    */
   record(batch: CompletedAttempt[], scale: number): Promise<RecordFollowUps> {
+    if (batch.every((c) => c.verdict.kind === 'delivered')) return this.recordDelivered(batch);
     return this.db.transaction(async (tx) => {
       const followUps: RecordFollowUps = { pump: new Set(), wakes: [], disabled: [] };
-      const cols = (f: (c: CompletedAttempt) => unknown) => batch.map(f);
-      const next = batch.map((c) => {
-        const v = c.verdict;
-        return {
-          status: v.kind === 'delivered' ? 'delivered' : v.kind === 'failed' ? 'failed' : 'pending',
-          nextAt: v.kind === 'retry' ? new Date(c.finishedAt.getTime() + v.delayMs) : null,
-        };
-      });
+      const next = nextStates(batch);
       // One statement for both (the insert CTE runs although nothing reads it): round trips are what cost under load.
-      const applied: { id: string; status: string; created_at: Date }[] = await tx.query(
-        `WITH recorded AS (
-           INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, attempted_at, status_code, duration_ms, response_body, error)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[])
-         )
-         UPDATE deliveries d SET
-           attempt_count = v.prev + 1, status = v.status, next_attempt_at = v.next_at, last_attempt_at = v.attempted_at,
-           delivered_at = CASE WHEN v.status = 'delivered' THEN v.finished_at END, lease_until = NULL,
-           last_error = v.error, failed_reason = v.reason
-         FROM unnest($2::text[], $10::int[], $11::text[], $12::timestamptz[], $5::timestamptz[], $13::timestamptz[], $9::text[], $14::text[])
-           AS v(id, prev, status, next_at, attempted_at, finished_at, error, reason)
-         WHERE d.id = v.id AND d.status = 'pending' AND d.attempt_count = v.prev
-         RETURNING d.id, d.status, d.created_at`,
-        [
-          cols(() => newId('att')),
-          cols((c) => c.delivery.id),
-          cols((c) => c.delivery.messageId),
-          cols((c) => c.endpoint.id),
-          cols((c) => c.attemptedAt),
-          cols((c) => c.result.statusCode),
-          cols((c) => c.result.durationMs),
-          cols((c) => c.result.responseBody),
-          cols((c) => (c.verdict.kind === 'delivered' ? null : c.verdict.error)),
-          cols((c) => c.delivery.attemptsMade),
-          next.map((n) => n.status),
-          next.map((n) => n.nextAt),
-          cols((c) => c.finishedAt),
-          cols((c) => (c.verdict.kind === 'failed' ? c.verdict.reason : null)),
-        ],
-      ).then((r: [{ id: string; status: string; created_at: Date }[], number]) => r[0]);
-      const appliedIds = new Set(applied.map((r) => r.id));
-      for (const c of batch) metrics.deliveries.inc({ outcome: c.verdict.kind });
-      for (const r of applied) {
-        if (r.status === 'delivered') metrics.deliveryLatency.observe((Date.now() - new Date(r.created_at).getTime()) / 1000);
-      }
+      const applied: AppliedRow[] = await tx.query(
+        `WITH recorded AS (${INSERT_ATTEMPTS}) ${UPDATE_DELIVERIES}`,
+        recordParams(batch, next),
+      ).then((r: [AppliedRow[], number]) => r[0]);
+      const appliedIds = observe(batch, applied);
       batch.forEach((c, i) => {
         followUps.pump.add(c.endpoint.id);
         if (appliedIds.has(c.delivery.id) && next[i].nextAt) followUps.wakes.push({ endpointId: c.endpoint.id, at: next[i].nextAt! });
@@ -108,6 +73,43 @@ export class AttemptRecordRepository {
       }
       return followUps;
     });
+  }
+
+  /**
+   * The common case, every attempt of the batch a 2xx, in one statement and no transaction: whatever the endpoints'
+   * health was, success closes the circuit and clears the failure count, so nothing needs reading or locking first.
+   * An endpoint already healthy has its last success moved at most once a second, so busy endpoints' rows (which
+   * claims lock) are not rewritten on every batch.
+   * @crossTenant the same group commit as `record`, by the ids of deliveries and endpoints this worker claimed.
+   */
+  private async recordDelivered(batch: CompletedAttempt[]): Promise<RecordFollowUps> {
+    const lastSuccess = new Map<string, Date>();
+    for (const c of batch) {
+      const seen = lastSuccess.get(c.endpoint.id);
+      if (!seen || seen < c.finishedAt) lastSuccess.set(c.endpoint.id, c.finishedAt);
+    }
+    const params = recordParams(batch, nextStates(batch));
+    const applied: AppliedRow[] = await this.db.query(
+      `WITH recorded AS (${INSERT_ATTEMPTS}),
+       stale AS (
+         -- Locked in id order, as updateHealth does, so two batches touching the same endpoints cannot deadlock.
+         SELECT e.id, v.last_success FROM endpoints e
+         JOIN unnest($${params.length + 1}::text[], $${params.length + 2}::timestamptz[]) AS v(id, last_success) ON v.id = e.id
+         WHERE e.consecutive_failures <> 0 OR e.circuit_state <> 'closed' OR e.last_success_at IS NULL
+           OR e.last_success_at < v.last_success - interval '1 second'
+         ORDER BY e.id FOR NO KEY UPDATE OF e
+       ),
+       healthy AS (
+         UPDATE endpoints e SET consecutive_failures = 0, failing_since = NULL, last_success_at = greatest(e.last_success_at, stale.last_success),
+           circuit_state = 'closed', circuit_retry_at = NULL, circuit_opened_count = 0
+         FROM stale WHERE e.id = stale.id
+       ),
+       applied AS (${UPDATE_DELIVERIES})
+       SELECT * FROM applied`,
+      [...params, [...lastSuccess.keys()], [...lastSuccess.values()]],
+    );
+    observe(batch, applied);
+    return { pump: new Set(lastSuccess.keys()), wakes: [], disabled: [] };
   }
 
   /**
@@ -214,24 +216,86 @@ export class AttemptRecordRepository {
       [c.delivery.partnerId, c.delivery.environment, c.endpoint.id],
     );
     const ids = others.map((o) => o.id);
-    await this.outbox.recordFor(
-      tx,
-      scopeOfStoredRow(c.delivery),
-      'message.attempt.exhausted',
-      {
-        message_id: c.delivery.messageId,
-        message_type: c.delivery.type,
-        order_id: c.delivery.orderId,
-        endpoint_id: c.endpoint.id,
-        endpoint_url: c.endpoint.url,
-        attempts: c.delivery.attemptsMade + 1,
-        last_status_code: c.result.statusCode,
-        last_error: c.verdict.error,
-        failed_at: c.finishedAt.toISOString(),
-      },
-      ids,
-      c.finishedAt,
-    );
+    if (ids.length === 0) return [];
+    const scope = scopeOfStoredRow(c.delivery);
+    const message = {
+      id: newId('msg'),
+      type: 'message.attempt.exhausted',
+      orderId: null,
+      createdAt: c.finishedAt,
+      body: envelopeOf(
+        'message.attempt.exhausted',
+        {
+          message_id: c.delivery.messageId,
+          message_type: c.delivery.type,
+          order_id: c.delivery.orderId,
+          endpoint_id: c.endpoint.id,
+          endpoint_url: c.endpoint.url,
+          attempts: c.delivery.attemptsMade + 1,
+          last_status_code: c.result.statusCode,
+          last_error: c.verdict.error,
+          failed_at: c.finishedAt.toISOString(),
+        },
+        c.finishedAt,
+      ),
+    };
+    if (!(await this.outbox.insertMessage(tx, scope, message))) return [];
+    await this.outbox.insertDeliveries(tx, scope, { messageId: message.id, orderingKey: null, createdAt: c.finishedAt }, ids.map(() => newId('dlv')), ids);
     return ids;
   }
+}
+
+type AppliedRow = { id: string; status: string; created_at: Date };
+
+const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, attempted_at, status_code, duration_ms, response_body, error)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[])`;
+
+/** A result whose delivery moved on meanwhile (attempt_count differs) is recorded as an attempt but changes nothing. */
+const UPDATE_DELIVERIES = `UPDATE deliveries d SET
+    attempt_count = v.prev + 1, status = v.status, next_attempt_at = v.next_at, last_attempt_at = v.attempted_at,
+    delivered_at = CASE WHEN v.status = 'delivered' THEN v.finished_at END, lease_until = NULL,
+    last_error = v.error, failed_reason = v.reason
+  FROM unnest($2::text[], $10::int[], $11::text[], $12::timestamptz[], $5::timestamptz[], $13::timestamptz[], $9::text[], $14::text[])
+    AS v(id, prev, status, next_at, attempted_at, finished_at, error, reason)
+  WHERE d.id = v.id AND d.status = 'pending' AND d.attempt_count = v.prev
+  RETURNING d.id, d.status, d.created_at`;
+
+function nextStates(batch: CompletedAttempt[]): { status: string; nextAt: Date | null }[] {
+  return batch.map((c) => {
+    const v = c.verdict;
+    return {
+      status: v.kind === 'delivered' ? 'delivered' : v.kind === 'failed' ? 'failed' : 'pending',
+      nextAt: v.kind === 'retry' ? new Date(c.finishedAt.getTime() + v.delayMs) : null,
+    };
+  });
+}
+
+/** $1-$14 of INSERT_ATTEMPTS and UPDATE_DELIVERIES, one array per column. */
+function recordParams(batch: CompletedAttempt[], next: { status: string; nextAt: Date | null }[]): unknown[] {
+  const cols = (f: (c: CompletedAttempt) => unknown) => batch.map(f);
+  return [
+    cols(() => newId('att')),
+    cols((c) => c.delivery.id),
+    cols((c) => c.delivery.messageId),
+    cols((c) => c.endpoint.id),
+    cols((c) => c.attemptedAt),
+    cols((c) => c.result.statusCode),
+    cols((c) => c.result.durationMs),
+    cols((c) => c.result.responseBody),
+    cols((c) => (c.verdict.kind === 'delivered' ? null : c.verdict.error)),
+    cols((c) => c.delivery.attemptsMade),
+    next.map((n) => n.status),
+    next.map((n) => n.nextAt),
+    cols((c) => c.finishedAt),
+    cols((c) => (c.verdict.kind === 'failed' ? c.verdict.reason : null)),
+  ];
+}
+
+/** Counts the batch's outcomes and the delivered ones' delay; returns the ids whose delivery the batch moved on. */
+function observe(batch: CompletedAttempt[], applied: AppliedRow[]): Set<string> {
+  for (const c of batch) metrics.deliveries.inc({ outcome: c.verdict.kind });
+  for (const r of applied) {
+    if (r.status === 'delivered') metrics.deliveryLatency.observe((Date.now() - new Date(r.created_at).getTime()) / 1000);
+  }
+  return new Set(applied.map((r) => r.id));
 }

@@ -3,13 +3,11 @@ import { AppConfig } from '@app/config';
 import type { Endpoint } from '@app/database';
 import { judgeAttempt } from './attempt-outcome';
 import { AttemptRecordRepository, CompletedAttempt, RecordFollowUps } from './attempt-record.repository';
-import { Claim, ClaimedDelivery, ClaimedEndpoint, DeliveryClaimRepository } from './delivery-claim.repository';
+import { Claim, ClaimedDelivery, ClaimedEndpoint, ClaimRequest, DeliveryClaimRepository } from './delivery-claim.repository';
 import { EndpointService } from './endpoint.service';
+import { DELIVERY_LEASE_MS } from './delivery-lease';
 import { WebhookSender } from './webhook-sender';
 import { webhookHeaders } from './webhook-signature';
-
-/** A lease outlives the longest possible attempt, so it only runs out when its worker is gone. */
-const LEASE_MARGIN_MS = 2000;
 
 /**
  * One endpoint's deliveries: claim what may be sent now, send one (signed,
@@ -27,8 +25,19 @@ export class DeliveryService {
     private readonly config: AppConfig,
   ) {}
 
-  claim(endpointId: string, room: number): Promise<Claim> {
-    return this.claims.claim(endpointId, room, this.config.webhookTimeoutMs + LEASE_MARGIN_MS);
+  /** What each endpoint may be handed now, within `room` sends for this worker, in one claim. */
+  claim(asked: ClaimRequest[], room: number): Promise<Claim[]> {
+    return this.claims.claim(asked, room, DELIVERY_LEASE_MS);
+  }
+
+  /** Endpoints holding deliveries whose worker stopped renewing their lease. */
+  endpointsWithLapsedLeases(): Promise<string[]> {
+    return this.claims.endpointsWithLapsedLeases();
+  }
+
+  /** The claiming worker is alive and still owes these deliveries' outcome. */
+  renewLeases(deliveryIds: string[]): Promise<void> {
+    return this.claims.renewLeases(deliveryIds, DELIVERY_LEASE_MS);
   }
 
   async send(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): Promise<CompletedAttempt> {

@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Message, TenantScope } from '@app/database';
 
+/** The PostgreSQL channel on which a committed delivery's endpoint id is announced (see DeliveryWakeListener). */
+export const DELIVERY_DUE_CHANNEL = 'delivery_due';
+
 /** A message about to be written: partner and environment come from the scope. */
 export interface OutboxMessage {
   id: string;
@@ -42,7 +45,11 @@ export class OutboxRepository {
     return inserted.raw.length > 0;
   }
 
-  /** One pending delivery per endpoint; seq (an identity) gives the creation order that per-order ordering follows. */
+  /**
+   * One pending delivery per endpoint; seq (an identity) gives the creation order that per-order ordering follows.
+   * Each endpoint is announced on DELIVERY_DUE_CHANNEL in the same statement: PostgreSQL sends the notification
+   * when (and only if) the caller's transaction commits, so the engine wakes as the message becomes visible.
+   */
   async insertDeliveries(
     tx: EntityManager,
     scope: TenantScope,
@@ -51,8 +58,12 @@ export class OutboxRepository {
     endpointIds: string[],
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
-       SELECT d.id, $2, d.endpoint_id, $3, $4, 'pending', 0, $5, $5 FROM unnest($1::text[], $6::text[]) WITH ORDINALITY AS d(id, endpoint_id, n) ORDER BY d.n`,
+      `WITH inserted AS (
+         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
+         SELECT d.id, $2, d.endpoint_id, $3, $4, 'pending', 0, $5, $5 FROM unnest($1::text[], $6::text[]) WITH ORDINALITY AS d(id, endpoint_id, n) ORDER BY d.n
+         RETURNING endpoint_id
+       )
+       SELECT pg_notify('${DELIVERY_DUE_CHANNEL}', e.endpoint_id) FROM (SELECT DISTINCT endpoint_id FROM inserted) e`,
       [ids, delivery.messageId, scope.partnerId, delivery.orderingKey, delivery.createdAt, endpointIds],
     );
   }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId, TenantScope } from '@app/database';
-import { AppError } from '@app/errors';
 import { OutboxRepository } from './outbox.repository';
-import { PartnerEventData, PartnerEventEnvelope, PartnerEventType } from './partner-events';
-import { DELIVERY_POLICY } from './retry-schedule';
+import { envelopeOf } from './message-body';
+import { PartnerEventData, PartnerEventType } from './partner-events';
 
 /**
  * A message built and addressed but not yet written, for a caller that writes it in a statement of its own
@@ -79,20 +78,6 @@ export class OutboxService {
     return this.rows.endpointsSubscribed(tx, scope, type);
   }
 
-  /** A message for chosen endpoints only (operational events such as message.attempt.exhausted). */
-  async recordFor<T extends PartnerEventType>(
-    tx: EntityManager,
-    scope: TenantScope,
-    type: T,
-    data: PartnerEventData<T>,
-    endpointIds: string[],
-    createdAt = new Date(),
-  ): Promise<string[]> {
-    if (endpointIds.length === 0) return [];
-    const messageId = await this.insertMessage(tx, scope, type, null, data, createdAt);
-    return messageId ? this.insertDeliveries(tx, scope, messageId, null, endpointIds, createdAt) : [];
-  }
-
   private async insertMessage<T extends PartnerEventType>(
     tx: EntityManager,
     scope: TenantScope,
@@ -119,18 +104,4 @@ export class OutboxService {
     await this.rows.insertDeliveries(tx, scope, { messageId, orderingKey, createdAt }, ids, endpointIds);
     return ids;
   }
-}
-
-/** The JSON body of a message, refused here, inside the caller's transaction, rather than failing ten times at the partner. */
-function envelopeOf<T extends PartnerEventType>(type: T, data: PartnerEventData<T>, createdAt: Date): string {
-  const envelope: PartnerEventEnvelope<T> = { type, timestamp: createdAt.toISOString(), data };
-  const body = JSON.stringify(envelope);
-  const size = Buffer.byteLength(body);
-  if (size > DELIVERY_POLICY.maxPayloadBytes) {
-    throw new AppError(
-      'payload_too_large',
-      `A ${type} message is ${size} bytes; partner messages are limited to ${DELIVERY_POLICY.maxPayloadBytes} bytes (256 KB).`,
-    );
-  }
-  return body;
 }

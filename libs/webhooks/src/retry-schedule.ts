@@ -26,7 +26,6 @@ export const DELIVERY_POLICY = {
   minFailureSpanMs: 12 * HOUR,
   /** A message body larger than this is refused when the message is created. */
   maxPayloadBytes: 256 * 1024,
-  defaultMaxInFlight: 10,
 } as const;
 
 export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JobPayloads } from '@app/queue';
-import { DeliveryDispatcher } from '../delivery/delivery-dispatcher.service';
+import { DeliveryDispatcher } from '@app/webhooks';
 
 /** Delivery jobs only wake an endpoint; what to send is decided from PostgreSQL. */
 @Injectable()

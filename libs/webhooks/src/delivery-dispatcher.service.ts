@@ -1,0 +1,227 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { JobQueue } from '@app/queue';
+import type { CompletedAttempt, RecordFollowUps } from './attempt-record.repository';
+import type { ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
+import { DeliveryService } from './delivery.service';
+import { DeliveryWakeListener } from './delivery-wake.listener';
+import { LEASE_RENEW_EVERY_MS } from './delivery-lease';
+
+const FLUSH_BATCH = 500;
+/** Batches committing at once: one at a time makes every endpoint wait for the slowest commit. */
+const PARALLEL_FLUSHES = 4;
+const FLUSH_RETRIES = 3;
+
+/**
+ * Keeps partner requests in flight for this worker process. A wake-up (a
+ * committed delivery announced by PostgreSQL, a queue job, the sweeper) only
+ * asks it to look at an endpoint ("pump"): it claims what that endpoint may
+ * take now and starts the sends without awaiting them, so a partner that
+ * hangs until the timeout holds sockets and leases, never a queue slot that
+ * other partners need. Finished attempts are recorded in batches (group
+ * commit); each batch frees its endpoints' slots and pumps them again. The
+ * leases of everything claimed and not yet recorded are renewed by a
+ * heartbeat, so they can stay short: a dead worker's deliveries are free again
+ * seconds after it stops renewing them.
+ */
+@Injectable()
+export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DeliveryDispatcher.name);
+  private inFlight = 0;
+  private readonly sends = new Set<Promise<void>>();
+  /** Endpoints to look at in the next claim. */
+  private readonly wanted = new Set<string>();
+  private currentClaim: Promise<void> | null = null;
+  private nextClaim: Promise<void> | null = null;
+  /** Endpoints left with work because this process was at its in-flight cap. */
+  private readonly starved = new Set<string>();
+  private buffer: CompletedAttempt[] = [];
+  private readonly newDeliveries = new Set<string>();
+  private lookup: Promise<void> | null = null;
+  private readonly flushing = new Set<Promise<void>>();
+  /** Per endpoint, deliveries answered and not recorded yet: their slots are free again (see planClaim). */
+  private readonly answered = new Map<string, number>();
+  /** Claimed by this process and not recorded yet: the leases the heartbeat keeps alive. */
+  private readonly leased = new Set<string>();
+  private heartbeat?: NodeJS.Timeout;
+  private stopping = false;
+
+  constructor(
+    private readonly deliveries: DeliveryService,
+    private readonly queue: JobQueue,
+    private readonly config: AppConfig,
+    private readonly wakeups: DeliveryWakeListener,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.heartbeat = setInterval(() => {
+      this.renewLeases();
+      this.takeOverLapsedLeases();
+    }, LEASE_RENEW_EVERY_MS);
+    await this.wakeups.listen((endpointId) => this.pumpQuietly(endpointId));
+  }
+
+  /**
+   * New deliveries arriving as queue jobs (producers that do not go through the
+   * outbox statement); their endpoints are looked up together (one query for
+   * every job that arrived meanwhile), so a burst costs one claim per endpoint.
+   */
+  pumpDelivery(deliveryId: string): Promise<void> {
+    this.newDeliveries.add(deliveryId);
+    this.lookup ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const ids = [...this.newDeliveries];
+      this.newDeliveries.clear();
+      this.lookup = null;
+      const endpoints = await this.deliveries.endpointsOfDeliveries(ids);
+      await Promise.all(endpoints.map((endpointId) => this.pump(endpointId)));
+    });
+    return this.lookup;
+  }
+
+  /**
+   * Claims and starts what `endpointId` may take now. Calls made while a claim
+   * is under way are served together by the next one (one transaction for
+   * every endpoint asked meanwhile); the promise settles with that claim.
+   */
+  pump(endpointId: string): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    this.wanted.add(endpointId);
+    if (!this.nextClaim) {
+      const after = this.currentClaim ?? Promise.resolve();
+      // The previous claim's failure is its callers' (pumpQuietly logs it); this one runs regardless.
+      const claim: Promise<void> = after
+        .catch(() => undefined)
+        .then(() => {
+          this.nextClaim = null;
+          this.currentClaim = claim;
+          return this.claimWanted();
+        })
+        .finally(() => {
+          if (this.currentClaim === claim) this.currentClaim = null;
+        });
+      this.nextClaim = claim;
+    }
+    return this.nextClaim;
+  }
+
+  private async claimWanted(): Promise<void> {
+    const ids = [...this.wanted];
+    this.wanted.clear();
+    if (ids.length === 0 || this.stopping) return;
+    const room = this.config.webhookMaxInFlightPerWorker - this.inFlight;
+    if (room <= 0) {
+      for (const id of ids) this.starved.add(id);
+      return;
+    }
+    const claims = await this.deliveries.claim(ids.map((endpointId) => ({ endpointId, answeredHere: this.answered.get(endpointId) ?? 0 })), room);
+    for (const claim of claims) for (const d of claim.deliveries) this.launch(claim.endpoint!, d);
+    // Not awaited: the next claim (other endpoints' turn) does not wait for Redis.
+    for (const c of claims) if (c.wakeAt) this.wake(c.endpointId, c.wakeAt).catch((err) => this.logger.warn(`Wake of ${c.endpointId} not scheduled: ${(err as Error).message}`));
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  private launch(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): void {
+    this.inFlight++;
+    this.leased.add(delivery.id);
+    const send = this.deliveries
+      .send(endpoint, delivery)
+      .then((done) => {
+        this.buffer.push(done);
+        // The partner's slot is free now; recording (group commit) catches up without holding it.
+        this.answered.set(endpoint.id, (this.answered.get(endpoint.id) ?? 0) + 1);
+        this.pumpQuietly(endpoint.id);
+        if (this.flushing.size < PARALLEL_FLUSHES) {
+          const flush: Promise<void> = this.flush().finally(() => this.flushing.delete(flush));
+          this.flushing.add(flush);
+        }
+      })
+      .catch((err) => {
+        this.leased.delete(delivery.id);
+        this.logger.error(`Send of ${delivery.id} crashed: ${(err as Error).message}`);
+      })
+      .finally(() => {
+        this.inFlight--;
+        this.sends.delete(send);
+        if (this.starved.size > 0) {
+          const waiting = [...this.starved];
+          this.starved.clear();
+          for (const id of waiting) this.pumpQuietly(id);
+        }
+      });
+    this.sends.add(send);
+  }
+
+  /** Records whatever finished while the previous batch was committing, until nothing is left. */
+  private async flush(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, FLUSH_BATCH);
+      const followUps = await this.recordWithRetry(batch);
+      // Recorded, or given up on: either way this process no longer vouches for these leases.
+      for (const c of batch) {
+        this.leased.delete(c.delivery.id);
+        const left = (this.answered.get(c.endpoint.id) ?? 1) - 1;
+        if (left > 0) this.answered.set(c.endpoint.id, left);
+        else this.answered.delete(c.endpoint.id);
+      }
+      if (followUps) await this.followUp(followUps);
+    }
+  }
+
+  private async recordWithRetry(batch: CompletedAttempt[]): Promise<RecordFollowUps | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deliveries.record(batch);
+      } catch (err) {
+        if (attempt >= FLUSH_RETRIES) {
+          // The leases will run out and these deliveries be sent again, same webhook-id: late, never lost.
+          this.logger.error(`Could not record ${batch.length} attempt(s): ${(err as Error).message}`);
+          return null;
+        }
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  }
+
+  private async followUp(f: RecordFollowUps): Promise<void> {
+    for (const endpointId of f.pump) this.pumpQuietly(endpointId);
+    await Promise.all(f.wakes.map((w) => this.wake(w.endpointId, w.at)));
+    const disabledAt = Date.now();
+    await Promise.all(f.disabled.map((endpointId) => this.queue.tryEnqueue('send-endpoint-disabled-email', { endpointId, disabledAt })));
+  }
+
+  private async wake(endpointId: string, at: Date): Promise<void> {
+    const delayMs = Math.max(0, at.getTime() - Date.now());
+    await this.queue.tryEnqueue('wake-endpoint', { endpointId, at: at.getTime() }, { delayMs });
+  }
+
+  private pumpQuietly(endpointId: string): void {
+    // A failure here is recovered by the sweeper, which wakes every endpoint with due work.
+    this.pump(endpointId).catch((err) => this.logger.warn(`Pump of ${endpointId} failed: ${(err as Error).message}`));
+  }
+
+  private renewLeases(): void {
+    if (this.leased.size === 0) return;
+    // A missed beat is harmless while the next one comes before the lease ends; after that, another worker may re-send (same webhook-id).
+    this.deliveries.renewLeases([...this.leased]).catch((err) => this.logger.warn(`Could not renew ${this.leased.size} lease(s): ${(err as Error).message}`));
+  }
+
+  /** A dead worker's deliveries are claimed again as soon as their lease runs out, not at the next sweep. */
+  private takeOverLapsedLeases(): void {
+    if (this.stopping) return;
+    this.deliveries
+      .endpointsWithLapsedLeases()
+      .then((ids) => ids.forEach((id) => this.pumpQuietly(id)))
+      .catch((err) => this.logger.warn(`Could not look for lapsed leases: ${(err as Error).message}`));
+  }
+
+  /** Takes no more work, lets the sends in flight finish (bounded by the timeout) and records them. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.sends]);
+    while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+  }
+}
