@@ -36,6 +36,11 @@ const BOTTOM = PAGE.height - PAGE.marginBottom;
 export class InvoiceLayout {
   private y: number = PAGE.marginTop;
   private readonly totals: InvoiceTotals;
+  /**
+   * The fill colour this page's content last set, so that a run of texts in one colour sets it once (pdfkit
+   * writes the colour operators again on every call); null when unknown (a new page, pdfkit's own wrapping).
+   */
+  private fill: string | null = null;
 
   constructor(
     private readonly pdf: PDFKit.PDFDocument,
@@ -116,7 +121,7 @@ export class InvoiceLayout {
       (buyer.name ? this.measure(buyer.name, innerWidth, { bold: true, size: 10 }) + 1 : 0) +
       (details ? this.measure(details, innerWidth, detailStyle) : 0) +
       2 * pad;
-    this.pdf.rect(RIGHT_BLOCK_X, this.y, RIGHT_BLOCK_WIDTH, height).fill(COLORS.panel);
+    this.fillRect(RIGHT_BLOCK_X, this.y, RIGHT_BLOCK_WIDTH, height, COLORS.panel);
 
     let y = this.write(labels.billedTo.toUpperCase(), RIGHT_BLOCK_X + pad, this.y + pad, innerWidth, caption) + 4;
     if (buyer.name) y = this.write(buyer.name, RIGHT_BLOCK_X + pad, y, innerWidth, { bold: true, size: 10 }) + 1;
@@ -163,7 +168,7 @@ export class InvoiceLayout {
     const style: TextStyle = { bold: true, size: 8, color: COLORS.onAccent };
     const heights = columns.map((col) => this.measure(col.header, col.width - 2 * CELL_PAD_X, style));
     const inner = Math.max(...heights);
-    this.pdf.rect(PAGE.marginX, this.y, CONTENT_WIDTH, inner + 2 * CELL_PAD_Y).fill(COLORS.accent);
+    this.fillRect(PAGE.marginX, this.y, CONTENT_WIDTH, inner + 2 * CELL_PAD_Y, COLORS.accent);
     // Centred vertically: English headers like "Unit price excl. VAT" take two lines.
     let x = PAGE.marginX;
     columns.forEach((col, i) => {
@@ -215,7 +220,7 @@ export class InvoiceLayout {
       this.rule(x, right, RIGHT_BLOCK_WIDTH);
     }
     right += 8;
-    this.pdf.rect(x, right, RIGHT_BLOCK_WIDTH, 28).fill(COLORS.accent);
+    this.fillRect(x, right, RIGHT_BLOCK_WIDTH, 28, COLORS.accent);
     const grand = [this.labels.totals.includingTax, money(this.totals.including_tax)];
     this.cells(amounts, grand, right + 8.5, { bold: true, size: 10.5, color: COLORS.onAccent }, CELL_PAD_X + 2, x);
     right += 28;
@@ -251,14 +256,25 @@ export class InvoiceLayout {
     this.pdf.moveTo(x, y).lineTo(x + width, y).lineWidth(0.5).strokeColor(COLORS.rule).stroke();
   }
 
+  private fillRect(x: number, y: number, width: number, height: number, color: string): void {
+    this.pdf.rect(x, y, width, height).fill(color);
+    this.fill = color;
+  }
+
   private newPage(): void {
     this.pdf.addPage();
     this.y = PAGE.marginTop;
+    this.fill = null;
   }
 
   /** Returns the y just below the text. */
   private write(text: string, x: number, y: number, width: number, style: TextStyle): number {
     this.applyStyle(style);
+    const color = style.color ?? COLORS.text;
+    if (color !== this.fill) {
+      this.pdf.fillColor(color);
+      this.fill = color;
+    }
     const lineGap = style.lineGap ?? 0;
     const lines = linesOf(this.pdf, text, width);
     const step = this.pdf.currentLineHeight(true) + lineGap;
@@ -266,6 +282,7 @@ export class InvoiceLayout {
     // blocks first so that never happens, but should it, pdfkit keeps doing it.
     if (lines.length > 1 && y + lines.length * step > BOTTOM) {
       this.pdf.text(text, x, y, { width, align: style.align ?? 'left', lineGap });
+      this.fill = null;
       return this.pdf.y;
     }
     // Lines placed directly, spaced and aligned as pdfkit's wrapper places them (same operators), each
@@ -283,11 +300,9 @@ export class InvoiceLayout {
     return linesOf(this.pdf, text, width).length * (this.pdf.currentLineHeight(true) + (style.lineGap ?? 0));
   }
 
+  /** The font and size, which measuring needs too; write() sets the colour. */
   private applyStyle(style: TextStyle): void {
-    this.pdf
-      .font(style.bold ? FONTS.bold : FONTS.regular)
-      .fontSize(style.size)
-      .fillColor(style.color ?? COLORS.text);
+    this.pdf.font(style.bold ? FONTS.bold : FONTS.regular).fontSize(style.size);
   }
 }
 
