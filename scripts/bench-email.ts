@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     replyTo: 'compta@atelier-lumiere.test',
     subject: content.subject,
     text: content.text,
-    html: content.html,
+    html: { raw: content.htmlPart },
     attachments: [...content.attachments, { filename: 'ATL-2026-000123.pdf', content: pdf, contentType: 'application/pdf' }],
   });
   await measure('render only (HTML + text, invoice fr)', n * 5, async () => customerEmailContent({ kind: 'invoice', invoice }, 'ComptAppart', logo));

@@ -17,6 +17,8 @@ export interface CustomerEmailContent {
   subject: string;
   text: string;
   html: string;
+  /** The same HTML as a MIME part, already in quoted-printable (nodemailer's `raw`). */
+  htmlPart: string;
   /** The logo as a related part (`cid:`), when there is one small enough to inline. */
   attachments: { filename: string; content: Buffer; contentType: string; cid: string; contentDisposition: 'inline' }[];
 }
@@ -79,7 +81,8 @@ export function customerEmailContent(source: CustomerDocument, platformName: str
     ? `<img src="cid:${LOGO_CID}" alt="${escapeHtml(seller)}" height="48" style="display:block;height:48px;width:auto;max-width:100%;border:0;margin-bottom:6px">`
     : '';
 
-  const html = customerEmailTemplate(locale, staging).fill({
+  const template = customerEmailTemplate(locale, staging);
+  const values = {
     subject,
     preview: `${title} · ${money(totals.including_tax)}`,
     logo: new SafeHtml(logoTag),
@@ -97,7 +100,7 @@ export function customerEmailContent(source: CustomerDocument, platformName: str
     mandate,
     contact: doc.seller.email,
     notes: new SafeHtml(exemption ? `${escapeHtml(exemption)}<br />` : ''),
-  });
+  };
 
   const text = [
     ...(staging ? [`*** ${l.stagingMark} ***`, l.stagingExplained, ''] : []),
@@ -125,7 +128,10 @@ export function customerEmailContent(source: CustomerDocument, platformName: str
   return {
     subject,
     text,
-    html,
+    get html() {
+      return template.fill(values);
+    },
+    htmlPart: template.fillMimePart(values),
     attachments: inline ? [{ filename: `logo.${inline.contentType === 'image/jpeg' ? 'jpg' : 'png'}`, content: inline.content, contentType: inline.contentType, cid: LOGO_CID, contentDisposition: 'inline' }] : [],
   };
 }

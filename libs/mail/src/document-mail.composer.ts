@@ -19,7 +19,7 @@ export class DocumentMailComposer {
       replyTo: doc.seller.email,
       subject: content.subject,
       text: content.text,
-      html: content.html,
+      html: { raw: content.htmlPart },
       attachments: [...content.attachments, { filename: `${doc.number}.pdf`, content: pdf, contentType: 'application/pdf' }],
     };
   }
