@@ -16,6 +16,7 @@ export interface InlineLogo {
 export interface CustomerEmailContent {
   subject: string;
   text: string;
+  /** Filled on access (tests, previews); the message itself carries `htmlPart`. */
   html: string;
   /** The same HTML as a MIME part, already in quoted-printable (nodemailer's `raw`). */
   htmlPart: string;
