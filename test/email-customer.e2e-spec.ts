@@ -223,6 +223,7 @@ describe('customer emails (HTML + text, DKIM)', () => {
         expect(part).toMatch(/message\(s\) en attente sont conservés/);
         expect(part).toMatch(/waiting message\(s\) are kept/);
         expect(part).toContain(call);
+        expect(part).toContain('Bearer ca_test_…');
         expect(part).toContain('http://comptappart.test/portal/');
       }
       expect(String(mail.html)).toMatch(/<html lang="fr"/);

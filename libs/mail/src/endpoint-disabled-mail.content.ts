@@ -24,7 +24,8 @@ export function endpointDisabledEmailContent(n: EndpointDisabledNotice, platform
     n.reason === 'gone'
       ? 'it answered 410 Gone, which means this URL must no longer be called'
       : `every delivery has failed since ${n.failingSince ? when(n.failingSince) : '?'} (over 5 days)`;
-  const key = n.environment === 'staging' ? 'sk_test_…' : 'sk_live_…';
+  // The partner's own API key of that environment (libs/partners: ca_test_ for staging, ca_live_ for production).
+  const key = n.environment === 'staging' ? 'ca_test_…' : 'ca_live_…';
   const enableCall = `curl -X POST ${publicBaseUrlOfTemplates()}/v1/endpoints/${n.endpointId}/enable \\\n  -H "Authorization: Bearer ${key}"`;
   const subject = `${platformName}${env} : endpoint webhook désactivé / webhook endpoint disabled – ${n.endpointUrl}`;
   return {
