@@ -1,3 +1,5 @@
+import { ConformanceKit, EINVOICING_KIT, fatalOf, kitPresent } from './support/invoice-conformance';
+import { announceSkipped } from './support/optional-tool';
 import { pdfStructure } from './support/pdf-structure';
 import { pdfText } from './support/pdf-text';
 import { TestStack } from './support/test-stack';
@@ -15,6 +17,8 @@ function buyerAddressXml(xml: string): string | null {
 describe('the buyer address on invoices and credit notes', () => {
   let stack: TestStack;
   let partner: { id: string; api_keys: { test: string; live: string } };
+  const kit = kitPresent ? new ConformanceKit() : null;
+  if (!kit) announceSkipped('conformance of the invoices with a collected address', 'the official rule files', `place them in ${EINVOICING_KIT}, see its README`);
 
   beforeAll(async () => {
     stack = await TestStack.start();
@@ -44,7 +48,10 @@ describe('the buyer address on invoices and credit notes', () => {
   async function read(pdf: Buffer) {
     const structure = await pdfStructure(pdf);
     expect(structure.problems).toEqual([]);
-    return { text: (await pdfText(pdf)).replace(/\s+/g, ' '), xml: structure.embeddedXml! };
+    const xml = structure.embeddedXml!;
+    // XSD, EN 16931 and Factur-X Schematron: the address must not cost the document its conformance.
+    if (kit) expect(fatalOf(await kit.check(xml))).toEqual([]);
+    return { text: (await pdfText(pdf)).replace(/\s+/g, ' '), xml };
   }
 
   it('a B2C checkout whose address Stripe collected in Lyon: on the invoice PDF and its XML, then on the credit note', async () => {
