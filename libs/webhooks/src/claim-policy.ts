@@ -4,8 +4,9 @@ export interface EndpointClaimState {
   /** Deliveries of the endpoint under a live lease, whichever worker holds them. */
   inFlight: number;
   /**
-   * Of those, the ones this worker has already had an answer for and not yet recorded: leased still (their outcome
+   * Of those, the ones this worker has already had a 2xx for and not yet recorded: leased still (their outcome
    * is not in PostgreSQL), but no longer a request open at the partner, so they do not count against max_in_flight.
+   * (A failed answer keeps its slot until recorded, so the circuit sees it before more requests go out.)
    */
   answeredHere: number;
   circuitState: 'closed' | 'open' | 'half_open';

@@ -31,10 +31,10 @@ export interface Claim {
   wakeAt: Date | null;
 }
 
-/** An endpoint to claim for, with this worker's answered-but-unrecorded deliveries of it (see planClaim). */
+/** An endpoint to claim for, with the ids of this worker's deliveries of it answered 2xx and not recorded yet (see planClaim). */
 export interface ClaimRequest {
   endpointId: string;
-  answeredHere: number;
+  answeredHere: string[];
 }
 
 function claimedEndpoint(ep: Record<string, any>): ClaimedEndpoint {
@@ -82,9 +82,12 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
                 e.id, e.partner_id, e.environment, e.url, e.secret_encrypted, e.previous_secret_encrypted, e.previous_secret_expires_at,
                 e.max_in_flight, e.circuit_state, e.circuit_retry_at, e.rate_limit_per_second::float8 AS rate, e.rate_next_at,
                 (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > clock_timestamp() AND d.status = 'pending') AS in_flight,
+                -- Counted against the same rows: one recorded meanwhile (lease cleared) is in neither count.
+                (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > clock_timestamp() AND d.status = 'pending'
+                   AND d.id = ANY($2)) AS answered_here,
                 (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > clock_timestamp()) AS next_due
          FROM endpoints e WHERE e.id = ANY($1) AND e.enabled AND e.deleted_at IS NULL ORDER BY e.id FOR NO KEY UPDATE OF e`,
-        [asked.map((a) => a.endpointId)],
+        [asked.map((a) => a.endpointId), asked.flatMap((a) => a.answeredHere)],
       );
       if (endpoints.length === 0) return [];
       const now: Date = endpoints[0].now;
@@ -98,7 +101,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
         const state: EndpointClaimState = {
           maxInFlight: ep.max_in_flight,
           inFlight: ep.in_flight,
-          answeredHere: a.answeredHere,
+          answeredHere: ep.answered_here,
           circuitState: ep.circuit_state,
           circuitRetryAt: ep.circuit_retry_at,
           rateLimitPerSecond: ep.rate,

@@ -11,6 +11,11 @@ const FLUSH_BATCH = 500;
 /** Batches committing at once: one at a time makes every endpoint wait for the slowest commit. */
 const PARALLEL_FLUSHES = 4;
 const FLUSH_RETRIES = 3;
+/**
+ * Claims in flight at once. More than one was faster with few endpoints but, under load, let a
+ * failing endpoint overshoot its circuit threshold in tests: kept at one until that is understood.
+ */
+const PARALLEL_CLAIMS = 1;
 
 /**
  * Keeps partner requests in flight for this worker process. A wake-up (a
@@ -31,16 +36,18 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private readonly sends = new Set<Promise<void>>();
   /** Endpoints to look at in the next claim. */
   private readonly wanted = new Set<string>();
-  private currentClaim: Promise<void> | null = null;
-  private nextClaim: Promise<void> | null = null;
+  private claimsRunning = 0;
+  /** The claim that will take every endpoint asked while PARALLEL_CLAIMS are running. */
+  private queuedClaim: Promise<void> | null = null;
+  private readonly claimSlotFreed: (() => void)[] = [];
   /** Endpoints left with work because this process was at its in-flight cap. */
   private readonly starved = new Set<string>();
   private buffer: CompletedAttempt[] = [];
   private readonly newDeliveries = new Set<string>();
   private lookup: Promise<void> | null = null;
   private readonly flushing = new Set<Promise<void>>();
-  /** Per endpoint, deliveries answered and not recorded yet: their slots are free again (see planClaim). */
-  private readonly answered = new Map<string, number>();
+  /** Per endpoint, deliveries answered 2xx and not recorded yet: their slots are free again (see planClaim). */
+  private readonly answered = new Map<string, Set<string>>();
   /** Claimed by this process and not recorded yet: the leases the heartbeat keeps alive. */
   private readonly leased = new Set<string>();
   private heartbeat?: NodeJS.Timeout;
@@ -79,29 +86,29 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * Claims and starts what `endpointId` may take now. Calls made while a claim
-   * is under way are served together by the next one (one transaction for
-   * every endpoint asked meanwhile); the promise settles with that claim.
+   * Claims and starts what `endpointId` may take now. Up to PARALLEL_CLAIMS
+   * claims run at once (on disjoint endpoints); a call made while all are busy
+   * is served, with every other endpoint asked meanwhile, by the next claim to
+   * start (one transaction for all of them). The promise settles with that claim.
    */
   pump(endpointId: string): Promise<void> {
     if (this.stopping) return Promise.resolve();
     this.wanted.add(endpointId);
-    if (!this.nextClaim) {
-      const after = this.currentClaim ?? Promise.resolve();
-      // The previous claim's failure is its callers' (pumpQuietly logs it); this one runs regardless.
-      const claim: Promise<void> = after
-        .catch(() => undefined)
-        .then(() => {
-          this.nextClaim = null;
-          this.currentClaim = claim;
-          return this.claimWanted();
-        })
-        .finally(() => {
-          if (this.currentClaim === claim) this.currentClaim = null;
-        });
-      this.nextClaim = claim;
-    }
-    return this.nextClaim;
+    if (this.queuedClaim) return this.queuedClaim;
+    if (this.claimsRunning < PARALLEL_CLAIMS) return this.startClaim();
+    this.queuedClaim = new Promise<void>((resolve) => this.claimSlotFreed.push(resolve)).then(() => {
+      this.queuedClaim = null;
+      return this.startClaim();
+    });
+    return this.queuedClaim;
+  }
+
+  private startClaim(): Promise<void> {
+    this.claimsRunning++;
+    return this.claimWanted().finally(() => {
+      this.claimsRunning--;
+      this.claimSlotFreed.shift()?.();
+    });
   }
 
   private async claimWanted(): Promise<void> {
@@ -113,7 +120,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       for (const id of ids) this.starved.add(id);
       return;
     }
-    const claims = await this.deliveries.claim(ids.map((endpointId) => ({ endpointId, answeredHere: this.answered.get(endpointId) ?? 0 })), room);
+    const claims = await this.deliveries.claim(ids.map((endpointId) => ({ endpointId, answeredHere: [...(this.answered.get(endpointId) ?? [])] })), room);
     for (const claim of claims) for (const d of claim.deliveries) this.launch(claim.endpoint!, d);
     // Not awaited: the next claim (other endpoints' turn) does not wait for Redis.
     for (const c of claims) if (c.wakeAt) this.wake(c.endpointId, c.wakeAt).catch((err) => this.logger.warn(`Wake of ${c.endpointId} not scheduled: ${(err as Error).message}`));
@@ -130,9 +137,13 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       .send(endpoint, delivery)
       .then((done) => {
         this.buffer.push(done);
-        // The partner's slot is free now; recording (group commit) catches up without holding it.
-        this.answered.set(endpoint.id, (this.answered.get(endpoint.id) ?? 0) + 1);
-        this.pumpQuietly(endpoint.id);
+        // A 2xx frees the partner's slot now; recording (group commit) catches up without holding it. A failure
+        // keeps its slot until it is counted, so a failing endpoint's circuit opens before more requests go out.
+        if (done.verdict.kind === 'delivered') {
+          if (!this.answered.has(endpoint.id)) this.answered.set(endpoint.id, new Set());
+          this.answered.get(endpoint.id)!.add(delivery.id);
+          this.pumpQuietly(endpoint.id);
+        }
         if (this.flushing.size < PARALLEL_FLUSHES) {
           const flush: Promise<void> = this.flush().finally(() => this.flushing.delete(flush));
           this.flushing.add(flush);
@@ -162,9 +173,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       // Recorded, or given up on: either way this process no longer vouches for these leases.
       for (const c of batch) {
         this.leased.delete(c.delivery.id);
-        const left = (this.answered.get(c.endpoint.id) ?? 1) - 1;
-        if (left > 0) this.answered.set(c.endpoint.id, left);
-        else this.answered.delete(c.endpoint.id);
+        const answered = this.answered.get(c.endpoint.id);
+        answered?.delete(c.delivery.id);
+        if (answered?.size === 0) this.answered.delete(c.endpoint.id);
       }
       if (followUps) await this.followUp(followUps);
     }
