@@ -1,14 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { CreditNote, Invoice } from '@app/database';
-import { customerEmailContent, loadMailTemplates } from '@app/mail';
+import { customerEmailContent, customerEmailParts, loadMailTemplates } from '@app/mail';
 
 /**
  * CPU per customer email on the hot path: the content rendered (HTML filled from the compiled template,
  * text) and the MIME message built by nodemailer, with a 40 kB PDF and a 4 kB logo, unsigned and DKIM-signed.
- * No SMTP: what the worker's CPU pays per email. Prints µs of CPU (user + system) per email.
+ * No SMTP: what the worker's CPU pays per email. Prints µs of CPU (user + system) per email, beside the
+ * text-only email it replaced (its composition copied below), measured in the same run, and the ratio.
  *
- *   npm run bench:email            (EMAILS=3000 to change the count)
+ *   npm run bench:email            (EMAILS=3000 to change the count, ROUNDS=5 the old/new alternations)
  */
 const invoice = {
   id: 'inv_bench', partnerId: 'p', environment: 'production', orderId: 'o', number: 'ATL-2026-000123', fiscalYear: 2026, sequence: 123,
@@ -25,14 +26,39 @@ const creditNote = { ...invoice, invoiceId: 'inv_bench', invoiceNumber: 'ATL-202
 const pdf = Buffer.alloc(40_000, 7);
 const logo = { content: Buffer.alloc(4_000, 3), contentType: 'image/png' };
 
-async function measure(label: string, n: number, send: () => Promise<unknown>): Promise<void> {
+/**
+ * The peer: the text-only email as it was composed before the HTML one (commit 488c4b0,
+ * libs/mail/src/invoice-mail.content.ts and invoice-mail.service.ts), copied here so both are measured in the same run.
+ */
+const oldMoney = (amount: number, currency: string, locale: string) =>
+  new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'fr-FR', { style: 'currency', currency: currency.toUpperCase() }).format(amount / 100);
+function oldInvoiceEmailContent(inv: Invoice, platformName: string): { subject: string; text: string } {
+  const total = oldMoney(inv.amountTotal, inv.currency, inv.locale);
+  const seller = inv.seller.legal_name;
+  const test = inv.environment === 'staging';
+  return {
+    subject: `${test ? '[TEST] ' : ''}Votre facture ${inv.number} – ${seller}`,
+    text: [
+      `Bonjour${inv.buyer.name ? ` ${inv.buyer.name}` : ''},`,
+      '',
+      `Merci pour votre commande. Vous trouverez ci-joint votre facture ${inv.number} d'un montant de ${total}.`,
+      '',
+      `Facture émise par ${platformName} au nom et pour le compte de ${seller}.`,
+      `Une question sur votre commande : ${inv.seller.email}`,
+    ].join('\n'),
+  };
+}
+
+async function measure(label: string, n: number, send: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < Math.min(200, n); i++) await send();
   const start = process.cpuUsage();
   const wall = performance.now();
   for (let i = 0; i < n; i++) await send();
   const used = process.cpuUsage(start);
   const ms = performance.now() - wall;
-  console.log(`${label.padEnd(44)} ${((used.user + used.system) / n).toFixed(0).padStart(6)} µs CPU per email  (${(ms / n).toFixed(2)} ms wall, n=${n})`);
+  const perEmail = (used.user + used.system) / n;
+  console.log(`${label.padEnd(44)} ${perEmail.toFixed(0).padStart(6)} µs CPU per email  (${(ms / n).toFixed(2)} ms wall, n=${n})`);
+  return perEmail;
 }
 
 async function main(): Promise<void> {
@@ -51,17 +77,38 @@ async function main(): Promise<void> {
     to: { name: 'Camille Martin', address: 'camille@example.test' },
     replyTo: 'compta@atelier-lumiere.test',
     subject: content.subject,
-    text: content.text,
-    html: { raw: content.htmlPart },
-    attachments: [...content.attachments, { filename: 'ATL-2026-000123.pdf', content: pdf, contentType: 'application/pdf' }],
+    // As DocumentMailComposer.compose builds it.
+    attachments: customerEmailParts(content, pdf, 'ATL-2026-000123.pdf'),
   });
+  const oldMessage = () => {
+    const content = oldInvoiceEmailContent(invoice, 'ComptAppart');
+    return {
+      from: 'ComptAppart <factures@comptappart.example>',
+      messageId: '<inv_bench@comptappart.example>',
+      to: { name: 'Camille Martin', address: 'camille@example.test' },
+      replyTo: 'compta@atelier-lumiere.test',
+      subject: content.subject,
+      text: content.text,
+      attachments: [{ filename: 'ATL-2026-000123.pdf', content: pdf, contentType: 'application/pdf' }],
+    };
+  };
   await measure('render only (HTML + text, invoice fr)', n * 5, async () => customerEmailContent({ kind: 'invoice', invoice }, 'ComptAppart', logo));
-  await measure('render + compose (invoice fr)', n, () => plain.sendMail(message(customerEmailContent({ kind: 'invoice', invoice }, 'ComptAppart', logo))));
+  // Old and new alternate, a few rounds each, so both see the same machine load; the ratio is what counts.
+  const rounds = Number(process.env.ROUNDS ?? 3);
+  const old: number[] = [];
+  const now: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    old.push(await measure('before: text only + PDF (488c4b0 copy)', n, () => plain.sendMail(oldMessage())));
+    now.push(await measure('render + compose (invoice fr)', n, () => plain.sendMail(message(customerEmailContent({ kind: 'invoice', invoice }, 'ComptAppart', logo)))));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`new / before, same run (medians of ${rounds} alternating rounds): ${median(now).toFixed(0)} / ${median(old).toFixed(0)} µs = ${(median(now) / median(old)).toFixed(2)}`);
   await measure('render + compose (credit note, en)', n, () =>
     plain.sendMail(message(customerEmailContent({ kind: 'credit_note', creditNote: { ...creditNote, locale: 'en' } }, 'ComptAppart', logo))),
   );
-  await measure('render + compose + DKIM (invoice fr)', n, () => signed.sendMail(message(customerEmailContent({ kind: 'invoice', invoice }, 'ComptAppart', logo))));
-  console.log('Before (text only, HEAD 488c4b0, same harness, 40 kB PDF): 1289-1488 µs CPU per email, measured 2026-12-04 on this 2-core machine under load.');
+  const oldSigned = await measure('before + DKIM', n, () => signed.sendMail(oldMessage()));
+  const newSigned = await measure('render + compose + DKIM (invoice fr)', n, () => signed.sendMail(message(customerEmailContent({ kind: 'invoice', invoice }, 'ComptAppart', logo))));
+  console.log(`new / before with DKIM, same run: ${(newSigned / oldSigned).toFixed(2)}`);
 }
 
 main().catch((err) => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SendMailOptions } from 'nodemailer';
 import { AppConfig } from '@app/config';
 import type { PartnerLogo } from '@app/database';
+import { customerEmailParts } from './customer-email.body';
 import { CustomerDocument, customerEmailContent } from './customer-email.content';
 
 /**
@@ -18,9 +19,8 @@ export class DocumentMailComposer {
     return {
       replyTo: doc.seller.email,
       subject: content.subject,
-      text: content.text,
-      html: { raw: content.htmlPart },
-      attachments: [...content.attachments, { filename: `${doc.number}.pdf`, content: pdf, contentType: 'application/pdf' }],
+      // The body comes ready-encoded (see customerEmailParts); nodemailer adds the headers and the DKIM signature.
+      attachments: customerEmailParts(content, pdf, `${doc.number}.pdf`),
     };
   }
 }

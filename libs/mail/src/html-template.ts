@@ -80,6 +80,7 @@ export class HtmlTemplate<K extends string> {
   }
 }
 
-function quotedPrintable(text: string): string {
+/** Text as quoted-printable with CRLF line breaks, in lines of at most 76. */
+export function quotedPrintable(text: string): string {
   return qpWrap(qpEncode(text.replace(/\r?\n/g, '\r\n')), 75);
 }

@@ -1,4 +1,5 @@
 export * from './customer-email.content';
+export { customerEmailParts } from './customer-email.body';
 export * from './invoice-mail.service';
 export * from './invoice-resend.service';
 export * from './mail.module';

@@ -14,9 +14,17 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, 
   return f;
 }
 
+const minorUnits = new Map<string, number>();
+
+/** Cached too: resolvedOptions() builds a new object each call, a measurable share of an email's render. */
 function minorUnitsPerMajor(currency: string, locale: Locale): number {
-  const f = cached(`m:${locale}:${currency}`, () => new Intl.NumberFormat(INTL_LOCALES[locale], { style: 'currency', currency: currency.toUpperCase() }));
-  return 10 ** (f.resolvedOptions().maximumFractionDigits ?? 2);
+  const key = `${locale}:${currency}`;
+  let units = minorUnits.get(key);
+  if (units === undefined) {
+    const f = cached(`m:${key}`, () => new Intl.NumberFormat(INTL_LOCALES[locale], { style: 'currency', currency: currency.toUpperCase() }));
+    minorUnits.set(key, (units = 10 ** (f.resolvedOptions().maximumFractionDigits ?? 2)));
+  }
+  return units;
 }
 
 export function formatMoney(minorUnits: number, currency: string, locale: Locale): string {
