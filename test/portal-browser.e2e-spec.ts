@@ -168,15 +168,7 @@ if (skip) {
       await shot('message-retries-fr');
     });
 
-    /*
-     * Known bug of the web app (apps/portal/src/screens/message-detail.tsx): the message and its attempts are polled
-     * on two timers, and the attempts poll stops as soon as the message poll sees every delivery settled, so the last
-     * attempt can be missing until a reload (about 1 run in 4 here). Skipped with a visible line until it is fixed;
-     * turn it back on by deleting LAST_ATTEMPT_BUG.
-     */
-    const LAST_ATTEMPT_BUG = true;
-    if (LAST_ATTEMPT_BUG) process.stderr.write('SKIPPED portal: every attempt shown once a delivery is given up (known bug: the attempts poll can stop one attempt short)\n');
-    (LAST_ATTEMPT_BUG ? it.skip : it)('shows every recorded attempt once the delivery is given up, without a reload', async () => {
+    it('shows every recorded attempt once the delivery is given up, without a reload', async () => {
       const recorded = (await stack.sql('SELECT 1 FROM attempts WHERE message_id = $1', [orderPaidId])).length;
       await waitFor('every attempt shown', async () => (await page.getByTestId('attempt-row').count()) === recorded);
       expect(await page.locator('[data-testid="attempt-row"][data-status="500"]').count()).toBe(10);

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import type { Attempt, Endpoint, List, Message } from '../api';
 import { formatDate, useI18n } from '../i18n';
 import { useChange, useGet } from '../queries';
@@ -15,6 +16,14 @@ export function MessageDetail({ id }: { id: string }) {
   const message = useGet<Message>(path, { refetchInterval: (q) => (live(q.state.data) ? LIVE_MS : false) });
   const following = live(message.data);
   const attempts = useGet<List<Attempt>>(`${path}/attempts`, { refetchInterval: following ? LIVE_MS : false });
+  // The two polls run on their own timers: when the message poll is the one that sees the last delivery settle, the
+  // attempts list may date from just before the final attempt. Its status and that attempt commit together, so one
+  // more read once the page stops following shows every attempt.
+  const wasFollowing = useRef(following);
+  useEffect(() => {
+    if (wasFollowing.current && !following) void attempts.refetch();
+    wasFollowing.current = following;
+  }, [following]);
   const endpoints = useGet<List<Endpoint>>('/v1/endpoints');
   const resend = useChange<string | undefined, { scheduled: number }>('POST', () => `${path}/resend`, (endpoint_id) => (endpoint_id ? { endpoint_id } : {}));
   const m = message.data;
