@@ -89,9 +89,10 @@ describe('observability', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', postgres: true, redis: true, queues: { 'stripe-events': expect.any(Object) } });
     await waitFor('the invoice email and invoice.issued', () => stack.smtp.messages.length >= 1 && stack.receiver.ofType('invoice.issued').length >= 1);
-    const text = await waitFor('the delivery metrics', async () => {
+    // The SMTP server holds the email before the worker hears its 250 and counts it: wait for the counters too.
+    const text = await waitFor('the delivery and email metrics', async () => {
       const t = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      return /ca_delivery_latency_seconds_count [1-9]/.test(t) ? t : null;
+      return /ca_delivery_latency_seconds_count [1-9]/.test(t) && /ca_emails_total\{outcome="sent"\} [1-9]/.test(t) ? t : null;
     });
     expect(text).toMatch(/ca_stripe_events_processed_total\{type="[a-z_.]+",result="processed"\} [1-9]/);
     expect(text).toMatch(/ca_pdf_rendered_total [1-9]/);
