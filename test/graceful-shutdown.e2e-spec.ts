@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { ServiceProcess } from './support/service-process';
-import { ADMIN_TOKEN, STRIPE_WEBHOOK_SECRET, TestStack } from './support/test-stack';
+import { STRIPE_WEBHOOK_SECRET, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
 const EVENTS = 500;
@@ -22,13 +22,9 @@ const API_PORT = 13880 + Math.floor(Math.random() * 100);
   beforeAll(async () => {
     // The in-process api prepares the data; the processes under test do the work.
     stack = await TestStack.start({ worker: false });
-    const c = stack.config;
-    env = {
-      NODE_ENV: 'test', PORT: String(API_PORT), DATABASE_URL: c.databaseUrl, REDIS_URL: c.redisUrl, QUEUE_PREFIX: `g${randomBytes(3).toString('hex')}`,
-      SMTP_URL: c.smtpUrl!, STRIPE_SECRET_KEY: 'sk_test_emulator', STRIPE_API_URL: c.stripeApiUrl!, STRIPE_WEBHOOK_SECRETS: STRIPE_WEBHOOK_SECRET,
-      ADMIN_TOKEN, ENCRYPTION_KEY: c.encryptionKey.toString('base64'), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '200',
-      SWEEP_INTERVAL_MS: '500', SWEEP_GRACE_MS: '2000', WORKER_HTTP_PORT: '0', API_METRICS_PORT: '0', API_RATE_LIMIT_PER_SECOND: '10000', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: 'http://comptappart.test',
-    };
+    env = stack.processEnv({
+      PORT: String(API_PORT), QUEUE_PREFIX: `g${randomBytes(3).toString('hex')}`, SWEEP_GRACE_MS: '2000', API_RATE_LIMIT_PER_SECOND: '10000',
+    });
     api = new ServiceProcess('api', env);
     worker = new ServiceProcess('worker', env);
     api.start();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createCustomer, post } from './support/payment-fixtures';
 import { ServiceProcess } from './support/service-process';
-import { ADMIN_TOKEN, STRIPE_WEBHOOK_SECRET, TestStack } from './support/test-stack';
+import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
 const SUBSCRIPTIONS = 20;
@@ -20,13 +20,7 @@ const CHARGES = 20;
   beforeAll(async () => {
     // The in-process api takes the partner calls and Stripe's events; the worker process does the work.
     stack = await TestStack.start({ worker: false });
-    const c = stack.config;
-    worker = new ServiceProcess('worker', {
-      NODE_ENV: 'test', DATABASE_URL: c.databaseUrl, REDIS_URL: c.redisUrl, QUEUE_PREFIX: c.queuePrefix,
-      SMTP_URL: c.smtpUrl!, STRIPE_SECRET_KEY: 'sk_test_emulator', STRIPE_API_URL: c.stripeApiUrl!, STRIPE_WEBHOOK_SECRETS: STRIPE_WEBHOOK_SECRET,
-      ADMIN_TOKEN, ENCRYPTION_KEY: c.encryptionKey.toString('base64'), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '200',
-      SWEEP_INTERVAL_MS: '500', SWEEP_GRACE_MS: '1000', WORKER_HTTP_PORT: '0', API_METRICS_PORT: '0', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: 'http://comptappart.test',
-    });
+    worker = new ServiceProcess('worker', stack.processEnv());
   }, 120_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { freePort } from './support/redis-process';
 import { ServiceProcess } from './support/service-process';
-import { ADMIN_TOKEN, STRIPE_WEBHOOK_SECRET, TestStack } from './support/test-stack';
+import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
 const ORDERS = 40;
@@ -30,15 +30,9 @@ function sumOf(text: string, names: string[]): number {
   beforeAll(async () => {
     // The in-process api takes the partner calls and Stripe's events; the two worker processes do the work.
     stack = await TestStack.start({ worker: false });
-    const c = stack.config;
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
-      const process = new ServiceProcess('worker', {
-        NODE_ENV: 'test', DATABASE_URL: c.databaseUrl, REDIS_URL: c.redisUrl, QUEUE_PREFIX: c.queuePrefix,
-        SMTP_URL: c.smtpUrl!, STRIPE_SECRET_KEY: 'sk_test_emulator', STRIPE_API_URL: c.stripeApiUrl!, STRIPE_WEBHOOK_SECRETS: STRIPE_WEBHOOK_SECRET,
-        ADMIN_TOKEN, ENCRYPTION_KEY: c.encryptionKey.toString('base64'), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '200',
-        SWEEP_INTERVAL_MS: '500', SWEEP_GRACE_MS: '1000', WORKER_HTTP_PORT: String(port), LOG_LEVEL: 'warn', PUBLIC_BASE_URL: 'http://comptappart.test',
-      });
+      const process = new ServiceProcess('worker', stack.processEnv({ WORKER_HTTP_PORT: String(port) }));
       workers.push({ process, port });
     }
   }, 120_000);

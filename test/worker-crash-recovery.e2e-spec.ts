@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { freePort } from './support/redis-process';
 import { ServiceProcess } from './support/service-process';
-import { ADMIN_TOKEN, STRIPE_WEBHOOK_SECRET, TestStack } from './support/test-stack';
+import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
 /** The lease target: a killed worker's payment is finished by another within 5 s (WORKER_LEASES). */
@@ -23,16 +23,12 @@ const RECOVERY_LIMIT_MS = 3 * RECOVERY_TARGET_MS;
 
   beforeAll(async () => {
     stack = await TestStack.start({ worker: false });
-    const c = stack.config;
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
-      const process = new ServiceProcess('worker', {
-        NODE_ENV: 'test', DATABASE_URL: c.databaseUrl, REDIS_URL: c.redisUrl, QUEUE_PREFIX: c.queuePrefix,
-        SMTP_URL: c.smtpUrl!, STRIPE_SECRET_KEY: 'sk_test_emulator', STRIPE_API_URL: c.stripeApiUrl!, STRIPE_WEBHOOK_SECRETS: STRIPE_WEBHOOK_SECRET,
-        ADMIN_TOKEN, ENCRYPTION_KEY: c.encryptionKey.toString('base64'), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '200',
+      const process = new ServiceProcess('worker', stack.processEnv({
         // The sweeper would not rescue an active job anyway; slow here so that only the lease can.
-        SWEEP_INTERVAL_MS: '60000', SWEEP_GRACE_MS: '60000', WORKER_HTTP_PORT: String(port), LOG_LEVEL: 'warn', PUBLIC_BASE_URL: 'http://comptappart.test',
-      });
+        SWEEP_INTERVAL_MS: '60000', SWEEP_GRACE_MS: '60000', WORKER_HTTP_PORT: String(port),
+      }));
       workers.push({ process, port });
     }
   }, 120_000);

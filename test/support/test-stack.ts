@@ -93,6 +93,21 @@ export class TestStack {
     await this.db.connect();
   }
 
+  /**
+   * The environment of an api or worker forked as its own process (dist/), sharing this stack's database, Redis
+   * prefix, SMTP server, Stripe emulator and keys; `overrides` say what the test changes (sweeps, ports, prefix).
+   */
+  processEnv(overrides: Record<string, string> = {}): Record<string, string> {
+    const c = this.config;
+    return {
+      NODE_ENV: 'test', DATABASE_URL: c.databaseUrl, REDIS_URL: c.redisUrl, QUEUE_PREFIX: c.queuePrefix,
+      SMTP_URL: c.smtpUrl!, STRIPE_SECRET_KEY: 'sk_test_emulator', STRIPE_API_URL: c.stripeApiUrl!, STRIPE_WEBHOOK_SECRETS_TEST: STRIPE_WEBHOOK_SECRET,
+      ADMIN_TOKEN, ENCRYPTION_KEY: c.encryptionKey.toString('base64'), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '200',
+      SWEEP_INTERVAL_MS: '500', SWEEP_GRACE_MS: '1000', WORKER_HTTP_PORT: '0', API_METRICS_PORT: '0', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: 'http://comptappart.test',
+      ...overrides,
+    };
+  }
+
   /** The official SDK on the emulator, with the key the service uses: what a test reads "on Stripe". */
   stripe(environment: 'staging' | 'production' = 'staging'): Stripe {
     const url = new URL(this.emulator.url);

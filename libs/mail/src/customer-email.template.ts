@@ -48,13 +48,7 @@ export function stagingBanner(mark: string, explained: string): string {
 export function customerEmailMjml(locale: Locale, staging: boolean): string {
   const l = customerEmailLabels(locale);
   const th = 'style="text-align:left;padding:6px 0;border-bottom:2px solid #9aa5b1;font-size:13px"';
-  return `<mjml lang="${locale}" dir="ltr">
-  <mj-head>
-    <mj-title>{{subject}}</mj-title>
-    <mj-preview>{{preview}}</mj-preview>
-    ${EMAIL_STYLE}
-  </mj-head>
-  <mj-body background-color="#f3f4f6" css-class="page" width="600px">
+  return emailDocument(locale, `
     ${staging ? stagingBanner(l.stagingMark, l.stagingExplained) : ''}
     <mj-section css-class="card" background-color="#ffffff" padding="20px 0">
       <mj-column>
@@ -76,7 +70,18 @@ export function customerEmailMjml(locale: Locale, staging: boolean): string {
         <mj-divider border-width="1px" border-color="#9aa5b1" padding="12px 24px" />
         <mj-text css-class="muted" color="#4b5563" font-size="13px">{{notes}}{{mandate}}<br />${escapeHtml(l.questions)} ${escapeHtml(l.orWriteTo)} <a href="mailto:{{contact}}" style="color:#1d4ed8">{{contact}}</a>.</mj-text>
       </mj-column>
-    </mj-section>
+    </mj-section>`);
+}
+
+/** The frame every email of ours shares: language, subject as title, inbox preview, the house style, the page. */
+export function emailDocument(lang: string, body: string): string {
+  return `<mjml lang="${lang}" dir="ltr">
+  <mj-head>
+    <mj-title>{{subject}}</mj-title>
+    <mj-preview>{{preview}}</mj-preview>
+    ${EMAIL_STYLE}
+  </mj-head>
+  <mj-body background-color="#f3f4f6" css-class="page" width="600px">${body}
   </mj-body>
 </mjml>`;
 }

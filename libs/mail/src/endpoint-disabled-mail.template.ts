@@ -1,4 +1,4 @@
-import { EMAIL_STYLE } from './customer-email.template';
+import { emailDocument } from './customer-email.template';
 import { escapeHtml } from './html-template';
 
 export const ENDPOINT_DISABLED_KEYS = ['subject', 'preview', 'partnerName', 'environment', 'endpointId', 'endpointUrl', 'whyFr', 'whyEn', 'backlog', 'enableCall'] as const;
@@ -30,20 +30,12 @@ export function endpointDisabledMjml(publicBaseUrl: string): string {
           : 'Once your server is fixed, enable the endpoint again from the <a href="' + portal + '" style="color:#1d4ed8">partner portal</a> or through the API, with this environment’s API key:'
       }</div><div style="${code}">{{enableCall}}</div></mj-text>`;
   };
-  return `<mjml lang="fr" dir="ltr">
-  <mj-head>
-    <mj-title>{{subject}}</mj-title>
-    <mj-preview>{{preview}}</mj-preview>
-    ${EMAIL_STYLE}
-  </mj-head>
-  <mj-body background-color="#f3f4f6" css-class="page" width="600px">
+  return emailDocument('fr', `
     <mj-section css-class="card" background-color="#ffffff" padding="16px 0">
       <mj-column>
         ${block('fr')}
         <mj-divider border-width="1px" border-color="#9aa5b1" padding="14px 24px" />
         ${block('en')}
       </mj-column>
-    </mj-section>
-  </mj-body>
-</mjml>`;
+    </mj-section>`);
 }
