@@ -5,3 +5,4 @@ export * from './ids';
 export * from './snake-naming.strategy';
 export * from './tenant-scope';
 export * from './cursor-page';
+export * from './unit-of-work';
