@@ -27,7 +27,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Agent, request } from 'undici';
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule, newId, scopeForOperator, TenantScope } from '@app/database';
+import { asTx, DatabaseModule, newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
 import { QueueModule } from '@app/queue';
 import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders, WebhooksModule } from '@app/webhooks';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         [orderIds, orderIds.map((_, i) => scopes[i % scopes.length].partnerId)],
       );
       for (let i = 0; i < count; i++) {
-        await outbox.record(tx, scopes[i % scopes.length], 'order.expired', orderIds[i], benchOrder(orderIds[i]) as never, createdAt);
+        await outbox.record(asTx(tx), scopes[i % scopes.length], 'order.expired', orderIds[i], benchOrder(orderIds[i]) as never, createdAt);
       }
     });
   }

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, newId, Order, Partner } from '@app/database';
+import { asTx, dataSourceOptions, newId, Order, Partner } from '@app/database';
 import { formatInvoiceNumber, invoiceNumberSql, invoiceNumberStem, InvoiceService } from '@app/invoicing';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -89,7 +89,7 @@ describe('invoice numbering', () => {
       const results = await Promise.allSettled(
         orders.map((order, i) =>
           db.transaction(async (tx) => {
-            await sut.issueForOrder(tx, order, partner, 'card');
+            await sut.issueForOrder(asTx(tx), order, partner, 'card');
             await new Promise((r) => setTimeout(r, 5));
             if (i % 3 === 0) throw new Error('crash after numbering');
           }),

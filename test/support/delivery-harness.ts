@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { newId, scopeForOperator, TenantScope } from '@app/database';
+import { asTx, newId, scopeForOperator, TenantScope } from '@app/database';
 import { JobQueue } from '@app/queue';
 import { EndpointControlService, OutboxService, PartnerEventType } from '@app/webhooks';
 import { TestStack } from './test-stack';
@@ -62,7 +62,7 @@ export class DeliveryHarness {
       const published: Published[] = [];
       const firstDelivery: string[] = [];
       for (const item of items) {
-        const ids = await outbox.record(tx, scope, item.type as PartnerEventType, item.orderId, (item.data ?? { id: item.orderId }) as never, createdAt);
+        const ids = await outbox.record(asTx(tx), scope, item.type as PartnerEventType, item.orderId, (item.data ?? { id: item.orderId }) as never, createdAt);
         deliveryIds.push(...ids);
         firstDelivery.push(ids[0]);
       }

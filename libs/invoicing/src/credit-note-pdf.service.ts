@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { CreditNote, CreditNotePdf, PartnerLogo, scopeOfStoredRow } from '@app/database';
+import { asTx, CreditNote, CreditNotePdf, PartnerLogo, scopeOfStoredRow } from '@app/database';
 import { OutboxService } from '@app/webhooks';
 import { InvoiceDocument, InvoicePdfRenderer } from './pdf';
 
@@ -48,7 +48,7 @@ export class CreditNotePdfService {
       locked.pdfRenderedAt = new Date();
       await tx.update(CreditNote, { id: creditNoteId }, { pdfRenderedAt: locked.pdfRenderedAt });
       const deliveryIds = await this.outbox.record(
-        tx,
+        asTx(tx),
         scopeOfStoredRow(locked),
         'credit_note.issued',
         locked.orderId,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { CreditNote, Invoice, newId, Order, OrderLine, Partner } from '@app/database';
+import { CreditNote, Invoice, managerOf, newId, Order, OrderLine, Partner, Tx } from '@app/database';
 import { allocate } from './invoice-figures';
 import { nextInSeries } from './document-sequence';
 import { formatCreditNoteNumber } from './invoice-number';
@@ -28,10 +27,10 @@ export class CreditNoteService {
    * series row lock (like invoices) keeps the series gapless.
    * Idempotent on the Stripe refund id.
    */
-  async issueForRefund(tx: EntityManager, order: Order, invoice: Invoice, partner: Partner, refund: RefundFacts): Promise<CreditNoteOutcome> {
-    const existing = await tx.findOneBy(CreditNote, { environment: order.environment, stripeRefundId: refund.id });
+  async issueForRefund(tx: Tx, order: Order, invoice: Invoice, partner: Partner, refund: RefundFacts): Promise<CreditNoteOutcome> {
+    const existing = await managerOf(tx).findOneBy(CreditNote, { environment: order.environment, stripeRefundId: refund.id });
     if (existing) return { creditNote: existing, created: false };
-    const previous = await tx.find(CreditNote, { where: { orderId: order.id }, order: { sequence: 'ASC' } });
+    const previous = await managerOf(tx).find(CreditNote, { where: { orderId: order.id }, order: { sequence: 'ASC' } });
     const lines = this.linesFor(invoice, previous, refund.amount);
     if ('refused' in lines) return lines;
 
@@ -40,7 +39,7 @@ export class CreditNoteService {
     if (totals.including_tax !== refund.amount) {
       throw new Error(`Refund ${refund.id}: credit note lines total ${totals.including_tax} but ${refund.amount} was refunded`);
     }
-    const creditNote = tx.create(CreditNote, {
+    const creditNote = managerOf(tx).create(CreditNote, {
       id: newId('cn'),
       partnerId: partner.id,
       environment: order.environment,
@@ -70,7 +69,7 @@ export class CreditNoteService {
       emailedAt: null,
       emailError: null,
     });
-    await tx.insert(CreditNote, creditNote);
+    await managerOf(tx).insert(CreditNote, creditNote);
     return { creditNote, created: true };
   }
 

@@ -1,6 +1,6 @@
-import { EntityManager } from 'typeorm';
 import type { Environment } from '@app/database';
 import { fiscalYearOf } from './invoice-number';
+import { managerOf, Tx } from '@app/database';
 
 export type DocumentSeries = 'invoice' | 'credit_note';
 
@@ -19,9 +19,9 @@ export interface SeriesSlot {
  * that waited for the lock is never dated before the one numbered before it
  * (French law wants the series chronological).
  */
-export async function nextInSeries(tx: EntityManager, partnerId: string, environment: Environment, series: DocumentSeries): Promise<SeriesSlot> {
+export async function nextInSeries(tx: Tx, partnerId: string, environment: Environment, series: DocumentSeries): Promise<SeriesSlot> {
   const fiscalYear = fiscalYearOf(new Date());
-  const [row] = await tx.query(`WITH ${seriesIncrementSql('$1', '$2', '$3', '$4')} SELECT last_value, issued_at FROM seq`, [partnerId, environment, series, fiscalYear]);
+  const [row] = await managerOf(tx).query(`WITH ${seriesIncrementSql('$1', '$2', '$3', '$4')} SELECT last_value, issued_at FROM seq`, [partnerId, environment, series, fiscalYear]);
   return slotOf(series, fiscalYear, row.last_value, row.issued_at);
 }
 

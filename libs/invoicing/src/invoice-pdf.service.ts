@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { Invoice, InvoicePdf, Order, PartnerLogo, scopeOfStoredRow } from '@app/database';
+import { asTx, Invoice, InvoicePdf, Order, PartnerLogo, scopeOfStoredRow } from '@app/database';
 import { OutboxService } from '@app/webhooks';
 import { InvoiceDocument, InvoicePdfRenderer } from './pdf';
 import { metrics } from '@app/observability';
@@ -53,7 +53,7 @@ export class InvoicePdfService {
         await tx.update(Invoice, { id: invoiceId }, { pdfRenderedAt: locked.pdfRenderedAt });
       }
       const deliveryIds = await this.outbox.record(
-        tx,
+        asTx(tx),
         scopeOfStoredRow(locked),
         'invoice.issued',
         locked.orderId,

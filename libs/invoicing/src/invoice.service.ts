@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { Invoice, InvoiceBuyer, InvoiceSeller, InvoiceTerms, newId, Order, Partner } from '@app/database';
+import { Invoice, InvoiceBuyer, InvoiceSeller, InvoiceTerms, managerOf, newId, Order, Partner, Tx } from '@app/database';
 import type { PreparedMessage } from '@app/webhooks';
 import { computeInvoiceTotals } from './invoice-totals';
 import { slotOf } from './document-sequence';
@@ -23,7 +22,7 @@ export class InvoiceService {
    * gives the number back: the series has no gap and no duplicate.
    * Idempotent: an order that already has its invoice gets it back.
    */
-  async issueForOrder(tx: EntityManager, order: Order, partner: Partner, paymentMethod: string | null): Promise<Invoice> {
+  async issueForOrder(tx: Tx, order: Order, partner: Partner, paymentMethod: string | null): Promise<Invoice> {
     return (await this.issueAndAnnounce(tx, order, partner, paymentMethod, newId('inv'), null)).invoice;
   }
 
@@ -33,8 +32,8 @@ export class InvoiceService {
    * other on the sequence row; with one statement, the row is held for that statement and the commit, not for a
    * round trip per write (each of which waits its turn on a busy event loop).
    */
-  async issueAndAnnounce(tx: EntityManager, order: Order, partner: Partner, paymentMethod: string | null, invoiceId: string, message: PreparedMessage | null): Promise<IssuedInvoice> {
-    const existing = await tx.findOneBy(Invoice, { orderId: order.id });
+  async issueAndAnnounce(tx: Tx, order: Order, partner: Partner, paymentMethod: string | null, invoiceId: string, message: PreparedMessage | null): Promise<IssuedInvoice> {
+    const existing = await managerOf(tx).findOneBy(Invoice, { orderId: order.id });
     if (existing) return { invoice: existing, deliveryIds: [] };
     const totals = computeInvoiceTotals(order.lineItems, { pricesIncludeTax: order.pricesIncludeTax });
     if (totals.including_tax !== order.amountTotal) {
@@ -66,7 +65,7 @@ export class InvoiceService {
       emailedAt: null,
       emailError: null,
     };
-    const [row] = await tx.query(issueStatement(message !== null), [
+    const [row] = await managerOf(tx).query(issueStatement(message !== null), [
       ...invoiceParams(invoice, order, invoiceNumberStem(partner.invoicePrefix, order.environment, fiscalYear)),
       ...(message ? messageParams(message) : []),
     ]);

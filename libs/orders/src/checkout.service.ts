@@ -102,7 +102,7 @@ export class CheckoutService {
       },
       key,
     );
-    await this.orders.insertIfAbsent(this.db.manager, scope, pendingOrderValues({
+    await this.orders.insertIfAbsent(null, scope, pendingOrderValues({
       // A replayed Idempotency-Key returns the first session, whose metadata holds the first order id.
       id: session.metadata?.order_id ?? metadata.order_id,
       source: 'checkout',
@@ -113,7 +113,7 @@ export class CheckoutService {
       partnerOrderRef: input.partner_order_ref,
       checkoutSessionId: session.id,
     }));
-    const order = await this.orders.findByKeys(this.db.manager, scope, { checkoutSessionId: session.id }, false);
+    const order = await this.orders.findByKeys(null, scope, { checkoutSessionId: session.id }, false);
     if (!order) throw new Error(`checkout session ${session.id} has no order in its scope`);
     return { mode: 'payment', order_id: order.id, customer_id: customer.id, checkout_session_id: session.id, ...sessionAccess(input, session) };
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { cursorPage, Customer, Environment, Page, PageRequest, TenantScope } from '@app/database';
+import { cursorPage, Customer, Environment, managerOf, Page, PageRequest, TenantScope, Tx } from '@app/database';
 
 export interface CustomerFilters {
   external_id?: string;
@@ -16,8 +16,13 @@ export type CustomerValues = Partial<Omit<Customer, 'partnerId' | 'environment'>
 export class CustomerRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  get(scope: TenantScope, id: string, tx: EntityManager = this.db.manager): Promise<Customer | null> {
-    return tx.getRepository(Customer).findOneBy({ id, partnerId: scope.partnerId, environment: scope.environment });
+  /** The caller's transaction, else a pooled connection of its own. */
+  private em(tx?: Tx | null): EntityManager {
+    return tx ? managerOf(tx) : this.db.manager;
+  }
+
+  get(scope: TenantScope, id: string, tx?: Tx): Promise<Customer | null> {
+    return this.em(tx).getRepository(Customer).findOneBy({ id, partnerId: scope.partnerId, environment: scope.environment });
   }
 
   byIds(scope: TenantScope, ids: string[]): Promise<Customer[]> {
@@ -55,8 +60,8 @@ export class CustomerRepository {
   }
 
   /** The customer Stripe knows by this id, locked for the event's transaction. */
-  byStripeCustomerForUpdate(tx: EntityManager, scope: TenantScope, stripeCustomerId: string): Promise<Customer | null> {
-    return tx.getRepository(Customer).findOne({
+  byStripeCustomerForUpdate(tx: Tx, scope: TenantScope, stripeCustomerId: string): Promise<Customer | null> {
+    return this.em(tx).getRepository(Customer).findOne({
       where: { partnerId: scope.partnerId, environment: scope.environment, stripeCustomerId },
       lock: { mode: 'pessimistic_write' },
     });
@@ -66,8 +71,8 @@ export class CustomerRepository {
    * Forgets a saved card, only if it is still the saved one (a later card saved meanwhile stays); without a
    * customer id, on whichever of the scope's customers holds it. True when a customer held it.
    */
-  async forgetPaymentMethod(scope: TenantScope, paymentMethodId: string, customerId: string | null, tx: EntityManager = this.db.manager): Promise<boolean> {
-    const rows: unknown[] = await tx.query(
+  async forgetPaymentMethod(scope: TenantScope, paymentMethodId: string, customerId: string | null, tx?: Tx): Promise<boolean> {
+    const rows: unknown[] = await this.em(tx).query(
       `UPDATE customers SET default_payment_method_id = NULL, payment_method = NULL, updated_at = now()
        WHERE partner_id = $1 AND environment = $2 AND default_payment_method_id = $3 AND ($4::text IS NULL OR id = $4) RETURNING id`,
       [scope.partnerId, scope.environment, paymentMethodId, customerId],

@@ -53,7 +53,7 @@ export class OffSessionChargeService {
     const basket = priceBasket(partner, input.line_items);
     // With a key, a retry (even after a crash between our order and Stripe's intent) finds the same order and sends
     // Stripe the same key, so the card is charged once.
-    const { id: draftId } = await this.orders.insertIfAbsent(this.db.manager, scope, pendingOrderValues({
+    const { id: draftId } = await this.orders.insertIfAbsent(null, scope, pendingOrderValues({
       id: newId('ord'),
       source: 'off_session_charge',
       basket,
@@ -62,7 +62,7 @@ export class OffSessionChargeService {
       partnerOrderRef: input.partner_order_ref,
       idempotencyKey: idempotencyKey ?? null,
     }));
-    const order = await this.orders.findByKeys(this.db.manager, scope, idempotencyKey ? { idempotencyKey } : { id: draftId }, false);
+    const order = await this.orders.findByKeys(null, scope, idempotencyKey ? { idempotencyKey } : { id: draftId }, false);
     if (!order) throw new Error(`charge order ${draftId} is not in its scope`);
     const intent = await this.confirm(scope, order, customer.stripeCustomerId, customer.defaultPaymentMethodId, input.description, idempotencyKey);
     if (intent.paymentIntent) {

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { newId, Order, Partner, TenantScope } from '@app/database';
+import { managerOf, newId, Order, Partner, TenantScope, Tx } from '@app/database';
 import { INVOICE_NUMBER_PLACEHOLDER, InvoiceService } from '@app/invoicing';
 import { OutboxService } from '@app/webhooks';
 import { orderPaidData, orderPaymentFailedData } from './order-event.mapper';
@@ -38,7 +37,7 @@ export class OrderSettlement {
     private readonly outbox: OutboxService,
   ) {}
 
-  async markPaid(tx: EntityManager, partner: Partner, scope: TenantScope, order: Order, payment: Payment, followUps: FollowUps): Promise<string | null> {
+  async markPaid(tx: Tx, partner: Partner, scope: TenantScope, order: Order, payment: Payment, followUps: FollowUps): Promise<string | null> {
     if (!canTransition(order.status, 'paid')) return `order already ${order.status}`;
     order.status = 'paid';
     order.paidAt = payment.paidAt;
@@ -47,7 +46,7 @@ export class OrderSettlement {
     order.declineCode = null;
     order.nextAction = null;
     order.paymentMethodType = payment.paymentMethodType ?? order.paymentMethodType;
-    await tx.save(order);
+    await managerOf(tx).save(order);
     // Everything that does not need the invoice number is done before it is taken: the number's row lock then lasts
     // one statement (number, invoice, order.paid and its deliveries) and the commit.
     const invoiceId = newId('inv');
@@ -59,14 +58,14 @@ export class OrderSettlement {
     return null;
   }
 
-  async markFailed(tx: EntityManager, scope: TenantScope, order: Order, failure: PaymentFailure, followUps: FollowUps): Promise<string | null> {
+  async markFailed(tx: Tx, scope: TenantScope, order: Order, failure: PaymentFailure, followUps: FollowUps): Promise<string | null> {
     if (!canTransition(order.status, 'failed')) return `order already ${order.status}`;
     order.status = 'failed';
     order.failureReason = failure.reason;
     order.declineCode = failure.declineCode;
     // A saved card charged while the customer was away: only the customer can fix it (authenticate, change card).
     order.nextAction = order.source === 'off_session_charge' ? 'customer_action_required' : null;
-    await tx.save(order);
+    await managerOf(tx).save(order);
     followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, 'order.payment_failed', order.id, orderPaymentFailedData(order))));
     return null;
   }

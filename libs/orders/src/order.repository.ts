@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { cursorPage, Environment, Invoice, Order, OrderStatus, Page, PageRequest, TenantScope } from '@app/database';
+import { cursorPage, Environment, Invoice, managerOf, Order, OrderStatus, Page, PageRequest, TenantScope, Tx } from '@app/database';
 import { AppError } from '@app/errors';
 
 export interface OrderFilters {
@@ -35,6 +35,11 @@ export type OrderValues = Partial<Omit<Order, 'partnerId' | 'environment'>>;
 export class OrderRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  /** The caller's transaction, else a pooled connection of its own. */
+  private em(tx?: Tx | null): EntityManager {
+    return tx ? managerOf(tx) : this.db.manager;
+  }
+
   async getOrder(scope: TenantScope, id: string): Promise<{ order: Order; invoice: Invoice | null }> {
     const order = await this.db.getRepository(Order).findOneBy({ id, partnerId: scope.partnerId, environment: scope.environment });
     if (!order) throw AppError.notFound('order', id);
@@ -58,7 +63,7 @@ export class OrderRepository {
   }
 
   /** The order named by the first of these ids that matches within the scope (a Stripe event's: the routed scope). */
-  async findByKeys(tx: EntityManager, scope: TenantScope, keys: OrderEventKeys, lock: boolean): Promise<Order | null> {
+  async findByKeys(tx: Tx | null, scope: TenantScope, keys: OrderEventKeys, lock: boolean): Promise<Order | null> {
     const where = [
       keys.id ? { id: keys.id } : null,
       keys.checkoutSessionId ? { checkoutSessionId: keys.checkoutSessionId } : null,
@@ -67,7 +72,7 @@ export class OrderRepository {
       keys.idempotencyKey ? { idempotencyKey: keys.idempotencyKey } : null,
     ].filter((w): w is NonNullable<typeof w> => w !== null);
     for (const w of where) {
-      const order = await tx.getRepository(Order).findOne({
+      const order = await this.em(tx).getRepository(Order).findOne({
         where: { ...w, partnerId: scope.partnerId, environment: scope.environment },
         ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
       });
@@ -80,14 +85,14 @@ export class OrderRepository {
    * Inserts an order unless its id or Checkout Session already has one (then nothing happens: a session another
    * partner holds stays theirs, and `findByKeys` within this scope will not return it).
    */
-  async insertIfAbsent<V extends OrderValues>(tx: EntityManager, scope: TenantScope, values: V): Promise<V> {
-    await tx.createQueryBuilder().insert().into(Order).values({ ...values, partnerId: scope.partnerId, environment: scope.environment }).orIgnore().execute();
+  async insertIfAbsent<V extends OrderValues>(tx: Tx | null, scope: TenantScope, values: V): Promise<V> {
+    await this.em(tx).createQueryBuilder().insert().into(Order).values({ ...values, partnerId: scope.partnerId, environment: scope.environment }).orIgnore().execute();
     return values;
   }
 
   /** A Payment Element order by its PaymentIntent; `tx` with `lock` holds it until the transaction ends. */
-  byPaymentIntent(scope: TenantScope, paymentIntentId: string, tx: EntityManager = this.db.manager, lock = false): Promise<Order | null> {
-    return tx.getRepository(Order).findOne({
+  byPaymentIntent(scope: TenantScope, paymentIntentId: string, tx?: Tx, lock = false): Promise<Order | null> {
+    return this.em(tx).getRepository(Order).findOne({
       where: { paymentIntentId, partnerId: scope.partnerId, environment: scope.environment, source: 'payment_element' },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
@@ -98,19 +103,19 @@ export class OrderRepository {
    * charge carries it (before its payment is processed the order does not know its PaymentIntent yet). The lock
    * serialises every event about this order, so two events for one refund cannot both credit it.
    */
-  lockForRefund(tx: EntityManager, scope: TenantScope, paymentIntentId: string, orderId: string | undefined): Promise<Order | null> {
+  lockForRefund(tx: Tx, scope: TenantScope, paymentIntentId: string, orderId: string | undefined): Promise<Order | null> {
     const where = [{ paymentIntentId }, ...(orderId ? [{ id: orderId }] : [])].map((w) => ({ ...w, partnerId: scope.partnerId, environment: scope.environment }));
-    return tx.getRepository(Order).findOne({ where, lock: { mode: 'pessimistic_write' } });
+    return this.em(tx).getRepository(Order).findOne({ where, lock: { mode: 'pessimistic_write' } });
   }
 
   /** The invoice of an order of this scope, read inside `tx` (a credit note needs the invoice it corrects). */
-  invoiceOfOrder(tx: EntityManager, scope: TenantScope, orderId: string): Promise<Invoice | null> {
-    return tx.getRepository(Invoice).findOneBy({ orderId, partnerId: scope.partnerId, environment: scope.environment });
+  invoiceOfOrder(tx: Tx, scope: TenantScope, orderId: string): Promise<Invoice | null> {
+    return this.em(tx).getRepository(Invoice).findOneBy({ orderId, partnerId: scope.partnerId, environment: scope.environment });
   }
 
   /** Records what has been refunded so far, and the status that follows from it. */
-  async recordRefunded(tx: EntityManager, scope: TenantScope, order: Pick<Order, 'id' | 'amountRefunded' | 'status'>): Promise<void> {
-    await tx.getRepository(Order).update(
+  async recordRefunded(tx: Tx, scope: TenantScope, order: Pick<Order, 'id' | 'amountRefunded' | 'status'>): Promise<void> {
+    await this.em(tx).getRepository(Order).update(
       { id: order.id, partnerId: scope.partnerId, environment: scope.environment },
       { amountRefunded: order.amountRefunded, status: order.status },
     );

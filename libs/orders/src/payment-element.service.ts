@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { Locale, Order, Partner, TenantScope } from '@app/database';
+import { asTx, Locale, Order, Partner, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { StripeClient } from '@app/stripe';
 import { CustomerRef, CustomerService } from './customer.service';
@@ -43,7 +43,7 @@ export class PaymentElementService {
     const customer = await this.customers.resolve(scope, input);
     const basket = priceBasket(partner, input.line_items);
     // The order exists before the intent, so a payment always finds its order when Stripe's event arrives.
-    const { id: orderId } = await this.orders.insertIfAbsent(this.db.manager, scope, pendingOrderValues({
+    const { id: orderId } = await this.orders.insertIfAbsent(null, scope, pendingOrderValues({
       source: 'payment_element',
       basket,
       currency: input.currency,
@@ -83,8 +83,8 @@ export class PaymentElementService {
    */
   async update(scope: TenantScope, partner: Partner, paymentIntentId: string, input: UpdatePaymentIntentInput) {
     const basket = priceBasket(partner, input.line_items);
-    return this.db.transaction(async (tx) => {
-      const order = await this.orders.byPaymentIntent(scope, paymentIntentId, tx, true);
+    return this.db.transaction(async (manager) => {
+      const order = await this.orders.byPaymentIntent(scope, paymentIntentId, asTx(manager), true);
       if (!order) throw AppError.notFound('payment intent', paymentIntentId);
       if (order.status !== 'pending' && order.status !== 'failed') {
         throw new AppError('payment_not_updatable', `Payment ${paymentIntentId} can no longer change: its order is ${order.status}.`);
@@ -107,7 +107,7 @@ export class PaymentElementService {
       order.lineItems = basket.lines;
       order.amountTotal = basket.amountTotal;
       order.pricesIncludeTax = basket.pricesIncludeTax;
-      await tx.save(order);
+      await manager.save(order);
       return this.view(order, intent);
     });
   }

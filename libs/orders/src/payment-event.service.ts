@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
-import { DataSource, EntityManager } from 'typeorm';
-import { newId, Order, OrderLine, Partner, scopeFromEventRouting, StripeEvent, StripeEventStatus, TenantScope } from '@app/database';
+import { DataSource } from 'typeorm';
+import { asTx, managerOf, newId, Order, OrderLine, Partner, scopeFromEventRouting, StripeEvent, StripeEventStatus, TenantScope, Tx } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
@@ -70,27 +70,28 @@ export class PaymentEventService {
     const route = await this.route(event, subject);
     const prefetched = route ? await this.prefetch(route, event, subject) : NOTHING_FETCHED;
 
-    await this.db.transaction(async (tx) => {
-      const row = await tx.findOne(StripeEvent, { where: { id: eventId }, lock: { mode: 'pessimistic_write' } });
+    await this.db.transaction(async (manager) => {
+      const tx = asTx(manager);
+      const row = await managerOf(tx).findOne(StripeEvent, { where: { id: eventId }, lock: { mode: 'pessimistic_write' } });
       if (!row || !PENDING.has(row.status)) return;
       let status: StripeEventStatus = 'processed';
       let detail: string | null = null;
       if (!route) {
         status = 'unrouted';
         detail = subject.metadata.partner_id ? `unknown partner ${subject.metadata.partner_id}` : 'no partner_id in metadata';
-        await tx.update(StripeEvent, { id: eventId }, { status, detail, partnerId: null, processedAt: new Date() });
+        await managerOf(tx).update(StripeEvent, { id: eventId }, { status, detail, partnerId: null, processedAt: new Date() });
       } else {
         // Marked processed before the work, in the same transaction: a paid order's last writes (its invoice number)
         // are then followed only by the commit, which keeps the partner's numbering lock short.
-        await tx.update(StripeEvent, { id: eventId }, { status, detail, partnerId: route.partner.id, processedAt: new Date() });
+        await managerOf(tx).update(StripeEvent, { id: eventId }, { status, detail, partnerId: route.partner.id, processedAt: new Date() });
         const outcome = await this.apply(tx, route, event, subject, prefetched, followUps);
         if (outcome instanceof RefundWaiting) {
           status = 'waiting';
-          await tx.update(StripeEvent, { id: eventId }, { status, detail: outcome.reason, processedAt: null });
+          await managerOf(tx).update(StripeEvent, { id: eventId }, { status, detail: outcome.reason, processedAt: null });
         } else if (outcome) {
           detail = outcome;
           status = 'ignored';
-          await tx.update(StripeEvent, { id: eventId }, { status, detail });
+          await managerOf(tx).update(StripeEvent, { id: eventId }, { status, detail });
         }
       }
       metrics.stripeEventsProcessed.inc({ type: event.type, result: status });
@@ -140,7 +141,7 @@ export class PaymentEventService {
     }
     let lines: OrderLine[] | null = null;
     const session = subject.checkoutSession;
-    if (session && !(await this.findOrder(this.db.manager, route.scope, subject))) {
+    if (session && !(await this.findOrder(null, route.scope, subject))) {
       // A session we did not create (or whose order insert failed): its lines come from Stripe.
       const items = await stripe.checkout.sessions.listLineItems(session.id, { limit: 100 });
       lines = items.data.map((li) => ({
@@ -167,7 +168,7 @@ export class PaymentEventService {
    */
   private async sessionOfCheckoutPayment(route: Route, event: Stripe.Event, subject: EventSubject): Promise<Stripe.Checkout.Session | null> {
     if (event.type !== 'payment_intent.succeeded' || subject.checkoutSession) return null;
-    const order = await this.findOrder(this.db.manager, route.scope, subject);
+    const order = await this.findOrder(null, route.scope, subject);
     if (!order?.checkoutSessionId || !canTransition(order.status, 'paid') || order.buyer?.address) return null;
     return this.stripe.for(route.scope.environment).checkout.sessions.retrieve(order.checkoutSessionId);
   }
@@ -178,7 +179,7 @@ export class PaymentEventService {
   }
 
   /** Returns null when the event changed something, or why it was ignored. */
-  private async apply(tx: EntityManager, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, followUps: FollowUps): Promise<string | null | RefundWaiting> {
+  private async apply(tx: Tx, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, followUps: FollowUps): Promise<string | null | RefundWaiting> {
     if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds, followUps);
     if (this.savedCards.handles(event, subject)) return this.savedCards.apply(tx, route.scope, event, subject, pre.savedCard, followUps);
     if (this.subscriptions.handles(event)) return this.subscriptions.apply(tx, route.partner, route.scope, event, subject, pre.paymentIntent, followUps);
@@ -201,7 +202,7 @@ export class PaymentEventService {
     switch (event.type) {
       case 'checkout.session.completed':
         if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps, session);
-        await tx.save(order); // delayed method (SEPA debit): stays pending until async_payment_*
+        await managerOf(tx).save(order); // delayed method (SEPA debit): stays pending until async_payment_*
         return null;
       case 'checkout.session.async_payment_succeeded':
       case 'payment_intent.succeeded':
@@ -214,7 +215,7 @@ export class PaymentEventService {
       case 'checkout.session.expired':
         if (!canTransition(order.status, 'expired')) return `order already ${order.status}`;
         order.status = 'expired';
-        await tx.save(order);
+        await managerOf(tx).save(order);
         followUps.deliveryIds.push(...(await this.outbox.record(tx, route.scope, 'order.expired', order.id, orderExpiredData(order))));
         return null;
       default:
@@ -223,7 +224,7 @@ export class PaymentEventService {
   }
 
   private markPaid(
-    tx: EntityManager,
+    tx: Tx,
     route: Route,
     order: Order,
     event: Stripe.Event,
@@ -235,12 +236,12 @@ export class PaymentEventService {
     return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps);
   }
 
-  private findOrder(tx: EntityManager, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {
+  private findOrder(tx: Tx | null, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {
     const keys = { id: subject.metadata.order_id, checkoutSessionId: subject.checkoutSession?.id, paymentIntentId: subject.paymentIntent?.id };
     return this.orders.findByKeys(tx, scope, keys, lock);
   }
 
-  private async findOrCreateSessionOrder(tx: EntityManager, route: Route, event: Stripe.Event, session: Stripe.Checkout.Session, lines: OrderLine[] | null): Promise<Order | null> {
+  private async findOrCreateSessionOrder(tx: Tx, route: Route, event: Stripe.Event, session: Stripe.Checkout.Session, lines: OrderLine[] | null): Promise<Order | null> {
     const subject = subjectOf(event);
     const existing = await this.findOrder(tx, route.scope, subject, true);
     if (existing || !lines) return existing;

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
-import { EntityManager } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { Partner, TenantScope } from '@app/database';
+import { Partner, TenantScope, Tx } from '@app/database';
 import { CreditNoteService, creditNotePdfUrl } from '@app/invoicing';
 import { OutboxService } from '@app/webhooks';
 import { orderCore } from './order-event.mapper';
@@ -47,7 +46,7 @@ export class RefundService {
    * transaction (for `charge.refunded`, whose charge does not carry them).
    * Returns null when something changed, why the event was ignored, or that it must wait for the invoice.
    */
-  async apply(tx: EntityManager, partner: Partner, scope: TenantScope, event: Stripe.Event, listed: Stripe.Refund[] | null, followUps: RefundFollowUps): Promise<string | null | RefundWaiting> {
+  async apply(tx: Tx, partner: Partner, scope: TenantScope, event: Stripe.Event, listed: Stripe.Refund[] | null, followUps: RefundFollowUps): Promise<string | null | RefundWaiting> {
     const paymentIntentId = refundPaymentIntentOf(event);
     if (!paymentIntentId) return `${event.type} without a payment_intent`;
     // Before its payment is processed the order does not know its PaymentIntent yet; a charge carries our order id.

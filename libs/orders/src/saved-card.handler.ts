@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
-import { EntityManager } from 'typeorm';
-import { TenantScope } from '@app/database';
+import { managerOf, TenantScope, Tx } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
@@ -54,7 +53,7 @@ export class SavedCardHandler {
     return { setupIntent, paymentMethod };
   }
 
-  async apply(tx: EntityManager, scope: TenantScope, event: Stripe.Event, subject: EventSubject, pre: SavedCardPrefetch | null, followUps: FollowUps): Promise<string | null> {
+  async apply(tx: Tx, scope: TenantScope, event: Stripe.Event, subject: EventSubject, pre: SavedCardPrefetch | null, followUps: FollowUps): Promise<string | null> {
     if (event.type === 'payment_method.detached') return this.forget(tx, scope, event.data.object as Stripe.PaymentMethod);
     if (!pre) return 'the setup did not succeed';
     const { setupIntent, paymentMethod } = pre;
@@ -74,7 +73,7 @@ export class SavedCardHandler {
     };
     customer.setupIntentId = setupIntent.id;
     customer.paymentMethodSavedAt = savedAt;
-    await tx.save(customer);
+    await managerOf(tx).save(customer);
     followUps.deliveryIds.push(
       ...(await this.outbox.record(tx, scope, 'customer.payment_method_saved', null, {
         customer: customerRef(customer),
@@ -88,7 +87,7 @@ export class SavedCardHandler {
   }
 
   /** A card removed on Stripe's side (dashboard, or our own DELETE) is no longer charged. */
-  private async forget(tx: EntityManager, scope: TenantScope, paymentMethod: Stripe.PaymentMethod): Promise<string | null> {
+  private async forget(tx: Tx, scope: TenantScope, paymentMethod: Stripe.PaymentMethod): Promise<string | null> {
     return (await this.customers.forgetPaymentMethod(scope, paymentMethod.id, null, tx)) ? null : 'not a saved payment method';
   }
 }

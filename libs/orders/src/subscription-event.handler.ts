@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
-import { EntityManager } from 'typeorm';
-import { Customer, OrderLine, Partner, Subscription, TenantScope } from '@app/database';
+import { Customer, managerOf, OrderLine, Partner, Subscription, TenantScope, Tx } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
@@ -17,7 +16,7 @@ const INVOICE_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed']);
 
 /** A Stripe invoice of one of our subscriptions, with what its handling needs. */
 interface Period {
-  tx: EntityManager;
+  tx: Tx;
   partner: Partner;
   scope: TenantScope;
   event: Stripe.Event;
@@ -67,7 +66,7 @@ export class SubscriptionEventHandler {
   }
 
   async apply(
-    tx: EntityManager,
+    tx: Tx,
     partner: Partner,
     scope: TenantScope,
     event: Stripe.Event,
@@ -91,7 +90,7 @@ export class SubscriptionEventHandler {
   }
 
   private async applyState(
-    tx: EntityManager,
+    tx: Tx,
     scope: TenantScope,
     event: Stripe.Event,
     stripe: Stripe.Subscription,
@@ -112,7 +111,7 @@ export class SubscriptionEventHandler {
     subscription.canceledAt = date(stripe.canceled_at);
     subscription.endedAt = date(stripe.ended_at);
     subscription.stripeStateAt = event.created;
-    await tx.save(subscription);
+    await managerOf(tx).save(subscription);
     const changed = VISIBLE.some((k, i) => String(subscription[k]?.valueOf() ?? null) !== before[i]);
     const type = event.type === 'customer.subscription.deleted' ? 'subscription.canceled' : event.type === 'customer.subscription.updated' ? 'subscription.updated' : null;
     // created: the partner hears of the new subscription through its first paid period (`order.paid`).

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { cursorPage, Page, PageRequest, Subscription, TenantScope } from '@app/database';
+import { DataSource } from 'typeorm';
+import { cursorPage, managerOf, Page, PageRequest, Subscription, TenantScope, Tx } from '@app/database';
 
 export interface SubscriptionFilters {
   customer_id?: string;
@@ -33,8 +33,8 @@ export class SubscriptionRepository {
   }
 
   /** The subscription a Stripe event is about, by our id or Stripe's, locked for the event's transaction. */
-  async forEvent(tx: EntityManager, scope: TenantScope, id: string | undefined, stripeSubscriptionId: string | null): Promise<Subscription | null> {
-    const repo = tx.getRepository(Subscription);
+  async forEvent(tx: Tx, scope: TenantScope, id: string | undefined, stripeSubscriptionId: string | null): Promise<Subscription | null> {
+    const repo = managerOf(tx).getRepository(Subscription);
     const lock = { mode: 'pessimistic_write' as const };
     const tenant = { partnerId: scope.partnerId, environment: scope.environment };
     return (
@@ -43,8 +43,8 @@ export class SubscriptionRepository {
     );
   }
 
-  async linkStripeSubscription(tx: EntityManager, scope: TenantScope, id: string, stripeSubscriptionId: string): Promise<void> {
-    await tx.update(Subscription, { id, partnerId: scope.partnerId, environment: scope.environment }, { stripeSubscriptionId });
+  async linkStripeSubscription(tx: Tx, scope: TenantScope, id: string, stripeSubscriptionId: string): Promise<void> {
+    await managerOf(tx).update(Subscription, { id, partnerId: scope.partnerId, environment: scope.environment }, { stripeSubscriptionId });
   }
 
   async stripePrice(scope: TenantScope, lookupKey: string): Promise<string | null> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { newId, scopeOfStoredRow } from '@app/database';
+import { asTx, newId, scopeOfStoredRow } from '@app/database';
 import type { AttemptVerdict } from './attempt-outcome';
 import type { ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
 import { envelopeOf } from './message-body';
@@ -239,8 +239,8 @@ export class AttemptRecordRepository {
         c.finishedAt,
       ),
     };
-    if (!(await this.outbox.insertMessage(tx, scope, message))) return [];
-    await this.outbox.insertDeliveries(tx, scope, { messageId: message.id, orderingKey: null, createdAt: c.finishedAt }, ids.map(() => newId('dlv')), ids);
+    if (!(await this.outbox.insertMessage(asTx(tx), scope, message))) return [];
+    await this.outbox.insertDeliveries(asTx(tx), scope, { messageId: message.id, orderingKey: null, createdAt: c.finishedAt }, ids.map(() => newId('dlv')), ids);
     return ids;
   }
 }

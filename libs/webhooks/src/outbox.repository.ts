@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { Message, TenantScope } from '@app/database';
+import { managerOf, Message, TenantScope, Tx } from '@app/database';
 
 /** The PostgreSQL channel on which a committed delivery's endpoint id is announced (see DeliveryWakeListener). */
 export const DELIVERY_DUE_CHANNEL = 'delivery_due';
@@ -21,8 +20,8 @@ export class OutboxRepository {
    * The scope's endpoints subscribed to `type`, oldest first. Disabled endpoints are included: their deliveries
    * wait, and flow in order once the endpoint is enabled again, instead of being lost for the outage.
    */
-  async endpointsSubscribed(tx: EntityManager, scope: TenantScope, type: string): Promise<string[]> {
-    const endpoints: { id: string }[] = await tx.query(
+  async endpointsSubscribed(tx: Tx, scope: TenantScope, type: string): Promise<string[]> {
+    const endpoints: { id: string }[] = await managerOf(tx).query(
       `SELECT id FROM endpoints
        WHERE partner_id = $1 AND environment = $2 AND deleted_at IS NULL
          AND (cardinality(event_types) = 0 OR $3 = ANY(event_types))
@@ -33,8 +32,8 @@ export class OutboxRepository {
   }
 
   /** False when the message was already recorded (the unique index on messages makes replays harmless). */
-  async insertMessage(tx: EntityManager, scope: TenantScope, message: OutboxMessage): Promise<boolean> {
-    const inserted = await tx
+  async insertMessage(tx: Tx, scope: TenantScope, message: OutboxMessage): Promise<boolean> {
+    const inserted = await managerOf(tx)
       .createQueryBuilder()
       .insert()
       .into(Message)
@@ -51,13 +50,13 @@ export class OutboxRepository {
    * when (and only if) the caller's transaction commits, so the engine wakes as the message becomes visible.
    */
   async insertDeliveries(
-    tx: EntityManager,
+    tx: Tx,
     scope: TenantScope,
     delivery: { messageId: string; orderingKey: string | null; createdAt: Date },
     ids: string[],
     endpointIds: string[],
   ): Promise<void> {
-    await tx.query(
+    await managerOf(tx).query(
       `WITH inserted AS (
          INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
          SELECT d.id, $2, d.endpoint_id, $3, $4, 'pending', 0, $5, $5 FROM unnest($1::text[], $6::text[]) WITH ORDINALITY AS d(id, endpoint_id, n) ORDER BY d.n

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { newId, TenantScope } from '@app/database';
+import { newId, TenantScope, Tx } from '@app/database';
 import { OutboxRepository } from './outbox.repository';
 import { envelopeOf } from './message-body';
 import { PartnerEventData, PartnerEventType } from './partner-events';
@@ -38,7 +37,7 @@ export class OutboxService {
    * about no order may still name one (a subscription's lifecycle).
    */
   async record<T extends PartnerEventType>(
-    tx: EntityManager,
+    tx: Tx,
     scope: TenantScope,
     type: T,
     orderId: string | null,
@@ -53,7 +52,7 @@ export class OutboxService {
 
   /** Everything `record` does short of writing: the body (size-checked), the ids, the endpoints addressed. */
   async prepare<T extends PartnerEventType>(
-    tx: EntityManager,
+    tx: Tx,
     scope: TenantScope,
     type: T,
     orderId: string | null,
@@ -74,12 +73,12 @@ export class OutboxService {
   }
 
   /** Disabled endpoints get their deliveries too (see OutboxRepository.endpointsSubscribed). */
-  private endpointsFor(tx: EntityManager, scope: TenantScope, type: PartnerEventType): Promise<string[]> {
+  private endpointsFor(tx: Tx, scope: TenantScope, type: PartnerEventType): Promise<string[]> {
     return this.rows.endpointsSubscribed(tx, scope, type);
   }
 
   private async insertMessage<T extends PartnerEventType>(
-    tx: EntityManager,
+    tx: Tx,
     scope: TenantScope,
     type: T,
     orderId: string | null,
@@ -92,7 +91,7 @@ export class OutboxService {
   }
 
   private async insertDeliveries(
-    tx: EntityManager,
+    tx: Tx,
     scope: TenantScope,
     messageId: string,
     orderingKey: string | null,
