@@ -9,7 +9,7 @@
  * worker processes sharing the queues, as a scaled-out deployment does.
  */
 import { ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '@app/config';
 import { PartnerReceiver, SmtpCatcher } from '@app/dev-servers';
@@ -28,6 +28,23 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
 };
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+const cpuSeconds = (pid: number): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // gone meanwhile
+  }
+};
+/** Every PostgreSQL process on the machine: the server is shared, so this counts other clients' work too. */
+const postgresCpuSeconds = (): number => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).reduce((sum, pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres' ? sum + cpuSeconds(Number(pid)) : sum;
+  } catch {
+    return sum;
+  }
+}, 0);
 const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function main(): Promise<void> {
@@ -36,7 +53,7 @@ async function main(): Promise<void> {
   await clearQueueKeys(base.redisUrl, PREFIX);
 
   const emulator = new StripeEmulator({ autoSendEvents: false });
-  const smtp = new SmtpCatcher();
+  const smtp = new SmtpCatcher({ parse: false });
   const receiver = new PartnerReceiver();
   const [stripeUrl, smtpUrl, receiverUrl] = await Promise.all([emulator.start(), smtp.start(), receiver.start()]);
   const env = {
@@ -99,6 +116,7 @@ async function main(): Promise<void> {
     console.log('done');
 
     const accepted = new Map<string, number>();
+    const cpuBefore = { api: cpuSeconds(api.pid!), workers: workers.map((w) => cpuSeconds(w.pid!)), bench: process.cpuUsage(), postgres: postgresCpuSeconds() };
     const started = Date.now();
     let failures = 0;
     await Promise.all(events.map(async (e, i) => {
@@ -112,10 +130,16 @@ async function main(): Promise<void> {
     const sendSeconds = (Date.now() - started) / 1000;
 
     const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && (receiver.ofType('invoice.issued').length < N || smtp.messages.length < N)) await new Promise((r) => setTimeout(r, 200));
+    while (Date.now() < deadline && (receiver.ofType('invoice.issued').length < N || smtp.receivedAt.length < N)) await new Promise((r) => setTimeout(r, 200));
+    const cpu = {
+      api: cpuSeconds(api.pid!) - cpuBefore.api,
+      worker: workers.reduce((sum, w, i) => sum + cpuSeconds(w.pid!) - cpuBefore.workers[i], 0),
+      bench: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpuBefore.bench)),
+      postgres: postgresCpuSeconds() - cpuBefore.postgres,
+    };
     const paidAt = new Map(receiver.ofType('order.paid').map((r) => [JSON.parse(r.body).data.id as string, r.receivedAt]));
     const issuedAt = new Map(receiver.ofType('invoice.issued').map((r) => [JSON.parse(r.body).data.order_id as string, r.receivedAt]));
-    const mailAt = new Map(smtp.messages.map((m, i) => [(m.to && !Array.isArray(m.to) ? m.to.value[0].address : '') ?? '', smtp.receivedAt[i]]));
+    const mailAt = new Map(smtp.recipients.map((to, i) => [to, smtp.receivedAt[i]]));
     const lat = { paid: [] as number[], mail: [] as number[], issued: [] as number[] };
     for (const e of events) {
       const t0 = accepted.get(e.orderId);
@@ -130,6 +154,10 @@ async function main(): Promise<void> {
     row('event accepted -> order.paid', lat.paid);
     row('event accepted -> email received', lat.mail);
     row('event accepted -> invoice.issued', lat.issued);
+    const perEvent = (s: number) => ((s * 1000) / Math.max(1, accepted.size)).toFixed(1);
+    console.log(`  CPU per event (from the first event sent to the last email/announcement): api ${perEvent(cpu.api)} ms, ` +
+      `worker${WORKERS > 1 ? 's' : ''} ${perEvent(cpu.worker)} ms, PostgreSQL ${perEvent(cpu.postgres)} ms (every client of the server), ` +
+      `this bench process (Stripe emulator, SMTP sink, receiver) ${perEvent(cpu.bench)} ms`);
     console.log(`  peak RSS: api ${peakRssMb(api.pid!).toFixed(0)} MB, worker${WORKERS > 1 ? 's' : ''} ${workers.map((w) => peakRssMb(w.pid!).toFixed(0)).join(' / ')} MB`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
