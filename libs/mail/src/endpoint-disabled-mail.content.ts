@@ -54,6 +54,7 @@ export function endpointDisabledEmailContent(n: EndpointDisabledNotice, platform
       whyEn,
       backlog: String(n.backlog),
       enableCall,
+      portalUrl: `${publicBaseUrlOfTemplates()}/portal/`,
     }),
   };
 }

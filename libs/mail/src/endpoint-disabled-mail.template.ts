@@ -1,15 +1,15 @@
 import { emailDocument } from './customer-email.template';
-import { escapeHtml } from './html-template';
 
-export const ENDPOINT_DISABLED_KEYS = ['subject', 'preview', 'partnerName', 'environment', 'endpointId', 'endpointUrl', 'whyFr', 'whyEn', 'backlog', 'enableCall'] as const;
+export const ENDPOINT_DISABLED_KEYS = ['subject', 'preview', 'partnerName', 'environment', 'endpointId', 'endpointUrl', 'whyFr', 'whyEn', 'backlog', 'enableCall', 'portalUrl'] as const;
 export type EndpointDisabledKey = (typeof ENDPOINT_DISABLED_KEYS)[number];
 
 /**
  * The partner's notice, French then English (a partner has no language of its own): what happened, what
  * waits, and the one call (or the portal) that sends it all again.
  */
-export function endpointDisabledMjml(publicBaseUrl: string): string {
-  const portal = escapeHtml(`${publicBaseUrl}/portal/`);
+export function endpointDisabledMjml(): string {
+  // The deployment's portal address is a value, filled per email: the compiled template is the same everywhere.
+  const portal = '{{portalUrl}}';
   const code = 'font-family:Menlo,Consolas,monospace;font-size:13px;background:#eef2f6;color:#1f2933;padding:10px;border-radius:4px;white-space:pre-wrap;word-break:break-all';
   const block = (lang: 'fr' | 'en') => {
     const fr = lang === 'fr';

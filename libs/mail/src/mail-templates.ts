@@ -1,9 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import type { Locale } from '@app/database';
-import { CUSTOMER_EMAIL_KEYS, CustomerEmailKey, customerEmailMjml } from './customer-email.template';
-import { ENDPOINT_DISABLED_KEYS, EndpointDisabledKey, endpointDisabledMjml } from './endpoint-disabled-mail.template';
+import { CUSTOMER_EMAIL_KEYS, CustomerEmailKey } from './customer-email.template';
+import { ENDPOINT_DISABLED_KEYS, EndpointDisabledKey } from './endpoint-disabled-mail.template';
 import { HtmlTemplate } from './html-template';
+import { COMPILED_MAIL_TEMPLATES } from './mail-templates.generated';
 
 interface CompiledTemplates {
   customer: Map<string, HtmlTemplate<CustomerEmailKey>>;
@@ -12,30 +13,32 @@ interface CompiledTemplates {
 
 let compiled: CompiledTemplates | null = null;
 let baseUrl = '';
-let compiling: Promise<CompiledTemplates> | null = null;
+
+function named(name: string) {
+  const template = COMPILED_MAIL_TEMPLATES[name];
+  if (!template) throw new Error(`email template ${name} is missing from mail-templates.generated.ts: run npm run build:mail-templates`);
+  return template;
+}
 
 /**
- * Compiles every email template once per process (five MJML documents, a few hundred ms in all). The links
- * to the api and the portal are compiled in, since they are the same for every email of the deployment.
+ * Loads the email templates MJML compiled ahead of time (`npm run build:mail-templates`), once per process, and
+ * remembers the api's public URL, which the partner's notice links to.
  */
 export function loadMailTemplates(publicBaseUrl: string): Promise<void> {
   baseUrl = publicBaseUrl.replace(/\/+$/, '');
-  compiling ??= (async () => {
+  if (!compiled) {
     const customer = new Map<string, HtmlTemplate<CustomerEmailKey>>();
     for (const locale of ['fr', 'en'] as const) {
-      for (const staging of [false, true]) {
-        customer.set(`${locale}:${staging}`, await HtmlTemplate.compile(customerEmailMjml(locale, staging), CUSTOMER_EMAIL_KEYS));
-      }
+      for (const staging of [false, true]) customer.set(`${locale}:${staging}`, HtmlTemplate.fromCompiled(named(`customer:${locale}:${staging}`), CUSTOMER_EMAIL_KEYS));
     }
-    const endpointDisabled = await HtmlTemplate.compile(endpointDisabledMjml(publicBaseUrl), ENDPOINT_DISABLED_KEYS);
-    return (compiled = { customer, endpointDisabled });
-  })();
-  return compiling.then(() => undefined);
+    compiled = { customer, endpointDisabled: HtmlTemplate.fromCompiled(named('endpointDisabled'), ENDPOINT_DISABLED_KEYS) };
+  }
+  return Promise.resolve();
 }
 
 function ready(): CompiledTemplates {
-  // The MailModule compiles them before the app starts; a script must await loadMailTemplates() itself.
-  if (!compiled) throw new Error('Email templates are not compiled yet: await loadMailTemplates() first');
+  // The MailModule loads them before the app starts; a script must call loadMailTemplates() itself.
+  if (!compiled) throw new Error('Email templates are not loaded yet: call loadMailTemplates() first');
   return compiled;
 }
 
@@ -53,7 +56,7 @@ export function endpointDisabledTemplate(): HtmlTemplate<EndpointDisabledKey> {
   return ready().endpointDisabled;
 }
 
-/** Compiles the templates while the api or the worker boots, so the first email costs no more than the next. */
+/** Loads the templates while the api or the worker boots, so the first email costs no more than the next. */
 @Injectable()
 export class MailTemplates implements OnModuleInit {
   constructor(private readonly config: AppConfig) {}
