@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { IoFinding, scanIoTree } from './support/repository-io-scan';
+
+const ROOT = resolve(__dirname, '..');
+
+/**
+ * Infrastructure that must hold TypeORM's handles without being a repository, each with its reason. This list is
+ * meant to stay short; a file here that no longer touches them fails the last test.
+ */
+const INFRASTRUCTURE: Record<string, string> = {
+  'libs/database/src/data-source.ts': 'builds the DataSource itself (the app modules and the migrations CLI start from it)',
+  'libs/database/src/unit-of-work.ts': 'turns the DataSource into the opaque Tx services carry, and back for repositories (managerOf)',
+  'libs/database/src/cursor-page.ts': 'the cursor-paging helper repositories hand their query builders to; it never starts a query itself',
+};
+
+/**
+ * Files that still reach PostgreSQL themselves instead of through a repository. Each is to hand its SQL to the
+ * table's owning repository and receive that repository instead. This list only shrinks: the test fails when a
+ * listed file already complies (remove it) and when an unlisted file starts touching the database.
+ */
+const NOT_YET_MOVED: Record<string, string> = {
+  'apps/api/src/admin/admin-overview.controller.ts':
+    'operator totals over attempts/endpoints and invoices: to an AdminOverviewRepository',
+  'apps/api/src/admin/partner-admin.service.ts':
+    'partner edits and logos: to PartnerRepository and PartnerLogoRepository (libs/partners)',
+  'apps/api/src/health/api-metrics.server.ts':
+    'backlog gauges read at scrape time: to a read-only gauges repository',
+  'apps/api/src/health/health.controller.ts':
+    'the readiness probe (SELECT 1): to a DatabaseProbeRepository',
+  'apps/api/src/ingest/inbox-writer.ts':
+    'the group-committed inbox insert: to StripeEventRepository (ingest rewrite in progress)',
+  'apps/worker/src/credit-note-sweeper.service.ts':
+    'lost PDF/email jobs found by SQL: to the credit-note repositories (sweeper rewrite in progress)',
+  'apps/worker/src/retention.service.ts':
+    'pruning by age: to a RetentionRepository',
+  'apps/worker/src/sweeper.service.ts':
+    'lost jobs found by SQL: to the invoice and inbox repositories (sweeper rewrite in progress)',
+  'apps/worker/src/worker-http.server.ts':
+    'the readiness probe (SELECT 1): to a DatabaseProbeRepository',
+  'libs/invoicing/src/credit-note-pdf.service.ts':
+    'credit notes, their PDFs and logos read and stored by the service (invoicing rewrite in progress)',
+  'libs/invoicing/src/credit-note.service.ts':
+    'credit notes issued through managerOf(tx): to CreditNoteRepository (invoicing rewrite in progress)',
+  'libs/invoicing/src/document-sequence.ts':
+    'the series counter statement: to an invoice sequence repository (invoicing rewrite in progress)',
+  'libs/invoicing/src/invoice-pdf.service.ts':
+    'invoices, their PDFs and logos read and stored by the service (invoicing rewrite in progress)',
+  'libs/invoicing/src/invoice.service.ts':
+    'the invoice issue statement through managerOf(tx): to an InvoiceRepository (invoicing rewrite in progress)',
+  'libs/orders/src/checkout.service.ts':
+    'opens transactions on the DataSource: to UnitOfWork',
+  'libs/orders/src/off-session-charge.service.ts':
+    'opens transactions on the DataSource: to UnitOfWork',
+  'libs/orders/src/order-settlement.ts':
+    'saves orders through managerOf(tx): to OrderRepository',
+  'libs/orders/src/payment-element.service.ts':
+    'opens transactions on the DataSource: to UnitOfWork',
+  'libs/orders/src/payment-event.service.ts':
+    'stripe_events status and orders through managerOf(tx) (payment-event rewrite in progress)',
+  'libs/orders/src/saved-card.handler.ts':
+    'saves customers through managerOf(tx): to CustomerRepository',
+  'libs/orders/src/subscription-event.handler.ts':
+    'saves subscriptions through managerOf(tx): to SubscriptionRepository',
+  'libs/partners/src/api-key.service.ts':
+    'the partner existence check and its transaction: to PartnerRepository and UnitOfWork',
+  'libs/partners/src/partner.service.ts':
+    'partners created and read on the DataSource: to PartnerRepository',
+  'libs/webhooks/src/endpoint-control.service.ts':
+    'endpoint controls and backlog counts (webhooks rewrite in progress)',
+  'libs/webhooks/src/endpoint.service.ts':
+    'endpoints read and written on the DataSource (webhooks rewrite in progress)',
+  'libs/webhooks/src/message-replay.service.ts':
+    'message replays on the DataSource (webhooks rewrite in progress)',
+};
+
+const show = (fs: IoFinding[]) => fs.map((f) => `${f.file}:${f.line} ${f.text}`).join('\n');
+
+describe('Repositories are the only I/O: DataSource, EntityManager and their queries stay in *.repository.ts', () => {
+  const found = scanIoTree(ROOT);
+
+  it('no file outside the repositories, the infrastructure list and the shrinking list touches the database', () => {
+    const offenders = [...found.values()].flat().filter((f) => !(f.file in INFRASTRUCTURE) && !(f.file in NOT_YET_MOVED));
+    const advice = offenders.length
+      ? '\nMove these statements into the owning repository of their table (a class in a `*.repository.ts` file, named in the map of docs/architecture.md) and inject that repository into the service; a service that needs a transaction takes `UnitOfWork` and hands its `Tx` to the repositories.'
+      : '';
+    expect(show(offenders) + advice).toBe('');
+  });
+
+  it('the lists hold no file that already complies (NOT_YET_MOVED only shrinks)', () => {
+    const stale = [...Object.keys(INFRASTRUCTURE), ...Object.keys(NOT_YET_MOVED)].filter((file) => !found.has(file));
+    expect(stale).toEqual([]);
+  });
+
+  it('no file is on both lists, and none of them is a repository', () => {
+    const both = Object.keys(NOT_YET_MOVED).filter((file) => file in INFRASTRUCTURE);
+    const repositories = [...Object.keys(INFRASTRUCTURE), ...Object.keys(NOT_YET_MOVED)].filter((file) => file.endsWith('.repository.ts'));
+    expect([...both, ...repositories]).toEqual([]);
+  });
+});
