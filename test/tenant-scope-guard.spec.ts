@@ -12,9 +12,6 @@ const ROOT = resolve(__dirname, '..');
 const CROSS_TENANT: Record<string, string> = {
   'apps/worker/src/sweeper.service.ts': 're-enqueues invoices whose PDF or email job was lost, by invoice id; each job then acts on its own row only',
   'apps/worker/src/credit-note-sweeper.service.ts': 'same as the invoice sweeper, for credit notes',
-  'apps/worker/src/retention.service.ts': 'deletes rows past their retention age for everyone; it reads nothing out',
-  'apps/api/src/health/api-metrics.server.ts': 'backlog gauges on the internal metrics listener; counts, no partner data',
-  'apps/api/src/admin/admin-overview.controller.ts': 'operator-only totals behind the admin token; counts, no partner data',
 };
 
 /**

@@ -8,6 +8,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health/health.controller';
 import { ApiMetricsServer } from './health/api-metrics.server';
+import { BacklogGaugesRepository } from './health/backlog-gauges.repository';
 import { IngestModule } from './ingest/ingest.module';
 import { PartnerApiModule } from './partner-api/partner-api.module';
 import { PortalModule } from './portal/portal.module';
@@ -29,7 +30,7 @@ export class ApiModule {
         AdminModule,
       ],
       controllers: [HealthController],
-      providers: [ApiMetricsServer],
+      providers: [ApiMetricsServer, BacklogGaugesRepository],
     };
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
+import { RetentionRepository } from './retention.repository';
 
 const BATCH = 5000;
 const EVERY_MS = 3600 * 1000;
@@ -27,7 +26,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly rows: RetentionRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -45,44 +44,27 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   async prune(now = new Date()): Promise<PruneReport> {
     const cutoff = new Date(now.getTime() - this.config.retentionDays * 24 * 3600 * 1000);
     const report: PruneReport = { attempts: 0, deliveries: 0, messages: 0, stripeEvents: 0, idempotencyKeys: 0 };
-    report.attempts = await this.inBatches(`DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE attempted_at < $1 LIMIT ${BATCH})`, [cutoff]);
-    // A message goes once every delivery of it is settled and old: nothing can replay it any more.
-    const oldMessages = `SELECT m.id FROM messages m WHERE m.created_at < $1
-      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND (d.status = 'pending' OR d.created_at >= $1))
-      LIMIT ${BATCH}`;
+    report.attempts = await inBatches((batch) => this.rows.deleteAttemptsBefore(cutoff, batch));
     for (;;) {
-      const n = await this.db.transaction(async (tx) => {
-        const ids: { id: string }[] = await tx.query(oldMessages, [cutoff]);
-        if (ids.length === 0) return 0;
-        const list = ids.map((r) => r.id);
-        await tx.query(`DELETE FROM attempts WHERE message_id = ANY($1)`, [list]);
-        const [, deliveries] = await tx.query(`DELETE FROM deliveries WHERE message_id = ANY($1)`, [list]);
-        await tx.query(`DELETE FROM messages WHERE id = ANY($1)`, [list]);
-        report.deliveries += deliveries;
-        report.messages += list.length;
-        return list.length;
-      });
-      if (n < BATCH) break;
+      const { messages, deliveries } = await this.rows.settledMessagesBefore(cutoff, BATCH);
+      report.messages += messages;
+      report.deliveries += deliveries;
+      if (messages < BATCH) break;
     }
-    report.stripeEvents = await this.inBatches(
-      `DELETE FROM stripe_events WHERE id IN (SELECT id FROM stripe_events WHERE status IN ('processed', 'ignored') AND received_at < $1 LIMIT ${BATCH})`,
-      [cutoff],
-    );
-    report.idempotencyKeys = await this.inBatches(
-      `DELETE FROM idempotency_keys WHERE (partner_id, environment, key) IN
-         (SELECT partner_id, environment, key FROM idempotency_keys WHERE created_at < $1 LIMIT ${BATCH})`,
-      [new Date(now.getTime() - 24 * 3600 * 1000)],
-    );
+    report.stripeEvents = await inBatches((batch) => this.rows.deleteSettledStripeEventsBefore(cutoff, batch));
+    // An idempotency key answers retries for 24 hours, whatever RETENTION_DAYS says.
+    report.idempotencyKeys = await inBatches((batch) => this.rows.deleteIdempotencyKeysBefore(new Date(now.getTime() - 24 * 3600 * 1000), batch));
     if (Object.values(report).some((n) => n > 0)) this.logger.log(`Pruned ${JSON.stringify(report)}`);
     return report;
   }
+}
 
-  private async inBatches(sql: string, params: unknown[]): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const [, n] = await this.db.query(sql, params);
-      total += n;
-      if (n < BATCH) return total;
-    }
+/** Repeats a bounded delete until a batch comes back short, so no statement holds its locks for long. */
+async function inBatches(deleteBatch: (batch: number) => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await deleteBatch(BATCH);
+    total += n;
+    if (n < BATCH) return total;
   }
 }

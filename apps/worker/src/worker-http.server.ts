@@ -1,9 +1,8 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
+import { DatabaseProbeRepository } from '@app/database';
 import { answersWithin, readiness, registry } from '@app/observability';
 import { JobQueue, QUEUE_NAMES } from '@app/queue';
 
@@ -19,7 +18,7 @@ export class WorkerHttpServer implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly database: DatabaseProbeRepository,
     private readonly queue: JobQueue,
   ) {}
 
@@ -46,7 +45,7 @@ export class WorkerHttpServer implements OnApplicationBootstrap, OnApplicationSh
     const json = (status: number, body: unknown) => ({ status, type: 'application/json', body: JSON.stringify(body) });
     if (url === '/health/live') return json(200, { status: 'ok' });
     if (url === '/health/ready') {
-      const [postgres, redis] = await Promise.all([answersWithin(() => this.db.query('SELECT 1')), answersWithin(() => this.queue.ping())]);
+      const [postgres, redis] = await Promise.all([answersWithin(() => this.database.ping()), answersWithin(() => this.queue.ping())]);
       const queues = redis ? Object.fromEntries(await Promise.all(QUEUE_NAMES.map(async (n) => [n, await this.queue.queue(n).getJobCounts('waiting', 'active', 'delayed', 'failed')]))) : null;
       const { httpStatus, status, down } = readiness({ postgres, redis });
       return json(httpStatus, { status, postgres, redis, queues, ...(down ? { down } : {}) });

@@ -18,6 +18,7 @@ import { InvoicePdfProcessor } from './processors/invoice-pdf.processor';
 import { StripeEventProcessor } from './processors/stripe-event.processor';
 import { QueueWorkersService } from './queue-workers.service';
 import { SweeperService } from './sweeper.service';
+import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 import { WorkerHttpServer } from './worker-http.server';
 
@@ -50,6 +51,7 @@ export class WorkerModule {
         CreditNoteProcessor,
         CreditNoteSweeperService,
         RetentionService,
+        RetentionRepository,
         WorkerHttpServer,
       ],
     };

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source';
+import { DatabaseProbeRepository } from './database-probe.repository';
 import { UnitOfWork } from './unit-of-work';
 
 @Global()
@@ -12,7 +13,7 @@ import { UnitOfWork } from './unit-of-work';
       useFactory: (config: AppConfig) => dataSourceOptions(config.databaseUrl),
     }),
   ],
-  providers: [UnitOfWork],
-  exports: [UnitOfWork],
+  providers: [UnitOfWork, DatabaseProbeRepository],
+  exports: [UnitOfWork, DatabaseProbeRepository],
 })
 export class DatabaseModule {}

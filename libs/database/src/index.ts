@@ -6,3 +6,4 @@ export * from './snake-naming.strategy';
 export * from './tenant-scope';
 export * from './cursor-page';
 export * from './unit-of-work';
+export * from './database-probe.repository';

@@ -1,12 +1,11 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
 import { registry } from '@app/observability';
 import { JobQueue, QUEUE_NAMES } from '@app/queue';
+import { BacklogGaugesRepository } from './backlog-gauges.repository';
 
 const BACKLOG_ENDPOINTS = 50;
 
@@ -24,7 +23,7 @@ export class ApiMetricsServer implements OnModuleInit, OnApplicationBootstrap, O
 
   constructor(
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly gauges: BacklogGaugesRepository,
     private readonly queue: JobQueue,
   ) {}
 
@@ -38,7 +37,7 @@ export class ApiMetricsServer implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   onModuleInit(): void {
-    const db = this.db;
+    const gauges = this.gauges;
     const queue = this.queue;
     for (const name of ['ca_inbox_lag_seconds', 'ca_inbox_pending', 'ca_jobs', 'ca_endpoint_backlog']) registry.removeSingleMetric(name);
     new Gauge({
@@ -46,8 +45,7 @@ export class ApiMetricsServer implements OnModuleInit, OnApplicationBootstrap, O
       help: 'Age of the oldest Stripe event committed but not yet processed',
       registers: [registry],
       async collect() {
-        const [row] = await db.query(`SELECT extract(epoch FROM now() - min(received_at)) AS lag FROM stripe_events WHERE status = 'received'`);
-        this.set(Number(row?.lag ?? 0));
+        this.set((await gauges.inbox()).lagSeconds);
       },
     });
     new Gauge({
@@ -55,8 +53,7 @@ export class ApiMetricsServer implements OnModuleInit, OnApplicationBootstrap, O
       help: 'Stripe events committed but not yet processed',
       registers: [registry],
       async collect() {
-        const [row] = await db.query(`SELECT count(*)::int AS n FROM stripe_events WHERE status = 'received'`);
-        this.set(row.n);
+        this.set((await gauges.inbox()).pending);
       },
     });
     new Gauge({
@@ -79,11 +76,7 @@ export class ApiMetricsServer implements OnModuleInit, OnApplicationBootstrap, O
       registers: [registry],
       async collect() {
         this.reset();
-        const rows: { endpoint_id: string; partner_id: string; n: number }[] = await db.query(
-          `SELECT endpoint_id, partner_id, count(*)::int AS n FROM deliveries WHERE status = 'pending'
-           GROUP BY endpoint_id, partner_id ORDER BY n DESC LIMIT ${BACKLOG_ENDPOINTS}`,
-        );
-        for (const r of rows) this.set({ endpoint_id: r.endpoint_id, partner_id: r.partner_id }, r.n);
+        for (const r of await gauges.largestEndpointBacklogs(BACKLOG_ENDPOINTS)) this.set({ endpoint_id: r.endpoint_id, partner_id: r.partner_id }, r.n);
       },
     });
   }

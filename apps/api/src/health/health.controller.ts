@@ -1,8 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
+import { DatabaseProbeRepository } from '@app/database';
 import { answersWithin, readiness } from '@app/observability';
 import { JobQueue } from '@app/queue';
 
@@ -10,7 +9,7 @@ import { JobQueue } from '@app/queue';
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly database: DatabaseProbeRepository,
     private readonly queue: JobQueue,
   ) {}
 
@@ -23,7 +22,7 @@ export class HealthController {
   /** Ready, degraded or unavailable by the rule both processes share (`readiness`). */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const [postgres, redis] = await Promise.all([answersWithin(() => this.db.query('SELECT 1')), answersWithin(() => this.queue.ping())]);
+    const [postgres, redis] = await Promise.all([answersWithin(() => this.database.ping()), answersWithin(() => this.queue.ping())]);
     const { httpStatus, ...verdict } = readiness({ postgres, redis });
     void reply.status(httpStatus);
     return {
