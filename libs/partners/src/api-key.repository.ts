@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { ApiKey, newId, TenantScope } from '@app/database';
+import { DataSource, IsNull } from 'typeorm';
+import { ApiKey, managerOf, newId, TenantScope, Tx } from '@app/database';
 import { displayPrefix, hashApiKey } from './api-key.util';
 
 /** The api_keys table: only hashes and display prefixes, never a key itself. */
@@ -9,9 +9,13 @@ import { displayPrefix, hashApiKey } from './api-key.util';
 export class ApiKeyRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  private manager(tx?: Tx) {
+    return tx ? managerOf(tx) : this.db.manager;
+  }
+
   /** The environment's keys still in force, oldest first; `lock` holds them until the transaction ends. */
-  active(scope: TenantScope, tx: EntityManager = this.db.manager, lock = false): Promise<ApiKey[]> {
-    return tx.getRepository(ApiKey).find({
+  active(scope: TenantScope, tx?: Tx, lock = false): Promise<ApiKey[]> {
+    return this.manager(tx).getRepository(ApiKey).find({
       where: { partnerId: scope.partnerId, environment: scope.environment, revokedAt: IsNull() },
       order: { createdAt: 'ASC' },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
@@ -19,8 +23,8 @@ export class ApiKeyRepository {
   }
 
   /** Stores a new key (its hash and prefix) in the scope's partner and environment. */
-  async insert(scope: TenantScope, key: string, tx: EntityManager = this.db.manager): Promise<ApiKey> {
-    const apiKey = tx.getRepository(ApiKey).create({
+  async insert(scope: TenantScope, key: string, tx?: Tx): Promise<ApiKey> {
+    const apiKey = this.manager(tx).getRepository(ApiKey).create({
       id: newId('key'),
       partnerId: scope.partnerId,
       environment: scope.environment,
@@ -29,12 +33,12 @@ export class ApiKeyRepository {
       lastUsedAt: null,
       revokedAt: null,
     });
-    await tx.getRepository(ApiKey).insert(apiKey);
+    await this.manager(tx).getRepository(ApiKey).insert(apiKey);
     return apiKey;
   }
 
-  async revoke(scope: TenantScope, id: string, tx: EntityManager = this.db.manager): Promise<void> {
-    await tx.getRepository(ApiKey).update({ id, partnerId: scope.partnerId, environment: scope.environment }, { revokedAt: new Date() });
+  async revoke(scope: TenantScope, id: string, tx?: Tx): Promise<void> {
+    await this.manager(tx).getRepository(ApiKey).update({ id, partnerId: scope.partnerId, environment: scope.environment }, { revokedAt: new Date() });
   }
 
   /** Informative only: callers do not wait for it. */

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { Environment, ENVIRONMENTS, newId, Partner, PostalAddress, scopeForOperator, scopeFromApiKey, TenantScope } from '@app/database';
+import { Environment, ENVIRONMENTS, newId, Partner, PostalAddress, scopeForOperator, scopeFromApiKey, TenantScope, UnitOfWork } from '@app/database';
 import { AppError } from '@app/errors';
 import { ApiKeyRepository } from './api-key.repository';
 import { environmentOfKey, generateApiKey, hashApiKey } from './api-key.util';
+import { PartnerRepository } from './partner.repository';
 
 export interface CreatePartnerInput {
   name: string;
@@ -31,14 +30,15 @@ function defaultInvoicePrefix(name: string): string {
 @Injectable()
 export class PartnerService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly partners: PartnerRepository,
     private readonly keys: ApiKeyRepository,
   ) {}
 
   /** Creates the partner and one key per environment; the keys are returned once and only their hashes kept. */
   async create(input: CreatePartnerInput): Promise<{ partner: Partner; apiKeys: Record<Environment, string> }> {
-    return this.db.transaction(async (tx) => {
-      const partner = tx.create(Partner, {
+    return this.uow.run(async (tx) => {
+      const partner = await this.partners.insert({
         id: newId('par'),
         name: input.name,
         legalName: input.legal_name,
@@ -49,8 +49,7 @@ export class PartnerService {
         invoicePrefix: input.invoice_prefix ?? defaultInvoicePrefix(input.name),
         defaultVatRate: input.default_vat_rate ?? 20,
         disabledAt: null,
-      });
-      await tx.save(partner);
+      }, tx);
       const apiKeys = {} as Record<Environment, string>;
       for (const environment of ENVIRONMENTS) {
         const key = generateApiKey(environment);
@@ -63,13 +62,13 @@ export class PartnerService {
   }
 
   async get(id: string): Promise<Partner> {
-    const partner = await this.db.getRepository(Partner).findOneBy({ id });
+    const partner = await this.partners.byId(id);
     if (!partner) throw AppError.notFound('partner', id);
     return partner;
   }
 
   async list(): Promise<Partner[]> {
-    return this.db.getRepository(Partner).find({ order: { createdAt: 'DESC' } });
+    return this.partners.list();
   }
 
   /** Resolves a bearer key to its partner and environment, or throws 401 without saying which part was wrong. */
@@ -78,7 +77,7 @@ export class PartnerService {
     if (!environment) throw new AppError('unauthenticated');
     const row = await this.keys.findByHash(hashApiKey(key));
     if (!row || row.revokedAt || row.environment !== environment) throw new AppError('unauthenticated');
-    const partner = await this.db.getRepository(Partner).findOneBy({ id: row.partnerId });
+    const partner = await this.partners.byId(row.partnerId);
     if (!partner) throw new AppError('unauthenticated');
     if (partner.disabledAt) throw new AppError('partner_disabled');
     const scope = scopeFromApiKey(row);

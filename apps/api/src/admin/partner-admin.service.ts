@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Invoice, Partner, PartnerLogo } from '@app/database';
+import { Partner, PartnerLogo, scopeForOperator, Tx, UnitOfWork } from '@app/database';
 import { AppError } from '@app/errors';
+import { PartnerLogoRepository, PartnerRepository } from '@app/partners';
 import type { UpdatePartnerInput } from './admin.schemas';
 
 type LegalInput = Pick<UpdatePartnerInput, 'legal_form' | 'share_capital' | 'rcs_city' | 'siret' | 'prices_include_tax' | 'late_penalty_rate' | 'vat_exemption_text'>;
@@ -14,11 +13,15 @@ type LegalInput = Pick<UpdatePartnerInput, 'legal_form' | 'share_capital' | 'rcs
  */
 @Injectable()
 export class PartnerAdminService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly partners: PartnerRepository,
+    private readonly logos: PartnerLogoRepository,
+  ) {}
 
   async update(id: string, input: UpdatePartnerInput): Promise<Partner> {
-    return this.db.transaction(async (tx) => {
-      const partner = await tx.findOne(Partner, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    return this.uow.run(async (tx) => {
+      const partner = await this.partners.lockById(id, tx);
       if (!partner) throw AppError.notFound('partner', id);
       if (input.invoice_prefix !== undefined && input.invoice_prefix !== partner.invoicePrefix) await this.assertNoLegalInvoice(tx, partner);
       if (input.name !== undefined) partner.name = input.name;
@@ -31,36 +34,41 @@ export class PartnerAdminService {
       if (input.default_vat_rate !== undefined) partner.defaultVatRate = input.default_vat_rate;
       if (input.disabled !== undefined) partner.disabledAt = input.disabled ? (partner.disabledAt ?? new Date()) : null;
       applyLegalFields(partner, input);
-      await tx.save(partner);
+      await this.partners.save(partner, tx);
       return partner;
     });
   }
 
   /** For POST /admin/partners: the legal fields given at creation. */
   async setLegalFields(id: string, input: LegalInput): Promise<Partner> {
-    const partner = await this.db.getRepository(Partner).findOneByOrFail({ id });
+    const partner = await this.partners.byId(id);
+    if (!partner) throw AppError.notFound('partner', id);
     applyLegalFields(partner, input);
-    return this.db.getRepository(Partner).save(partner);
+    return this.partners.save(partner);
   }
 
   async setLogo(id: string, content: Buffer, contentType: 'image/png' | 'image/jpeg'): Promise<PartnerLogo> {
-    if (!(await this.db.getRepository(Partner).existsBy({ id }))) throw AppError.notFound('partner', id);
-    const logo = { partnerId: id, content, contentType, sha256: createHash('sha256').update(content).digest('hex'), updatedAt: new Date() };
-    await this.db.getRepository(PartnerLogo).upsert(logo, ['partnerId']);
-    return logo as PartnerLogo;
+    if (!(await this.partners.exists(id))) throw AppError.notFound('partner', id);
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    return this.logos.put(logoScope(id), { content, contentType, sha256, updatedAt: new Date() });
   }
 
   async logoOf(id: string): Promise<Pick<PartnerLogo, 'contentType' | 'sha256' | 'updatedAt'> & { size: number } | null> {
-    const row = await this.db.getRepository(PartnerLogo).findOneBy({ partnerId: id });
+    const row = await this.logos.byPartner(logoScope(id));
     return row ? { contentType: row.contentType, sha256: row.sha256, updatedAt: row.updatedAt, size: row.content.length } : null;
   }
 
   /** The prefix names the legal series: once a real invoice carries it, changing it would split one year's series in two. */
-  private async assertNoLegalInvoice(tx: EntityManager, partner: Partner): Promise<void> {
-    if (await tx.existsBy(Invoice, { partnerId: partner.id, environment: 'production' })) {
+  private async assertNoLegalInvoice(tx: Tx, partner: Partner): Promise<void> {
+    if (await this.partners.hasIssuedInvoices(scopeForOperator(partner, 'production'), tx)) {
       throw new AppError('conflict', `Partner ${partner.id} has issued production invoices under prefix ${partner.invoicePrefix}; the prefix can no longer change.`);
     }
   }
+}
+
+/** A logo serves both of the partner's environments; the operator's scope only has to name the partner. */
+function logoScope(partnerId: string) {
+  return scopeForOperator({ id: partnerId }, 'production');
 }
 
 function applyLegalFields(partner: Partner, input: LegalInput): void {
