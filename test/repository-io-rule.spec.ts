@@ -35,14 +35,8 @@ const NOT_YET_MOVED: Record<string, string> = {
     'invoices, their PDFs and logos read and stored by the service (invoicing rewrite in progress)',
   'libs/invoicing/src/invoice.service.ts':
     'the invoice issue statement through managerOf(tx): to an InvoiceRepository (invoicing rewrite in progress)',
-  'libs/orders/src/checkout.service.ts':
-    'opens transactions on the DataSource: to UnitOfWork',
-  'libs/orders/src/off-session-charge.service.ts':
-    'opens transactions on the DataSource: to UnitOfWork',
   'libs/orders/src/order-settlement.ts':
     'saves orders through managerOf(tx): to OrderRepository',
-  'libs/orders/src/payment-element.service.ts':
-    'opens transactions on the DataSource: to UnitOfWork',
   'libs/orders/src/payment-event.service.ts':
     'stripe_events status and orders through managerOf(tx) (payment-event rewrite in progress)',
   'libs/orders/src/saved-card.handler.ts':

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
-import { DataSource } from 'typeorm';
 import { Customer, Locale, newId, Partner, PostalAddress, TenantScope } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { stripeLineItemsFor } from './checkout-lines';
@@ -50,7 +48,6 @@ export interface CheckoutCreated {
 @Injectable()
 export class CheckoutService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeClient,
     private readonly orders: OrderRepository,
     private readonly customers: CustomerService,

@@ -1,7 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
-import { DataSource } from 'typeorm';
 import { newId, Order, Partner, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { StripeClient } from '@app/stripe';
@@ -39,7 +37,6 @@ export class OffSessionChargeService {
   private readonly logger = new Logger(OffSessionChargeService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeClient,
     private readonly orders: OrderRepository,
     private readonly customers: CustomerService,

@@ -98,6 +98,14 @@ export class OrderRepository {
     });
   }
 
+  /** A pending Payment Element order's new basket: its lines, their total and how their prices read. */
+  async updateBasket(tx: Tx, scope: TenantScope, order: Pick<Order, 'id' | 'lineItems' | 'amountTotal' | 'pricesIncludeTax'>): Promise<void> {
+    await this.em(tx).getRepository(Order).update(
+      { id: order.id, partnerId: scope.partnerId, environment: scope.environment },
+      { lineItems: order.lineItems, amountTotal: order.amountTotal, pricesIncludeTax: order.pricesIncludeTax },
+    );
+  }
+
   /**
    * The order a refund event is about, locked until `tx` ends: by its PaymentIntent, or by our order id when the
    * charge carries it (before its payment is processed the order does not know its PaymentIntent yet). The lock

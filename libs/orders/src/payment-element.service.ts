@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
-import { DataSource } from 'typeorm';
-import { asTx, Locale, Order, Partner, TenantScope } from '@app/database';
+import { Locale, Order, Partner, TenantScope, UnitOfWork } from '@app/database';
 import { AppError } from '@app/errors';
 import { StripeClient } from '@app/stripe';
 import { CustomerRef, CustomerService } from './customer.service';
@@ -33,7 +31,7 @@ const UPDATABLE = new Set(['requires_payment_method', 'requires_confirmation', '
 @Injectable()
 export class PaymentElementService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly stripe: StripeClient,
     private readonly orders: OrderRepository,
     private readonly customers: CustomerService,
@@ -83,8 +81,8 @@ export class PaymentElementService {
    */
   async update(scope: TenantScope, partner: Partner, paymentIntentId: string, input: UpdatePaymentIntentInput) {
     const basket = priceBasket(partner, input.line_items);
-    return this.db.transaction(async (manager) => {
-      const order = await this.orders.byPaymentIntent(scope, paymentIntentId, asTx(manager), true);
+    return this.uow.run(async (tx) => {
+      const order = await this.orders.byPaymentIntent(scope, paymentIntentId, tx, true);
       if (!order) throw AppError.notFound('payment intent', paymentIntentId);
       if (order.status !== 'pending' && order.status !== 'failed') {
         throw new AppError('payment_not_updatable', `Payment ${paymentIntentId} can no longer change: its order is ${order.status}.`);
@@ -107,7 +105,7 @@ export class PaymentElementService {
       order.lineItems = basket.lines;
       order.amountTotal = basket.amountTotal;
       order.pricesIncludeTax = basket.pricesIncludeTax;
-      await manager.save(order);
+      await this.orders.updateBasket(tx, scope, order);
       return this.view(order, intent);
     });
   }
