@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { IoFinding, scanIoTree } from './support/repository-io-scan';
+import { IoFinding, scanIoSource, scanIoTree } from './support/repository-io-scan';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -73,5 +73,42 @@ describe('Repositories are the only I/O: DataSource, EntityManager and their que
     const both = Object.keys(NOT_YET_MOVED).filter((file) => file in INFRASTRUCTURE);
     const repositories = [...Object.keys(INFRASTRUCTURE), ...Object.keys(NOT_YET_MOVED)].filter((file) => file.endsWith('.repository.ts'));
     expect([...both, ...repositories]).toEqual([]);
+  });
+});
+
+describe('the scan itself', () => {
+  const kinds = (text: string) => scanIoSource('libs/x/src/x.service.ts', text).map((f) => `${f.kind} ${f.text}`);
+
+  it('sees a DataSource injected and queried, a manager unwrapped from a Tx, and a transaction opened on the DataSource', () => {
+    expect(kinds(`
+      import { InjectDataSource } from '@nestjs/typeorm';
+      import type { DataSource } from 'typeorm';
+      class S {
+        constructor(@InjectDataSource() private readonly db: DataSource) {}
+        a() { return this.db.query('SELECT 1'); }
+        b(tx: Tx) { return managerOf(tx).save(row); }
+        c() { return this.db.transaction(async (tx) => tx.query('SELECT 2')); }
+      }
+    `)).toEqual([
+      "import import { InjectDataSource } from '@nestjs/typeorm'",
+      "import import { DataSource } from 'typeorm'",
+      'inject @InjectDataSource(...)',
+      'type DataSource',
+      'query db.query(...)',
+      'unwrap managerOf(...)',
+      'query db.transaction(...)',
+      'query tx.query(...)',
+    ]);
+  });
+
+  it('lets a service that takes repositories and UnitOfWork through, and entity decorators', () => {
+    expect(kinds(`
+      import { Column, Entity } from 'typeorm';
+      class S {
+        constructor(private readonly uow: UnitOfWork, private readonly orders: OrderRepository, private readonly redis: Redis) {}
+        a() { return this.uow.run((tx) => this.orders.updateBasket(tx, scope, order)); }
+        b() { return this.redis.get('k'); }
+      }
+    `)).toEqual([]);
   });
 });
