@@ -36,13 +36,13 @@ const NOT_YET_MOVED: Record<string, string> = {
   'libs/invoicing/src/invoice.service.ts':
     'the invoice issue statement through managerOf(tx): to an InvoiceRepository (invoicing rewrite in progress)',
   'libs/orders/src/order-settlement.ts':
-    'saves orders through managerOf(tx): to OrderRepository',
+    'saves orders through managerOf(tx) inside the payment-event transaction (rewrite in progress): to OrderRepository',
   'libs/orders/src/payment-event.service.ts':
     'stripe_events status and orders through managerOf(tx) (payment-event rewrite in progress)',
   'libs/orders/src/saved-card.handler.ts':
-    'saves customers through managerOf(tx): to CustomerRepository',
+    'saves customers through managerOf(tx) inside the payment-event transaction (rewrite in progress): to CustomerRepository',
   'libs/orders/src/subscription-event.handler.ts':
-    'saves subscriptions through managerOf(tx): to SubscriptionRepository',
+    'saves subscriptions through managerOf(tx) inside the payment-event transaction (rewrite in progress): to SubscriptionRepository',
   'libs/webhooks/src/endpoint-control.service.ts':
     'endpoint controls and backlog counts (webhooks rewrite in progress)',
   'libs/webhooks/src/endpoint.service.ts':
