@@ -268,7 +268,11 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
   /** A connection of its own, kept in `field`; a failed connect or a broken connection is forgotten (the next call connects again). */
   private connect(field: 'heartbeat' | 'claimer', name: string): Promise<Client> {
     const client = new Client({ connectionString: this.config.databaseUrl, application_name: name });
-    const connecting = client.connect().then(() => client);
+    // The engine's own connections: leases are transient (see claim), so their commits need not wait for the WAL flush.
+    const connecting = client.connect().then(async () => {
+      await client.query(`SET synchronous_commit = off`);
+      return client;
+    });
     const forget = () => {
       if (this[field] === connecting) this[field] = null;
       client.end().catch(() => undefined);
