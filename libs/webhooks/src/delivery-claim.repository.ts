@@ -122,6 +122,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     return this.claimOneAtATime(() => this.claimOn(asked, room, leaseMs));
   }
 
+  /** @crossTenant the claim itself (see claim), on the claim connection. */
   private async claimOn(asked: ClaimRequest[], room: number, leaseMs: number): Promise<Claim[]> {
     this.claimer ??= this.connect('claimer', 'delivery-claim');
     const client = await this.claimer;
