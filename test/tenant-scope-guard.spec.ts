@@ -36,7 +36,6 @@ const NOT_YET_MOVED: Record<string, string> = {
   'libs/invoicing/src/invoice-issue.statement.ts': 'the single-statement invoice issue, keyed by the scope of the paid order',
   'libs/invoicing/src/invoice-pdf.service.ts': 'an invoice by id from its queued job; scope taken from the row',
   'libs/invoicing/src/invoice.service.ts': 'an invoice by order id inside the settlement transaction',
-  'libs/webhooks/src/endpoint-control.service.ts': 'endpoint enable/disable/limits by scope, and the worker-side backlog counts',
   'libs/webhooks/src/endpoint.service.ts': 'endpoints by scope (partner API)',
 };
 

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from 'pg';
+import { Client, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
 import type { Endpoint, Environment } from '@app/database';
@@ -49,6 +49,43 @@ function claimedEndpoint(ep: Record<string, any>): ClaimedEndpoint {
   };
 }
 
+/** What the claim hands back per endpoint, and the circuit probes / rate pacing to write back. */
+function claimsOf(plans: { ep: Record<string, any>; state: EndpointClaimState; plan: ClaimPlan }[], rows: Record<string, any>[], now: Date) {
+  const leasedOf = new Map<string, Record<string, any>[]>();
+  for (const r of rows) leasedOf.set(r.endpoint_id, [...(leasedOf.get(r.endpoint_id) ?? []), r]);
+  const claims: Claim[] = [];
+  const healthChanges: { id: string; probe: boolean; rateAt: Date | null }[] = [];
+  for (const { ep, state, plan } of plans) {
+    if (plan.kind === 'wait') claims.push({ endpointId: ep.id, endpoint: null, deliveries: [], wakeAt: plan.until });
+    if (plan.kind !== 'take') continue;
+    const leased = leasedOf.get(ep.id) ?? [];
+    // Room left: make sure the next retry has a wake-up, even if the one that brought us here fired early or was lost.
+    let wakeAt: Date | null = leased.length < plan.limit ? ep.next_due : null;
+    if (leased.length > 0 && (plan.probe || state.rateLimitPerSecond !== null)) {
+      const rateAt = state.rateLimitPerSecond !== null ? nextRateAt(state, leased.length, now) : null;
+      healthChanges.push({ id: ep.id, probe: plan.probe, rateAt });
+      wakeAt = rateAt ?? wakeAt;
+    }
+    claims.push({
+      endpointId: ep.id,
+      endpoint: leased.length === 0 ? null : claimedEndpoint(ep),
+      deliveries: leased.map((r) => ({
+        id: r.id,
+        messageId: r.message_id,
+        attemptsMade: r.attempt_count,
+        body: r.body,
+        type: r.type,
+        orderId: r.order_id,
+        partnerId: r.partner_id,
+        environment: r.environment as Environment,
+        probe: plan.probe,
+      })),
+      wakeAt,
+    });
+  }
+  return { claims, healthChanges };
+}
+
 /**
  * Hands out due deliveries of one endpoint under a lease. The endpoint row
  * lock serialises claims for that endpoint across every worker process, which
@@ -59,6 +96,8 @@ function claimedEndpoint(ep: Record<string, any>): ClaimedEndpoint {
 @Injectable()
 export class DeliveryClaimRepository implements OnApplicationShutdown {
   private heartbeat: Promise<Client> | null = null;
+  private claimer: Promise<Client> | null = null;
+  private claimQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -66,42 +105,64 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
   ) {}
 
   /**
-   * One claim for every endpoint asked for, however many: under the endpoints' row locks (taken in id order, so
-   * concurrent claims and records cannot deadlock) it reads their state, lets planClaim() decide for each, and
-   * leases all that is allowed in one statement. Leases are transient (a lost one only means a re-send with the
-   * same webhook-id), so this transaction skips waiting for the WAL flush: claims are the engine's most frequent commits.
+   * One claim for every endpoint asked for, however many, in one transaction of 2 round trips (3 when a circuit
+   * probe or a rate limit must be written back) on a connection of its own, so it never queues behind the pool:
+   *  1. lock the endpoints `FOR NO KEY UPDATE` in id order (concurrent claims and records cannot deadlock), then,
+   *     in a statement of its own so that its snapshot is taken after the locks, read their live leases and next
+   *     due time: a claim another worker committed while this one waited for the lock is counted, so two workers
+   *     cannot overshoot max_in_flight together;
+   *  2. planClaim() decides for each endpoint; one statement leases what is allowed, and the transaction commits.
+   * Leases are transient (a lost one only means a re-send with the same webhook-id), so this transaction skips
+   * waiting for the WAL flush: claims are the engine's most frequent commits. The statements are sent together
+   * (simple protocol), hence values written as escaped literals.
    * @crossTenant the worker claims by endpoint id; each delivery carries its own partner and environment.
    */
   claim(asked: ClaimRequest[], room: number, leaseMs: number): Promise<Claim[]> {
     if (asked.length === 0 || room <= 0) return Promise.resolve([]);
-    return this.db.transaction(async (tx) => {
-      // NO KEY UPDATE: transactions inserting deliveries hold KEY SHARE on the endpoint (foreign
-      // key) until they commit; FOR UPDATE would wait for them and can deadlock with them.
-      const endpoints: Record<string, any>[] = await tx.query(
-        `SELECT set_config('synchronous_commit', 'off', true) AS _, clock_timestamp() AS now,
-                e.id, e.partner_id, e.environment, e.url, e.secret_encrypted, e.previous_secret_encrypted, e.previous_secret_expires_at,
-                e.max_in_flight, e.circuit_state, e.circuit_retry_at, e.rate_limit_per_second::float8 AS rate, e.rate_next_at,
+    return this.claimOneAtATime(() => this.claimOn(asked, room, leaseMs));
+  }
+
+  /** @crossTenant the claim itself (see claim), on the claim connection. */
+  private async claimOn(asked: ClaimRequest[], room: number, leaseMs: number): Promise<Claim[]> {
+    this.claimer ??= this.connect('claimer', 'delivery-claim');
+    const client = await this.claimer;
+    const lit = (v: string) => client.escapeLiteral(v);
+    const textArray = (vs: string[]) => `ARRAY[${vs.map(lit).join(',')}]::text[]`;
+    try {
+      const [, , locked, read] = (await client.query(
+        `BEGIN; SET LOCAL synchronous_commit = off;
+         -- NO KEY UPDATE: transactions inserting deliveries hold KEY SHARE on the endpoint (foreign
+         -- key) until they commit; FOR UPDATE would wait for them and can deadlock with them.
+         SELECT e.id, e.partner_id, e.environment, e.url, e.secret_encrypted, e.previous_secret_encrypted, e.previous_secret_expires_at,
+                e.max_in_flight, e.circuit_state, e.circuit_retry_at, e.rate_limit_per_second::float8 AS rate, e.rate_next_at
+         FROM endpoints e WHERE e.id = ANY(${textArray(asked.map((a) => a.endpointId))}) AND e.enabled AND e.deleted_at IS NULL
+         ORDER BY e.id FOR NO KEY UPDATE OF e;
+         SELECT e.id, clock_timestamp() AS now,
                 (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > clock_timestamp() AND d.status = 'pending') AS in_flight,
                 -- Counted against the same rows: one recorded meanwhile (lease cleared) is in neither count.
                 (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > clock_timestamp() AND d.status = 'pending'
-                   AND d.id = ANY($2)) AS answered_here,
+                   AND d.id = ANY(${textArray(asked.flatMap((a) => a.answeredHere))})) AS answered_here,
                 (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > clock_timestamp()) AS next_due
-         FROM endpoints e WHERE e.id = ANY($1) AND e.enabled AND e.deleted_at IS NULL ORDER BY e.id FOR NO KEY UPDATE OF e`,
-        [asked.map((a) => a.endpointId), asked.flatMap((a) => a.answeredHere)],
-      );
-      if (endpoints.length === 0) return [];
-      const now: Date = endpoints[0].now;
-      const byId = new Map(endpoints.map((ep) => [ep.id as string, ep]));
+         FROM endpoints e WHERE e.id = ANY(${textArray(asked.map((a) => a.endpointId))}) AND e.enabled AND e.deleted_at IS NULL`,
+      )) as unknown as QueryResult[];
+      if (locked.rows.length === 0) {
+        await client.query('COMMIT');
+        return [];
+      }
+      const counts = new Map(read.rows.map((r) => [r.id as string, r]));
+      const now: Date = read.rows[0].now;
+      const byId = new Map(locked.rows.map((ep) => [ep.id as string, ep]));
       // In the order asked, so an endpoint waiting longest for room is served first.
       const plans: { ep: Record<string, any>; state: EndpointClaimState; plan: ClaimPlan }[] = [];
       let left = room;
       for (const a of asked) {
         const ep = byId.get(a.endpointId);
-        if (!ep) continue;
+        const count = counts.get(a.endpointId);
+        if (!ep || !count) continue;
         const state: EndpointClaimState = {
           maxInFlight: ep.max_in_flight,
-          inFlight: ep.in_flight,
-          answeredHere: ep.answered_here,
+          inFlight: count.in_flight,
+          answeredHere: count.answered_here,
           circuitState: ep.circuit_state,
           circuitRetryAt: ep.circuit_retry_at,
           rateLimitPerSecond: ep.rate,
@@ -109,74 +170,68 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
         };
         const plan = planClaim(state, left, now);
         if (plan.kind === 'take') left -= plan.limit;
-        plans.push({ ep, state, plan });
+        plans.push({ ep: { ...ep, next_due: count.next_due }, state, plan });
       }
       const taking = plans.filter((p) => p.plan.kind === 'take');
-      const rows: Record<string, any>[] = taking.length === 0 ? [] : await tx.query(
-        `WITH plan AS (SELECT * FROM unnest($1::text[], $2::int[]) AS p(endpoint_id, lim)),
-         picked AS (
-           SELECT x.id FROM plan p CROSS JOIN LATERAL (
-             SELECT d.id FROM deliveries d
-             WHERE d.endpoint_id = p.endpoint_id AND d.status = 'pending' AND d.next_attempt_at <= $3
-               AND (d.lease_until IS NULL OR d.lease_until <= $3)
-               -- Ordering: an earlier message of the same order (or subscription) still pending here holds this one back.
-               AND (d.order_id IS NULL OR NOT EXISTS (
-                 SELECT 1 FROM deliveries o
-                 WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq))
-             ORDER BY d.next_attempt_at, d.seq
-             LIMIT p.lim
-             FOR UPDATE OF d SKIP LOCKED
-           ) x
-         ), leased AS (
-           UPDATE deliveries d SET lease_until = $3::timestamptz + $4 * interval '1 millisecond'
-           FROM picked WHERE d.id = picked.id RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq
-         )
-         SELECT l.id, l.endpoint_id, l.message_id, l.attempt_count, m.body, m.type, m.order_id, m.partner_id, m.environment
-         FROM leased l JOIN messages m ON m.id = l.message_id
-         ORDER BY l.next_attempt_at, l.seq`,
-        [taking.map((p) => p.ep.id), taking.map((p) => (p.plan as { limit: number }).limit), now, leaseMs],
-      );
-      const leasedOf = new Map<string, Record<string, any>[]>();
-      for (const r of rows) leasedOf.set(r.endpoint_id, [...(leasedOf.get(r.endpoint_id) ?? []), r]);
-      const claims: Claim[] = [];
-      const healthChanges: { id: string; probe: boolean; rateAt: Date | null }[] = [];
-      for (const { ep, state, plan } of plans) {
-        if (plan.kind === 'wait') claims.push({ endpointId: ep.id, endpoint: null, deliveries: [], wakeAt: plan.until });
-        if (plan.kind !== 'take') continue;
-        const leased = leasedOf.get(ep.id) ?? [];
-        // Room left: make sure the next retry has a wake-up, even if the one that brought us here fired early or was lost.
-        let wakeAt: Date | null = leased.length < plan.limit ? ep.next_due : null;
-        if (leased.length > 0 && (plan.probe || state.rateLimitPerSecond !== null)) {
-          const rateAt = state.rateLimitPerSecond !== null ? nextRateAt(state, leased.length, now) : null;
-          healthChanges.push({ id: ep.id, probe: plan.probe, rateAt });
-          wakeAt = rateAt ?? wakeAt;
-        }
-        claims.push({
-          endpointId: ep.id,
-          endpoint: leased.length === 0 ? null : claimedEndpoint(ep),
-          deliveries: leased.map((r) => ({
-            id: r.id,
-            messageId: r.message_id,
-            attemptsMade: r.attempt_count,
-            body: r.body,
-            type: r.type,
-            orderId: r.order_id,
-            partnerId: r.partner_id,
-            environment: r.environment as Environment,
-            probe: plan.probe,
-          })),
-          wakeAt,
-        });
+      // Written back only when used: the circuit's probe, a rate limit's pacing (then the commit waits for the update).
+      const mayChangeHealth = taking.some((p) => (p.plan as { probe: boolean }).probe || p.state.rateLimitPerSecond !== null);
+      const commitNow = mayChangeHealth ? '' : '; COMMIT';
+      let rows: Record<string, any>[] = [];
+      if (taking.length === 0) await client.query('COMMIT');
+      else {
+        const limits = taking.map((p) => (p.plan as { limit: number }).limit);
+        if (!limits.every(Number.isInteger)) throw new Error(`Claim limits must be integers: ${limits.join(',')}`);
+        const at = `${lit(now.toISOString())}::timestamptz`;
+        const result = (await client.query(
+          `WITH plan AS (SELECT * FROM unnest(${textArray(taking.map((p) => p.ep.id))}, ARRAY[${limits.join(',')}]::int[]) AS p(endpoint_id, lim)),
+           picked AS (
+             SELECT x.id FROM plan p CROSS JOIN LATERAL (
+               SELECT d.id FROM deliveries d
+               WHERE d.endpoint_id = p.endpoint_id AND d.status = 'pending' AND d.next_attempt_at <= ${at}
+                 AND (d.lease_until IS NULL OR d.lease_until <= ${at})
+                 -- Ordering: an earlier message of the same order (or subscription) still pending here holds this one back.
+                 AND (d.order_id IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM deliveries o
+                   WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq))
+               ORDER BY d.next_attempt_at, d.seq
+               LIMIT p.lim
+               FOR UPDATE OF d SKIP LOCKED
+             ) x
+           ), leased AS (
+             UPDATE deliveries d SET lease_until = ${at} + ${Math.round(leaseMs)} * interval '1 millisecond'
+             FROM picked WHERE d.id = picked.id RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq
+           )
+           SELECT l.id, l.endpoint_id, l.message_id, l.attempt_count, m.body, m.type, m.order_id, m.partner_id, m.environment
+           FROM leased l JOIN messages m ON m.id = l.message_id
+           ORDER BY l.next_attempt_at, l.seq${commitNow}`,
+        )) as unknown as QueryResult | QueryResult[];
+        rows = Array.isArray(result) ? result[0].rows : result.rows;
       }
-      if (healthChanges.length > 0) {
-        await tx.query(
+      const { claims, healthChanges } = claimsOf(plans, rows, now);
+      if (mayChangeHealth) {
+        await client.query(
           `UPDATE endpoints e SET circuit_state = CASE WHEN v.probe THEN 'half_open' ELSE e.circuit_state END, rate_next_at = coalesce(v.rate_at, e.rate_next_at)
            FROM unnest($1::text[], $2::bool[], $3::timestamptz[]) AS v(id, probe, rate_at) WHERE e.id = v.id`,
           [healthChanges.map((h) => h.id), healthChanges.map((h) => h.probe), healthChanges.map((h) => h.rateAt)],
         );
+        await client.query('COMMIT');
       }
       return claims;
-    });
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        // The connection is unusable: the next claim opens another.
+        if (this.claimer) this.claimer = null;
+        client.end().catch(() => undefined);
+      });
+      throw err;
+    }
+  }
+
+  /** One claim at a time on the claim connection: two transactions cannot share it. */
+  private claimOneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.claimQueue.then(work, work);
+    this.claimQueue = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -201,7 +256,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
    */
   async renewLeases(deliveryIds: string[], leaseMs: number): Promise<void> {
     // Its own connection: a heartbeat queued behind a busy pool would let live leases lapse.
-    this.heartbeat ??= this.connectHeartbeat();
+    this.heartbeat ??= this.connect('heartbeat', 'delivery-heartbeat');
     const client = await this.heartbeat;
     await client.query(
       // SKIP LOCKED: a row locked now is being recorded (or re-claimed), and waiting for it could deadlock with that batch.
@@ -211,25 +266,27 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     );
   }
 
-  private async connectHeartbeat(): Promise<Client> {
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'delivery-heartbeat' });
-    client.on('error', () => {
-      this.heartbeat = null;
-      client.end().catch(() => undefined);
-    });
-    try {
-      await client.connect();
+  /** A connection of its own, kept in `field`; a failed connect or a broken connection is forgotten (the next call connects again). */
+  private connect(field: 'heartbeat' | 'claimer', name: string): Promise<Client> {
+    const client = new Client({ connectionString: this.config.databaseUrl, application_name: name });
+    // The engine's own connections: leases are transient (see claim), so their commits need not wait for the WAL flush.
+    const connecting = client.connect().then(async () => {
+      await client.query(`SET synchronous_commit = off`);
       return client;
-    } catch (err) {
-      this.heartbeat = null;
-      throw err;
-    }
+    });
+    const forget = () => {
+      if (this[field] === connecting) this[field] = null;
+      client.end().catch(() => undefined);
+    };
+    client.on('error', forget);
+    connecting.catch(forget);
+    return connecting;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const heartbeat = this.heartbeat;
-    this.heartbeat = null;
-    await heartbeat?.then((c) => c.end()).catch(() => undefined);
+    const connections = [this.heartbeat, this.claimer];
+    this.heartbeat = this.claimer = null;
+    await Promise.all(connections.map((c) => c?.then((client) => client.end()).catch(() => undefined)));
   }
 
   /**
@@ -243,6 +300,29 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
       [limit],
     );
     return rows.map((r) => r.endpoint_id);
+  }
+
+  /**
+   * Endpoints with a delivery due for more than `graceMs` that no lease covers: one whose announcement was skipped
+   * (OutboxRepository) or raced a claim. One index probe per enabled endpoint (deliveries_endpoint_due).
+   * @crossTenant only endpoint ids leave it, to be claimed for.
+   */
+  async endpointsWaiting(graceMs: number, limit = 200): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(
+      // Not an endpoint that waits on purpose (open circuit, rate pacing: their wake-up is scheduled) nor a
+      // delivery held back by an earlier one of its order (that one's outcome pumps the endpoint).
+      `SELECT e.id FROM endpoints e
+       WHERE e.enabled AND e.deleted_at IS NULL AND e.circuit_state = 'closed' AND (e.rate_next_at IS NULL OR e.rate_next_at <= now())
+         AND EXISTS (
+           SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.lease_until IS NULL
+             AND d.next_attempt_at <= now() - $1 * interval '1 millisecond'
+             AND (d.order_id IS NULL OR NOT EXISTS (
+               SELECT 1 FROM deliveries o
+               WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq)))
+       LIMIT $2`,
+      [graceMs, limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** @crossTenant endpoint ids of deliveries the worker itself just created or claimed, to wake them. */

@@ -16,6 +16,13 @@ const FLUSH_RETRIES = 3;
  * failing endpoint overshoot its circuit threshold in tests: kept at one until that is understood.
  */
 const PARALLEL_CLAIMS = 1;
+/**
+ * The short poll behind the commit announcements: a producer skips announcing an endpoint that already has a
+ * delivery waiting (OutboxRepository), and the claim that delivery brings may run just before the new one commits.
+ * A delivery left unleased for WAITING_GRACE_MS is then claimed within WAITING_POLL_MS more.
+ */
+const WAITING_POLL_MS = 100;
+const WAITING_GRACE_MS = 100;
 
 /**
  * Keeps partner requests in flight for this worker process. A wake-up (a
@@ -51,6 +58,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   /** Claimed by this process and not recorded yet: the leases the heartbeat keeps alive. */
   private readonly leased = new Set<string>();
   private heartbeat?: NodeJS.Timeout;
+  private waitingPoll?: NodeJS.Timeout;
+  private polling = false;
+  /** Per endpoint, sends of this process not finished yet: each pumps its endpoint when it ends. */
+  private readonly sendingTo = new Map<string, number>();
   private stopping = false;
 
   constructor(
@@ -65,6 +76,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       this.renewLeases();
       this.takeOverLapsedLeases();
     }, LEASE_RENEW_EVERY_MS);
+    this.waitingPoll = setInterval(() => this.pumpWaiting(), WAITING_POLL_MS);
     await this.wakeups.listen((endpointId) => this.pumpQuietly(endpointId));
   }
 
@@ -132,6 +144,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   private launch(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): void {
     this.inFlight++;
+    this.sendingTo.set(endpoint.id, (this.sendingTo.get(endpoint.id) ?? 0) + 1);
     this.leased.add(delivery.id);
     const send = this.deliveries
       .send(endpoint, delivery)
@@ -155,6 +168,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       })
       .finally(() => {
         this.inFlight--;
+        const left = this.sendingTo.get(endpoint.id)! - 1;
+        if (left > 0) this.sendingTo.set(endpoint.id, left);
+        else this.sendingTo.delete(endpoint.id);
         this.sends.delete(send);
         if (this.starved.size > 0) {
           const waiting = [...this.starved];
@@ -219,6 +235,17 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.deliveries.renewLeases([...this.leased]).catch((err) => this.logger.warn(`Could not renew ${this.leased.size} lease(s): ${(err as Error).message}`));
   }
 
+  /** Endpoints this process is sending to are skipped: each finishing send pumps its endpoint anyway. */
+  private pumpWaiting(): void {
+    if (this.stopping || this.polling) return;
+    this.polling = true;
+    this.deliveries
+      .endpointsWaiting(WAITING_GRACE_MS)
+      .then((ids) => ids.filter((id) => !this.sendingTo.has(id)).forEach((id) => this.pumpQuietly(id)))
+      .catch((err) => this.logger.warn(`Could not look for waiting deliveries: ${(err as Error).message}`))
+      .finally(() => (this.polling = false));
+  }
+
   /** A dead worker's deliveries are claimed again as soon as their lease runs out, not at the next sweep. */
   private takeOverLapsedLeases(): void {
     if (this.stopping) return;
@@ -234,5 +261,6 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     await Promise.allSettled([...this.sends]);
     while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.waitingPoll) clearInterval(this.waitingPoll);
   }
 }

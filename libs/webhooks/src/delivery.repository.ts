@@ -11,6 +11,16 @@ import { Attempt, Delivery, Message, newId, TenantScope } from '@app/database';
 export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  /**
+   * Everything the endpoint has waiting is due now (an endpoint enabled again); returns how many deliveries are pending.
+   * @crossTenant by an endpoint id the caller checked in its scope, in the same transaction.
+   */
+  async makeWaitingDue(tx: EntityManager, endpointId: string): Promise<number> {
+    await tx.query(`UPDATE deliveries SET next_attempt_at = now() WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > now()`, [endpointId]);
+    const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM deliveries WHERE endpoint_id = $1 AND status = 'pending'`, [endpointId]);
+    return n as number;
+  }
+
   message(tx: EntityManager, scope: TenantScope, id: string): Promise<Message | null> {
     return tx.findOneBy(Message, { id, partnerId: scope.partnerId, environment: scope.environment });
   }

@@ -35,6 +35,11 @@ export class DeliveryService {
     return this.claims.endpointsWithLapsedLeases();
   }
 
+  /** Endpoints with a delivery left waiting unleased for more than `graceMs` (see DeliveryDispatcher's poll). */
+  endpointsWaiting(graceMs: number): Promise<string[]> {
+    return this.claims.endpointsWaiting(graceMs);
+  }
+
   /** The claiming worker is alive and still owes these deliveries' outcome. */
   renewLeases(deliveryIds: string[]): Promise<void> {
     return this.claims.renewLeases(deliveryIds, DELIVERY_LEASE_MS);

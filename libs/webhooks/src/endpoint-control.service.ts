@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
 import { JobQueue } from '@app/queue';
+import { DeliveryRepository } from './delivery.repository';
+import { EndpointRepository } from './endpoint.repository';
 
 export interface EndpointDeliveryLimits {
   max_in_flight?: number;
@@ -47,34 +49,21 @@ export function deliveryLimitProblems(settings: EndpointDeliveryLimits): { field
 export class EndpointControlService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly endpoints: EndpointRepository,
+    private readonly deliveries: DeliveryRepository,
     private readonly queue: JobQueue,
   ) {}
 
   async disable(scope: TenantScope, endpointId: string): Promise<void> {
-    const [, count] = await this.db.query(
-      `UPDATE endpoints SET enabled = false, disabled_reason = 'manual', disabled_at = now(), disabled_notice_sent_at = now(), updated_at = now()
-       WHERE id = $1 AND partner_id = $2 AND environment = $3 AND deleted_at IS NULL AND enabled`,
-      [endpointId, scope.partnerId, scope.environment],
-    );
-    if (count === 0) await this.assertExists(scope, endpointId);
+    // Already disabled is fine; unknown is not.
+    if (!(await this.endpoints.disable(scope, endpointId)) && !(await this.endpoints.live(scope, endpointId))) throw AppError.notFound('endpoint', endpointId);
   }
 
   /** Returns how many waiting deliveries were made due. */
   async enable(scope: TenantScope, endpointId: string): Promise<{ backlog: number }> {
     const backlog = await this.db.transaction(async (tx) => {
-      const [, count] = await tx.query(
-        `UPDATE endpoints SET enabled = true, disabled_reason = NULL, disabled_at = NULL, disabled_notice_sent_at = NULL,
-           consecutive_failures = 0, failing_since = NULL, circuit_state = 'closed', circuit_retry_at = NULL, circuit_opened_count = 0,
-           updated_at = now()
-         WHERE id = $1 AND partner_id = $2 AND environment = $3 AND deleted_at IS NULL`,
-        [endpointId, scope.partnerId, scope.environment],
-      );
-      if (count === 0) throw AppError.notFound('endpoint', endpointId);
-      await tx.query(`UPDATE deliveries SET next_attempt_at = now() WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > now()`, [
-        endpointId,
-      ]);
-      const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM deliveries WHERE endpoint_id = $1 AND status = 'pending'`, [endpointId]);
-      return n as number;
+      if (!(await this.endpoints.enable(tx, scope, endpointId))) throw AppError.notFound('endpoint', endpointId);
+      return this.deliveries.makeWaitingDue(tx, endpointId);
     });
     // If Redis is down the sweeper finds the due deliveries instead.
     await this.queue.tryEnqueue('wake-endpoint', { endpointId, at: Date.now() });
@@ -89,23 +78,8 @@ export class EndpointControlService {
   async configure(scope: TenantScope, endpointId: string, settings: EndpointDeliveryLimits): Promise<void> {
     const problems = deliveryLimitProblems(settings);
     if (problems.length > 0) throw AppError.validation(problems);
-    const max = settings.max_in_flight;
-    const rate = settings.rate_limit_per_second;
-    const [, count] = await this.db.query(
-      `UPDATE endpoints SET max_in_flight = coalesce($4, max_in_flight),
-         rate_limit_per_second = CASE WHEN $5 THEN $6::numeric ELSE rate_limit_per_second END, rate_next_at = NULL, updated_at = now()
-       WHERE id = $1 AND partner_id = $2 AND environment = $3 AND deleted_at IS NULL`,
-      [endpointId, scope.partnerId, scope.environment, max ?? null, rate !== undefined, rate ?? null],
-    );
-    if (count === 0) throw AppError.notFound('endpoint', endpointId);
-  }
-
-  private async assertExists(scope: TenantScope, endpointId: string): Promise<void> {
-    const rows = await this.db.query(`SELECT 1 FROM endpoints WHERE id = $1 AND partner_id = $2 AND environment = $3 AND deleted_at IS NULL`, [
-      endpointId,
-      scope.partnerId,
-      scope.environment,
-    ]);
-    if (rows.length === 0) throw AppError.notFound('endpoint', endpointId);
+    if (!(await this.endpoints.setDeliveryLimits(scope, endpointId, settings.max_in_flight ?? null, settings.rate_limit_per_second))) {
+      throw AppError.notFound('endpoint', endpointId);
+    }
   }
 }

@@ -30,6 +30,39 @@ export class EndpointRepository {
       .getMany();
   }
 
+  /** A manual disable; false when the endpoint is not live in the scope or was already disabled. */
+  async disable(scope: TenantScope, id: string): Promise<boolean> {
+    const [, count] = await this.db.query(
+      `UPDATE endpoints SET enabled = false, disabled_reason = 'manual', disabled_at = now(), disabled_notice_sent_at = now(), updated_at = now()
+       WHERE id = $1 AND partner_id = $2 AND environment = $3 AND deleted_at IS NULL AND enabled`,
+      [id, scope.partnerId, scope.environment],
+    );
+    return count > 0;
+  }
+
+  /** Enabled again with a clean health record (closed circuit, no failures); false when not live in the scope. */
+  async enable(tx: EntityManager, scope: TenantScope, id: string): Promise<boolean> {
+    const [, count] = await tx.query(
+      `UPDATE endpoints SET enabled = true, disabled_reason = NULL, disabled_at = NULL, disabled_notice_sent_at = NULL,
+         consecutive_failures = 0, failing_since = NULL, circuit_state = 'closed', circuit_retry_at = NULL, circuit_opened_count = 0,
+         updated_at = now()
+       WHERE id = $1 AND partner_id = $2 AND environment = $3 AND deleted_at IS NULL`,
+      [id, scope.partnerId, scope.environment],
+    );
+    return count > 0;
+  }
+
+  /** The delivery limits (null max: unchanged; `rate` undefined: unchanged, null: none); false when not live in the scope. */
+  async setDeliveryLimits(scope: TenantScope, id: string, max: number | null, rate: number | null | undefined): Promise<boolean> {
+    const [, count] = await this.db.query(
+      `UPDATE endpoints SET max_in_flight = coalesce($4, max_in_flight),
+         rate_limit_per_second = CASE WHEN $5 THEN $6::numeric ELSE rate_limit_per_second END, rate_next_at = NULL, updated_at = now()
+       WHERE id = $1 AND partner_id = $2 AND environment = $3 AND deleted_at IS NULL`,
+      [id, scope.partnerId, scope.environment, max, rate !== undefined, rate ?? null],
+    );
+    return count > 0;
+  }
+
   /** The partner says its endpoint is back: the circuit starts closed again. */
   async closeCircuit(tx: EntityManager, scope: TenantScope, id: string): Promise<void> {
     await tx.query(

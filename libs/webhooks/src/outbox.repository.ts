@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { managerOf, Message, TenantScope, Tx } from '@app/database';
 
+/** The alphabet of newId (libs/database/src/ids.ts), for ids made in SQL. */
+const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghijkmnpqrstvwxyz';
+
 /** The PostgreSQL channel on which a committed delivery's endpoint id is announced (see DeliveryWakeListener). */
 export const DELIVERY_DUE_CHANNEL = 'delivery_due';
 
@@ -12,6 +15,23 @@ export interface OutboxMessage {
   body: string;
   createdAt: Date;
 }
+
+/**
+ * A delivery id made in SQL, one per row (the WHERE names the row, so PostgreSQL cannot compute it once for all):
+ * the shape of newId('dlv'). Not a secret: deliveries are only ever read under their partner's scope.
+ */
+const DELIVERY_ID_SQL = (row: string) =>
+  `'dlv_' || (SELECT string_agg(substr('${ID_ALPHABET}', 1 + floor(random() * ${ID_ALPHABET.length})::int, 1), '') FROM generate_series(1, 22) WHERE ${row} IS NOT NULL)`;
+
+/**
+ * Announce the endpoint at commit unless one of its deliveries is already waiting unleased: that one's own
+ * announcement (or the send in flight that keeps it waiting) brings a claim, which takes this one too. A
+ * transaction that notifies commits alone (PostgreSQL serialises NOTIFY commits through their WAL flush), so
+ * skipping redundant announcements is what lets many producers commit together. The rare race this leaves (that
+ * claim ran just before this commit) is covered by the dispatcher's short poll (DeliveryDispatcher).
+ */
+const ANNOUNCE_SQL = (endpoint: string) => `NOT EXISTS (
+  SELECT 1 FROM deliveries w WHERE w.endpoint_id = ${endpoint} AND w.status = 'pending' AND w.lease_until IS NULL AND w.next_attempt_at <= now())`;
 
 /** The outbox's rows (messages and their deliveries), written inside the caller's transaction. Every method takes the tenant. */
 @Injectable()
@@ -29,6 +49,33 @@ export class OutboxRepository {
       [scope.partnerId, scope.environment, type],
     );
     return endpoints.map((e) => e.id);
+  }
+
+  /**
+   * The whole outbox write in ONE statement (one round trip inside the caller's transaction): the message (ignored
+   * if already recorded: the unique index on messages makes replays harmless), one pending delivery per endpoint
+   * of the scope subscribed to its type (disabled ones included, see endpointsSubscribed), and the endpoints
+   * announced on DELIVERY_DUE_CHANNEL (see ANNOUNCE_SQL). Returns the new deliveries' ids, none on a replay.
+   */
+  async recordMessage(tx: Tx, scope: TenantScope, message: OutboxMessage, orderingKey: string | null): Promise<string[]> {
+    const rows: { id: string }[] = await managerOf(tx).query(
+      `WITH message AS (
+         INSERT INTO messages (id, partner_id, environment, type, order_id, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id
+       ), addressed AS (
+         SELECT e.id AS endpoint_id, ${ANNOUNCE_SQL('e.id')} AS announce FROM endpoints e
+         WHERE EXISTS (SELECT 1 FROM message) AND e.partner_id = $2 AND e.environment = $3 AND e.deleted_at IS NULL
+           AND (cardinality(e.event_types) = 0 OR $4 = ANY(e.event_types))
+       ), inserted AS (
+         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
+         SELECT ${DELIVERY_ID_SQL('a.endpoint_id')}, $1, a.endpoint_id, $2, $8, 'pending', 0, $7, $7 FROM addressed a
+         RETURNING id, endpoint_id
+       )
+       SELECT i.id, CASE WHEN a.announce THEN pg_notify('${DELIVERY_DUE_CHANNEL}', i.endpoint_id) END AS _
+       FROM inserted i JOIN addressed a ON a.endpoint_id = i.endpoint_id`,
+      [message.id, scope.partnerId, scope.environment, message.type, message.orderId, message.body, message.createdAt, orderingKey],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** False when the message was already recorded (the unique index on messages makes replays harmless). */

@@ -45,9 +45,8 @@ export class OutboxService {
     createdAt = new Date(),
     orderingKey: string | null = orderId,
   ): Promise<string[]> {
-    const messageId = await this.insertMessage(tx, scope, type, orderId, data, createdAt);
-    if (!messageId) return [];
-    return this.insertDeliveries(tx, scope, messageId, orderingKey, await this.endpointsFor(tx, scope, type), createdAt);
+    const body = envelopeOf(type, data, createdAt);
+    return this.rows.recordMessage(tx, scope, { id: newId('msg'), type, orderId, body, createdAt }, orderingKey);
   }
 
   /** Everything `record` does short of writing: the body (size-checked), the ids, the endpoints addressed. */
@@ -75,32 +74,5 @@ export class OutboxService {
   /** Disabled endpoints get their deliveries too (see OutboxRepository.endpointsSubscribed). */
   private endpointsFor(tx: Tx, scope: TenantScope, type: PartnerEventType): Promise<string[]> {
     return this.rows.endpointsSubscribed(tx, scope, type);
-  }
-
-  private async insertMessage<T extends PartnerEventType>(
-    tx: Tx,
-    scope: TenantScope,
-    type: T,
-    orderId: string | null,
-    data: PartnerEventData<T>,
-    createdAt: Date,
-  ): Promise<string | null> {
-    const body = envelopeOf(type, data, createdAt);
-    const messageId = newId('msg');
-    return (await this.rows.insertMessage(tx, scope, { id: messageId, type, orderId, body, createdAt })) ? messageId : null;
-  }
-
-  private async insertDeliveries(
-    tx: Tx,
-    scope: TenantScope,
-    messageId: string,
-    orderingKey: string | null,
-    endpointIds: string[],
-    createdAt: Date,
-  ): Promise<string[]> {
-    if (endpointIds.length === 0) return [];
-    const ids = endpointIds.map(() => newId('dlv'));
-    await this.rows.insertDeliveries(tx, scope, { messageId, orderingKey, createdAt }, ids, endpointIds);
-    return ids;
   }
 }
