@@ -82,7 +82,7 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
         return;
       }
       if (batch.length === 0) continue;
-      await withLogContext({ job: 'stripe-inbox' }, () => this.run(batch));
+      await withLogContext({ job: 'stripe-inbox', job_id: undefined }, () => this.run(batch));
       // A full batch may have left more behind.
       if (batch.length === BATCH) this.requested = true;
     }
