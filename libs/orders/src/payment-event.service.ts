@@ -52,6 +52,10 @@ interface Prepared {
   prefetched: Prefetched;
 }
 
+function tenantKey(p: Prepared): string {
+  return p.route ? `${p.route.partner.id}/${p.route.scope.environment}` : '';
+}
+
 /** Stripe calls of a batch in flight at once (in tests and in production they are network round trips). */
 const PREFETCH_CONCURRENCY = 8;
 
@@ -99,7 +103,9 @@ export class PaymentEventService {
     await this.db.transaction(async (manager) => {
       const tx = asTx(manager);
       const still = await this.inbox.lockStillPending(tx, prepared.map((p) => p.id));
-      const todo = prepared.filter((p) => still.has(p.id));
+      // Grouped by tenant, each group in the inbox's order: two batches then take partners' invoice-number locks
+      // in the same order (no deadlock between workers), and events of one order keep their order.
+      const todo = prepared.filter((p) => still.has(p.id)).sort((x, y) => tenantKey(x).localeCompare(tenantKey(y)));
       const known = new KnownOrders(
         await this.orders.lockAllByKeys(tx, todo.filter((p) => p.route && this.usesOrderPath(p.event, p.subject)).map((p) => ({ scope: p.route!.scope, keys: orderKeysOf(p.subject) }))),
       );
