@@ -8,6 +8,11 @@ import { withLogContext } from '@app/observability';
 
 /** Events claimed and applied together, in one transaction. */
 const BATCH = 50;
+/**
+ * Batches a process applies at once: while one waits for its invoice numbers (the partner's lock), the next
+ * does its Stripe calls and order work.
+ */
+const BATCHES_IN_FLIGHT = 2;
 /** How long a claim keeps other workers off; renewed while the batch runs, so it only lapses for a dead worker. */
 const LEASE_MS = 3000;
 const RENEW_MS = 1000;
@@ -28,8 +33,8 @@ export async function scheduleFollowUps(queue: JobQueue, followUps: FollowUps): 
 
 /**
  * The Stripe inbox's worker side: claims committed events from PostgreSQL in batches (no queue job per event)
- * and applies each batch in one transaction. Woken by the inbox's NOTIFY and by a poll; one batch at a time per
- * process, other processes claim other events (SKIP LOCKED). A batch that fails is applied again one event per
+ * and applies each batch in one transaction. Woken by the inbox's NOTIFY and by a poll; two batches at a time per
+ * process, other batches and processes claim other events (SKIP LOCKED). A batch that fails is applied again one event per
  * transaction, so one bad event neither blocks nor rolls back the others; its failures are counted as attempts
  * and the last one leaves it `failed` for an operator.
  */
@@ -37,7 +42,7 @@ export async function scheduleFollowUps(queue: JobQueue, followUps: FollowUps): 
 export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('StripeInbox');
   private poll?: NodeJS.Timeout;
-  private running: Promise<void> | null = null;
+  private readonly running = new Set<Promise<void>>();
   private requested = false;
   private pollDue = false;
   private stopped = false;
@@ -61,10 +66,12 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
     if (this.stopped) return;
     this.requested = true;
     if (fromPoll) this.pollDue = true;
-    this.running ??= this.drain().finally(() => {
-      this.running = null;
+    if (this.running.size >= BATCHES_IN_FLIGHT) return;
+    const drain: Promise<void> = this.drain().finally(() => {
+      this.running.delete(drain);
       if (this.requested) this.wake();
     });
+    this.running.add(drain);
   }
 
   private async drain(): Promise<void> {
@@ -153,6 +160,6 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.poll) clearInterval(this.poll);
-    await this.running;
+    await Promise.all(this.running);
   }
 }

@@ -1,4 +1,6 @@
 import { Order, TenantScope } from '@app/database';
+import { currentLogContext, withLogContext } from '@app/observability';
+import type { DeferredNumbering } from './order-settlement';
 import type { OrderEventKeys } from './order.repository';
 import type { EventSubject } from './stripe-event-fields';
 
@@ -45,4 +47,24 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
   return results;
+}
+
+/**
+ * A batch's invoice issuances, run together just before its commit: the partner's invoice-number row is then
+ * locked for those statements and the commit, not for every event of the batch. Each runs in the log context
+ * of the event that paid (its order id, its event id).
+ */
+export class BatchNumbering implements DeferredNumbering {
+  private issues: (() => Promise<void>)[] = [];
+
+  defer(issue: () => Promise<void>): void {
+    const context = currentLogContext();
+    this.issues.push(() => withLogContext(context, issue));
+  }
+
+  async flush(): Promise<void> {
+    const issues = this.issues;
+    this.issues = [];
+    for (const issue of issues) await issue();
+  }
 }

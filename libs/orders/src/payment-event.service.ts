@@ -16,7 +16,7 @@ import { SavedCardHandler, SavedCardPrefetch } from './saved-card.handler';
 import { collectedAddressOf, declineCodeOf, declineReasonOf, EventSubject, idOf, onlyPaymentMethodOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
 import { SubscriptionEventHandler } from './subscription-event.handler';
 import { addLogContext, metrics, withLogContext } from '@app/observability';
-import { KnownOrders, mapLimit, orderKeysOf } from './inbox-batch.util';
+import { BatchNumbering, KnownOrders, mapLimit, orderKeysOf } from './inbox-batch.util';
 
 export type { FollowUps } from './order-settlement';
 
@@ -109,12 +109,16 @@ export class PaymentEventService {
       const known = new KnownOrders(
         await this.orders.lockAllByKeys(tx, todo.filter((p) => p.route && this.usesOrderPath(p.event, p.subject)).map((p) => ({ scope: p.route!.scope, keys: orderKeysOf(p.subject) }))),
       );
+      const numbering = new BatchNumbering();
       const outcomes: StripeEventOutcome[] = [];
       for (const p of todo) {
-        outcomes.push(await withLogContext({ stripe_event_id: p.id }, () => this.applyOne(tx, p, known, followUps)));
+        // A refund, saved-card or subscription handler reads invoices itself: the batch's issuances come first.
+        if (!this.usesOrderPath(p.event, p.subject)) await numbering.flush();
+        outcomes.push(await withLogContext({ stripe_event_id: p.id }, () => this.applyOne(tx, p, known, numbering, followUps)));
         counted.push({ type: p.event.type, status: outcomes[outcomes.length - 1].status });
       }
       await this.inbox.recordOutcomes(tx, outcomes);
+      await numbering.flush();
     });
     for (const c of counted) metrics.stripeEventsProcessed.inc({ type: c.type, result: c.status });
     return followUps;
@@ -128,13 +132,13 @@ export class PaymentEventService {
     return { id: stored.id, event, subject, route, prefetched };
   }
 
-  private async applyOne(tx: Tx, p: Prepared, known: KnownOrders, followUps: FollowUps): Promise<StripeEventOutcome> {
+  private async applyOne(tx: Tx, p: Prepared, known: KnownOrders, numbering: BatchNumbering, followUps: FollowUps): Promise<StripeEventOutcome> {
     const { id, event, subject, route } = p;
     if (!route) {
       const detail = subject.metadata.partner_id ? `unknown partner ${subject.metadata.partner_id}` : 'no partner_id in metadata';
       return { id, status: 'unrouted', detail, partnerId: null };
     }
-    const outcome = await this.apply(tx, route, event, subject, p.prefetched, known, followUps);
+    const outcome = await this.apply(tx, route, event, subject, p.prefetched, known, numbering, followUps);
     if (outcome instanceof RefundWaiting) return { id, status: 'waiting', detail: outcome.reason, partnerId: route.partner.id };
     if (outcome) return { id, status: 'ignored', detail: outcome, partnerId: route.partner.id };
     return { id, status: 'processed', detail: null, partnerId: route.partner.id };
@@ -232,7 +236,7 @@ export class PaymentEventService {
   }
 
   /** Returns null when the event changed something, or why it was ignored. */
-  private async apply(tx: Tx, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, known: KnownOrders, followUps: FollowUps): Promise<string | null | RefundWaiting> {
+  private async apply(tx: Tx, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, known: KnownOrders, numbering: BatchNumbering, followUps: FollowUps): Promise<string | null | RefundWaiting> {
     // These handlers change orders behind the batch's copies: later events of the batch read them again.
     if (!this.usesOrderPath(event, subject)) known.forget();
     if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds, followUps);
@@ -256,12 +260,12 @@ export class PaymentEventService {
 
     switch (event.type) {
       case 'checkout.session.completed':
-        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps, session);
+        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, numbering, followUps, session);
         await managerOf(tx).save(order); // delayed method (SEPA debit): stays pending until async_payment_*
         return null;
       case 'checkout.session.async_payment_succeeded':
       case 'payment_intent.succeeded':
-        return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps, session);
+        return this.markPaid(tx, route, order, event, pre.paymentIntent, numbering, followUps, session);
       case 'checkout.session.async_payment_failed':
         return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', declineCode: declineCodeOf(pre.paymentIntent) }, followUps);
       case 'payment_intent.payment_failed':
@@ -284,11 +288,12 @@ export class PaymentEventService {
     order: Order,
     event: Stripe.Event,
     intent: Stripe.PaymentIntent | null,
+    numbering: BatchNumbering,
     followUps: FollowUps,
     session: Stripe.Checkout.Session | null,
   ): Promise<string | null> {
     const payment = { eventId: event.id, paidAt: new Date(event.created * 1000), paymentMethodType: paymentMethodTypeOf(intent) ?? onlyPaymentMethodOf(session) };
-    return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps);
+    return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps, numbering);
   }
 
   private findOrder(tx: Tx | null, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {
