@@ -7,12 +7,12 @@ import { ClaimedStripeEvent, sanitizeProcessingError, StripeEventRepository, Str
 import { withLogContext } from '@app/observability';
 
 /** Events claimed and applied together, in one transaction. */
-const BATCH = 50;
+const BATCH = 20;
 /**
  * Batches a process applies at once: while one waits for its invoice numbers (the partner's lock), the next
  * does its Stripe calls and order work.
  */
-const BATCHES_IN_FLIGHT = 2;
+const BATCHES_IN_FLIGHT = 4;
 /** How long a claim keeps other workers off; renewed while the batch runs, so it only lapses for a dead worker. */
 const LEASE_MS = 3000;
 const RENEW_MS = 1000;

@@ -57,7 +57,7 @@ function tenantKey(p: Prepared): string {
 }
 
 /** Stripe calls of a batch in flight at once (in tests and in production they are network round trips). */
-const PREFETCH_CONCURRENCY = 8;
+const PREFETCH_CONCURRENCY = 4;
 
 const NOTHING_FETCHED: Prefetched = { lines: null, paymentIntent: null, refunds: null, savedCard: null, checkoutSession: null };
 
