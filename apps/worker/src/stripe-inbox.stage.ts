@@ -89,9 +89,9 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
         return;
       }
       if (batch.length === 0) continue;
+      // A full batch may have left more behind: another batch claims it meanwhile (or this one, after).
+      if (batch.length === BATCH) this.wake();
       await withLogContext({ job: 'stripe-inbox', job_id: undefined }, () => this.run(batch));
-      // A full batch may have left more behind.
-      if (batch.length === BATCH) this.requested = true;
     }
   }
 
