@@ -7,6 +7,7 @@ import { IdempotencySealed1763800460000 } from './1763800460000-idempotency-seal
 import { StripeEventFailures1763800470000 } from './1763800470000-stripe-event-failures';
 import { PartnerPortal1763800490000 } from './1763800490000-partner-portal';
 import { ClaimInRepository1763800500000 } from './1763800500000-claim-in-repository';
+import { InboxClaims1763800670000 } from './1763800670000-inbox-claims';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   StripeEventFailures1763800470000,
   PartnerPortal1763800490000,
   ClaimInRepository1763800500000,
+  InboxClaims1763800670000,
 ];

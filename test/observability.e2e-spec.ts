@@ -102,6 +102,6 @@ describe('observability', () => {
     const [order] = await stack.sql<{ id: string }>(`SELECT id FROM orders WHERE status = 'paid' LIMIT 1`);
     const jobLines = lines.filter((l) => l.startsWith('{') && l.includes(order.id)).map((l) => JSON.parse(l));
     // (In this test the api and the worker share one process, hence one root logger: `app` is not checked.)
-    expect(jobLines.some((l) => l.order_id === order.id && l.job === 'process-stripe-event' && l.stripe_event_id)).toBe(true);
+    expect(jobLines.some((l) => l.order_id === order.id && l.job === 'stripe-inbox' && l.stripe_event_id)).toBe(true);
   });
 });

@@ -19,8 +19,8 @@ const CROSS_TENANT: Record<string, string> = {
  * (their files belong to other work in progress): `file#method` and why it is safe.
  */
 const CROSS_TENANT_METHODS: Record<string, string> = {
-  'libs/stripe/src/stripe-event.repository.ts#waitingWithInvoice':
-    'the worker finds parked refund events whose order now has an invoice; the join matches each event to an order of its own partner and mode, and only event ids leave it',
+  'libs/stripe/src/stripe-event.repository.ts#claimWaitingWithInvoice':
+    'the worker claims parked refund events whose order now has an invoice; the join matches each event to an order of its own partner and mode, and only the events themselves leave it',
 };
 
 /**

@@ -7,7 +7,7 @@ import { DeliveryProcessor } from './processors/delivery.processor';
 import { EndpointDisabledEmailProcessor } from './processors/endpoint-disabled-email.processor';
 import { InvoiceEmailProcessor } from './processors/invoice-email.processor';
 import { InvoicePdfProcessor } from './processors/invoice-pdf.processor';
-import { StripeEventProcessor } from './processors/stripe-event.processor';
+import { StripeInboxStage } from './stripe-inbox.stage';
 import { SweeperService } from './sweeper.service';
 import { LogFields, withLogContext } from '@app/observability';
 
@@ -38,7 +38,7 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly config: AppConfig,
     private readonly sweeper: SweeperService,
-    stripeEvents: StripeEventProcessor,
+    stripeInbox: StripeInboxStage,
     pdfs: InvoicePdfProcessor,
     emails: InvoiceEmailProcessor,
     deliveries: DeliveryProcessor,
@@ -46,8 +46,8 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
     creditNotes: CreditNoteProcessor,
   ) {
     this.handlers = {
-      'dispatch-stripe-events': (p) => stripeEvents.dispatch(p),
-      'process-stripe-event': (p) => stripeEvents.handle(p),
+      // Until every api NOTIFYs on insert (and no longer enqueues this), a dispatch job only wakes the inbox stage.
+      'dispatch-stripe-events': async () => stripeInbox.wake(),
       'render-invoice-pdf': (p) => pdfs.handle(p),
       'send-invoice-email': (p) => emails.handle(p),
       'deliver-message': (p) => deliveries.handleNew(p),

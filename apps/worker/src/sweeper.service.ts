@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
 import { JobQueue } from '@app/queue';
-import { StripeEventRepository, StripeEventScheduler } from '@app/stripe';
 import { DeliveryService, EndpointDisabledNoticeService } from '@app/webhooks';
 
 const BATCH = 1000;
@@ -14,12 +13,8 @@ const BATCH = 1000;
  * enqueue, flushed, or a crash between commit and enqueue — and schedules it
  * again. Job ids are deterministic, so work still queued is not duplicated;
  * for deliveries it wakes each endpoint with due, unleased work, and the
- * claim (not the job) decides what is sent. Stripe events are the exception
- * to "deterministic ids suffice": a pending event whose job BullMQ finished
- * (failed after its last attempt during an outage) would never run again, so
- * the scheduler replaces such a job. Events marked `failed` are an operator's
- * to retry and are not swept; refunds `waiting` are swept once their invoice
- * exists.
+ * claim (not the job) decides what is sent. Stripe events are not swept:
+ * the worker claims them from PostgreSQL itself (StripeInboxStage polls).
  */
 @Injectable()
 export class SweeperService {
@@ -31,15 +26,11 @@ export class SweeperService {
     private readonly config: AppConfig,
     private readonly deliveries: DeliveryService,
     private readonly notices: EndpointDisabledNoticeService,
-    private readonly inbox: StripeEventRepository,
-    private readonly stripeEvents: StripeEventScheduler,
   ) {}
 
   async sweep(): Promise<number> {
     const cutoff = new Date(Date.now() - this.config.sweepGraceMs);
-    const [pending, waiting, unrendered, unsent, endpoints, notices] = await Promise.all([
-      this.inbox.pendingSince(cutoff, BATCH),
-      this.inbox.waitingWithInvoice(BATCH),
+    const [unrendered, unsent, endpoints, notices] = await Promise.all([
       this.db.query(`SELECT id FROM invoices WHERE pdf_rendered_at IS NULL AND issued_at < $1 ORDER BY issued_at LIMIT ${BATCH}`, [cutoff]),
       this.db.query(
         `SELECT id FROM invoices WHERE pdf_rendered_at IS NOT NULL AND emailed_at IS NULL AND email_error IS NULL AND pdf_rendered_at < $1 LIMIT ${BATCH}`,
@@ -49,18 +40,13 @@ export class SweeperService {
       this.notices.unsent(cutoff),
     ]);
     const at = Date.now();
-    const events = [...pending, ...waiting];
     const ok = await Promise.all([
-      this.stripeEvents.reschedule(events).then(() => true, (err) => {
-        this.logger.warn(`Could not reschedule ${events.length} Stripe event(s); next sweep will: ${(err as Error).message}`);
-        return false;
-      }),
       this.queue.tryEnqueueBulk('render-invoice-pdf', unrendered.map((r: { id: string }) => ({ invoiceId: r.id }))),
       this.queue.tryEnqueueBulk('send-invoice-email', unsent.map((r: { id: string }) => ({ invoiceId: r.id }))),
       this.queue.tryEnqueueBulk('wake-endpoint', endpoints.map((endpointId) => ({ endpointId, at }))),
       this.queue.tryEnqueueBulk('send-endpoint-disabled-email', notices.map((n) => ({ endpointId: n.id, disabledAt: n.disabledAt }))),
     ]);
-    const total = events.length + unrendered.length + unsent.length + endpoints.length + notices.length;
+    const total = unrendered.length + unsent.length + endpoints.length + notices.length;
     if (total > 0 && ok.every(Boolean)) this.logger.log(`Re-scheduled ${total} item(s) found only in PostgreSQL`);
     return total;
   }

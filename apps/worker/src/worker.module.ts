@@ -15,8 +15,8 @@ import { DeliveryProcessor } from './processors/delivery.processor';
 import { EndpointDisabledEmailProcessor } from './processors/endpoint-disabled-email.processor';
 import { InvoiceEmailProcessor } from './processors/invoice-email.processor';
 import { InvoicePdfProcessor } from './processors/invoice-pdf.processor';
-import { StripeEventProcessor } from './processors/stripe-event.processor';
 import { QueueWorkersService } from './queue-workers.service';
+import { StripeInboxStage } from './stripe-inbox.stage';
 import { SweeperService } from './sweeper.service';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
@@ -39,7 +39,7 @@ export class WorkerModule {
         WebhooksModule,
       ],
       providers: [
-        StripeEventProcessor,
+        StripeInboxStage,
         InvoicePdfProcessor,
         InvoiceEmailProcessor,
         DeliveryProcessor,

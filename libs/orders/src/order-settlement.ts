@@ -19,6 +19,11 @@ export interface Payment {
   paymentMethodType: string | null;
 }
 
+/** Invoice issuances put off to the end of a batch's transaction (see markPaid). */
+export interface DeferredNumbering {
+  defer(issue: () => Promise<void>): void;
+}
+
 export interface PaymentFailure {
   reason: string;
   declineCode: string | null;
@@ -37,7 +42,12 @@ export class OrderSettlement {
     private readonly outbox: OutboxService,
   ) {}
 
-  async markPaid(tx: Tx, partner: Partner, scope: TenantScope, order: Order, payment: Payment, followUps: FollowUps): Promise<string | null> {
+  /**
+   * `numbering`, when given, receives the invoice's issuance instead of running it now: a batch of events runs
+   * them all at the end of its transaction, so the partner's invoice-number lock is held for those statements
+   * only, not for the whole batch.
+   */
+  async markPaid(tx: Tx, partner: Partner, scope: TenantScope, order: Order, payment: Payment, followUps: FollowUps, numbering?: DeferredNumbering): Promise<string | null> {
     if (!canTransition(order.status, 'paid')) return `order already ${order.status}`;
     order.status = 'paid';
     order.paidAt = payment.paidAt;
@@ -51,10 +61,14 @@ export class OrderSettlement {
     // one statement (number, invoice, order.paid and its deliveries) and the commit.
     const invoiceId = newId('inv');
     const announcement = await this.outbox.prepare(tx, scope, 'order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
-    const { invoice, deliveryIds } = await this.invoices.issueAndAnnounce(tx, order, partner, order.paymentMethodType, invoiceId, announcement);
-    followUps.invoiceIds.push(invoice.id);
-    followUps.deliveryIds.push(...deliveryIds);
-    this.logger.log(`Order ${order.id} paid (${payment.eventId}); invoice ${invoice.number}`);
+    const issue = async () => {
+      const { invoice, deliveryIds } = await this.invoices.issueAndAnnounce(tx, order, partner, order.paymentMethodType, invoiceId, announcement);
+      followUps.invoiceIds.push(invoice.id);
+      followUps.deliveryIds.push(...deliveryIds);
+      this.logger.log(`Order ${order.id} paid (${payment.eventId}); invoice ${invoice.number}`);
+    };
+    if (numbering) numbering.defer(issue);
+    else await issue();
     return null;
   }
 

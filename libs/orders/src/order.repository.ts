@@ -82,6 +82,20 @@ export class OrderRepository {
   }
 
   /**
+   * Locks, in one statement and in id order, every order of the scope named by these keys (a batch of Stripe
+   * events'): one round trip instead of one to three per event, and two batches lock in the same order.
+   */
+  async lockAllByKeys(tx: Tx, lookups: { scope: TenantScope; keys: OrderEventKeys }[]): Promise<Order[]> {
+    const where = lookups.flatMap(({ scope, keys }) =>
+      (['id', 'checkoutSessionId', 'paymentIntentId'] as const)
+        .filter((k) => keys[k])
+        .map((k) => ({ [k]: keys[k], partnerId: scope.partnerId, environment: scope.environment })),
+    );
+    if (where.length === 0) return [];
+    return managerOf(tx).getRepository(Order).find({ where, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
    * Inserts an order unless its id or Checkout Session already has one (then nothing happens: a session another
    * partner holds stays theirs, and `findByKeys` within this scope will not return it).
    */

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
-import { DataSource } from 'typeorm';
-import { asTx, managerOf, newId, Order, OrderLine, Partner, scopeFromEventRouting, StripeEvent, StripeEventStatus, TenantScope, Tx } from '@app/database';
-import { StripeClient } from '@app/stripe';
+import { DataSource, In } from 'typeorm';
+import { asTx, managerOf, newId, Order, OrderLine, Partner, scopeFromEventRouting, StripeEventStatus, TenantScope, Tx } from '@app/database';
+import { StripeClient, StripeEventOutcome, StripeEventRepository } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
 import { orderExpiredData } from './order-event.mapper';
@@ -15,7 +15,8 @@ import { RefundService, RefundWaiting } from './refund.service';
 import { SavedCardHandler, SavedCardPrefetch } from './saved-card.handler';
 import { collectedAddressOf, declineCodeOf, declineReasonOf, EventSubject, idOf, onlyPaymentMethodOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
 import { SubscriptionEventHandler } from './subscription-event.handler';
-import { addLogContext, metrics } from '@app/observability';
+import { addLogContext, metrics, withLogContext } from '@app/observability';
+import { BatchNumbering, KnownOrders, mapLimit, orderKeysOf } from './inbox-batch.util';
 
 export type { FollowUps } from './order-settlement';
 
@@ -35,6 +36,29 @@ interface Prefetched {
   checkoutSession: Stripe.Checkout.Session | null;
 }
 
+/** A claimed inbox row. */
+export interface InboxEvent {
+  id: string;
+  status: StripeEventStatus;
+  payload: Record<string, unknown>;
+}
+
+/** An event routed and prefetched, ready for the transaction. */
+interface Prepared {
+  id: string;
+  event: Stripe.Event;
+  subject: EventSubject;
+  route: Route | null;
+  prefetched: Prefetched;
+}
+
+function tenantKey(p: Prepared): string {
+  return p.route ? `${p.route.partner.id}/${p.route.scope.environment}` : '';
+}
+
+/** Stripe calls of a batch in flight at once (in tests and in production they are network round trips). */
+const PREFETCH_CONCURRENCY = 4;
+
 const NOTHING_FETCHED: Prefetched = { lines: null, paymentIntent: null, refunds: null, savedCard: null, checkoutSession: null };
 
 const PAID_SESSION_STATUSES = new Set(['paid', 'no_payment_required']);
@@ -43,9 +67,9 @@ const PAID_SESSION_STATUSES = new Set(['paid', 'no_payment_required']);
 const PENDING = new Set<StripeEventStatus>(['received', 'waiting']);
 
 /**
- * Turns one stored Stripe event into order changes, and those into an
- * invoice and partner messages, in one transaction. Running it twice, or
- * running events out of order, changes nothing more.
+ * Turns a batch of stored Stripe events into order changes, and those into
+ * invoices and partner messages, in one transaction. Running an event twice,
+ * or running events out of order, changes nothing more.
  */
 @Injectable()
 export class PaymentEventService {
@@ -59,52 +83,85 @@ export class PaymentEventService {
     private readonly subscriptions: SubscriptionEventHandler,
     private readonly orders: OrderRepository,
     private readonly customers: CustomerRepository,
+    private readonly inbox: StripeEventRepository,
   ) {}
 
-  async process(eventId: string): Promise<FollowUps> {
+  /**
+   * Applies these events, in this order, in ONE transaction, and returns what to schedule once it committed. The
+   * Stripe calls and the routing reads run before it (no network calls while rows are locked); in it, one
+   * statement locks the events, one the orders they name, one records every outcome. Throws when any event
+   * fails: nothing of the batch is then committed, and the caller applies the events one by one.
+   */
+  async applyBatch(events: InboxEvent[]): Promise<FollowUps> {
     const followUps: FollowUps = { invoiceIds: [], deliveryIds: [], creditNoteIds: [] };
-    const stored = await this.db.getRepository(StripeEvent).findOneBy({ id: eventId });
-    if (!stored || !PENDING.has(stored.status)) return followUps;
-    const event = stored.payload as unknown as Stripe.Event;
-    const subject = subjectOf(event);
-    const route = await this.route(event, subject);
-    const prefetched = route ? await this.prefetch(route, event, subject) : NOTHING_FETCHED;
+    const pending = events.filter((e) => PENDING.has(e.status));
+    if (pending.length === 0) return followUps;
+    const partners = await this.partnersNamedBy(pending);
+    const prepared = await mapLimit(pending, PREFETCH_CONCURRENCY, (e) => withLogContext({ stripe_event_id: e.id }, () => this.prepare(e, partners)));
+    const counted: { type: string; status: StripeEventStatus }[] = [];
 
     await this.db.transaction(async (manager) => {
       const tx = asTx(manager);
-      const row = await managerOf(tx).findOne(StripeEvent, { where: { id: eventId }, lock: { mode: 'pessimistic_write' } });
-      if (!row || !PENDING.has(row.status)) return;
-      let status: StripeEventStatus = 'processed';
-      let detail: string | null = null;
-      if (!route) {
-        status = 'unrouted';
-        detail = subject.metadata.partner_id ? `unknown partner ${subject.metadata.partner_id}` : 'no partner_id in metadata';
-        await managerOf(tx).update(StripeEvent, { id: eventId }, { status, detail, partnerId: null, processedAt: new Date() });
-      } else {
-        // Marked processed before the work, in the same transaction: a paid order's last writes (its invoice number)
-        // are then followed only by the commit, which keeps the partner's numbering lock short.
-        await managerOf(tx).update(StripeEvent, { id: eventId }, { status, detail, partnerId: route.partner.id, processedAt: new Date() });
-        const outcome = await this.apply(tx, route, event, subject, prefetched, followUps);
-        if (outcome instanceof RefundWaiting) {
-          status = 'waiting';
-          await managerOf(tx).update(StripeEvent, { id: eventId }, { status, detail: outcome.reason, processedAt: null });
-        } else if (outcome) {
-          detail = outcome;
-          status = 'ignored';
-          await managerOf(tx).update(StripeEvent, { id: eventId }, { status, detail });
-        }
+      const still = await this.inbox.lockStillPending(tx, prepared.map((p) => p.id));
+      // Grouped by tenant, each group in the inbox's order: two batches then take partners' invoice-number locks
+      // in the same order (no deadlock between workers), and events of one order keep their order.
+      const todo = prepared.filter((p) => still.has(p.id)).sort((x, y) => tenantKey(x).localeCompare(tenantKey(y)));
+      const known = new KnownOrders(
+        await this.orders.lockAllByKeys(tx, todo.filter((p) => p.route && this.usesOrderPath(p.event, p.subject)).map((p) => ({ scope: p.route!.scope, keys: orderKeysOf(p.subject) }))),
+      );
+      const numbering = new BatchNumbering();
+      const outcomes: StripeEventOutcome[] = [];
+      for (const p of todo) {
+        // A refund, saved-card or subscription handler reads invoices itself: the batch's issuances come first.
+        if (!this.usesOrderPath(p.event, p.subject)) await numbering.flush();
+        outcomes.push(await withLogContext({ stripe_event_id: p.id }, () => this.applyOne(tx, p, known, numbering, followUps)));
+        counted.push({ type: p.event.type, status: outcomes[outcomes.length - 1].status });
       }
-      metrics.stripeEventsProcessed.inc({ type: event.type, result: status });
+      await this.inbox.recordOutcomes(tx, outcomes);
+      await numbering.flush();
     });
+    for (const c of counted) metrics.stripeEventsProcessed.inc({ type: c.type, result: c.status });
     return followUps;
   }
 
-  private async route(event: Stripe.Event, subject: EventSubject): Promise<Route | null> {
+  private async prepare(stored: InboxEvent, partners: Map<string, Partner>): Promise<Prepared> {
+    const event = stored.payload as unknown as Stripe.Event;
+    const subject = subjectOf(event);
+    const route = await this.route(event, subject, partners);
+    const prefetched = route ? await this.prefetch(route, event, subject) : NOTHING_FETCHED;
+    return { id: stored.id, event, subject, route, prefetched };
+  }
+
+  private async applyOne(tx: Tx, p: Prepared, known: KnownOrders, numbering: BatchNumbering, followUps: FollowUps): Promise<StripeEventOutcome> {
+    const { id, event, subject, route } = p;
+    if (!route) {
+      const detail = subject.metadata.partner_id ? `unknown partner ${subject.metadata.partner_id}` : 'no partner_id in metadata';
+      return { id, status: 'unrouted', detail, partnerId: null };
+    }
+    const outcome = await this.apply(tx, route, event, subject, p.prefetched, known, numbering, followUps);
+    if (outcome instanceof RefundWaiting) return { id, status: 'waiting', detail: outcome.reason, partnerId: route.partner.id };
+    if (outcome) return { id, status: 'ignored', detail: outcome, partnerId: route.partner.id };
+    return { id, status: 'processed', detail: null, partnerId: route.partner.id };
+  }
+
+  /** The partners the events' metadata names, in one read (the others are found through their order or customer). */
+  private async partnersNamedBy(events: InboxEvent[]): Promise<Map<string, Partner>> {
+    const ids = [...new Set(events.map((e) => subjectOf(e.payload as unknown as Stripe.Event).metadata.partner_id).filter((id): id is string => !!id))];
+    const found = ids.length ? await this.db.getRepository(Partner).findBy({ id: In(ids) }) : [];
+    return new Map(found.map((p) => [p.id, p]));
+  }
+
+  private async route(event: Stripe.Event, subject: EventSubject, partners: Map<string, Partner>): Promise<Route | null> {
     const partnerId = subject.metadata.partner_id ?? (await this.partnerOfRefund(event)) ?? (await this.partnerOfCustomer(event));
     if (!partnerId) return null;
-    const partner = await this.db.getRepository(Partner).findOneBy({ id: partnerId });
+    const partner = partners.get(partnerId) ?? (await this.db.getRepository(Partner).findOneBy({ id: partnerId }));
     if (!partner) return null;
     return { partner, scope: scopeFromEventRouting(partner, event.livemode) };
+  }
+
+  /** Events that find their order through findOrder (the others' handlers read and write orders themselves). */
+  private usesOrderPath(event: Stripe.Event, subject: EventSubject): boolean {
+    return !isRefundEvent(event) && !this.savedCards.handles(event, subject) && !this.subscriptions.handles(event) && subject.checkoutSession?.mode !== 'subscription';
   }
 
   /** A refund carries none of our metadata: its payment's order says whose it is. */
@@ -179,7 +236,9 @@ export class PaymentEventService {
   }
 
   /** Returns null when the event changed something, or why it was ignored. */
-  private async apply(tx: Tx, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, followUps: FollowUps): Promise<string | null | RefundWaiting> {
+  private async apply(tx: Tx, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, known: KnownOrders, numbering: BatchNumbering, followUps: FollowUps): Promise<string | null | RefundWaiting> {
+    // These handlers change orders behind the batch's copies: later events of the batch read them again.
+    if (!this.usesOrderPath(event, subject)) known.forget();
     if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds, followUps);
     if (this.savedCards.handles(event, subject)) return this.savedCards.apply(tx, route.scope, event, subject, pre.savedCard, followUps);
     if (this.subscriptions.handles(event)) return this.subscriptions.apply(tx, route.partner, route.scope, event, subject, pre.paymentIntent, followUps);
@@ -187,8 +246,8 @@ export class PaymentEventService {
     if (subject.checkoutSession?.mode === 'subscription') return 'a subscription checkout: its subscription and invoice events drive it';
     const session = subject.checkoutSession;
     const order = session
-      ? await this.findOrCreateSessionOrder(tx, route, event, session, pre.lines)
-      : await this.findOrder(tx, route.scope, subject, true);
+      ? await this.findOrCreateSessionOrder(tx, route, event, session, pre.lines, known)
+      : await this.lockedOrder(tx, route.scope, subject, known);
     if (!order) return `no order for ${event.type}`;
     addLogContext({ order_id: order.id });
     const piId = idOf(session?.payment_intent) ?? subject.paymentIntent?.id ?? null;
@@ -201,12 +260,12 @@ export class PaymentEventService {
 
     switch (event.type) {
       case 'checkout.session.completed':
-        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps, session);
+        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, numbering, followUps, session);
         await managerOf(tx).save(order); // delayed method (SEPA debit): stays pending until async_payment_*
         return null;
       case 'checkout.session.async_payment_succeeded':
       case 'payment_intent.succeeded':
-        return this.markPaid(tx, route, order, event, pre.paymentIntent, followUps, session);
+        return this.markPaid(tx, route, order, event, pre.paymentIntent, numbering, followUps, session);
       case 'checkout.session.async_payment_failed':
         return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', declineCode: declineCodeOf(pre.paymentIntent) }, followUps);
       case 'payment_intent.payment_failed':
@@ -229,21 +288,26 @@ export class PaymentEventService {
     order: Order,
     event: Stripe.Event,
     intent: Stripe.PaymentIntent | null,
+    numbering: BatchNumbering,
     followUps: FollowUps,
     session: Stripe.Checkout.Session | null,
   ): Promise<string | null> {
     const payment = { eventId: event.id, paidAt: new Date(event.created * 1000), paymentMethodType: paymentMethodTypeOf(intent) ?? onlyPaymentMethodOf(session) };
-    return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps);
+    return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps, numbering);
   }
 
   private findOrder(tx: Tx | null, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {
-    const keys = { id: subject.metadata.order_id, checkoutSessionId: subject.checkoutSession?.id, paymentIntentId: subject.paymentIntent?.id };
-    return this.orders.findByKeys(tx, scope, keys, lock);
+    return this.orders.findByKeys(tx, scope, orderKeysOf(subject), lock);
   }
 
-  private async findOrCreateSessionOrder(tx: Tx, route: Route, event: Stripe.Event, session: Stripe.Checkout.Session, lines: OrderLine[] | null): Promise<Order | null> {
+  /** The order, locked: the batch's copy when it locked it already, else read (and locked) now. */
+  private async lockedOrder(tx: Tx, scope: TenantScope, subject: EventSubject, known: KnownOrders): Promise<Order | null> {
+    return known.find(scope, orderKeysOf(subject)) ?? this.findOrder(tx, scope, subject, true);
+  }
+
+  private async findOrCreateSessionOrder(tx: Tx, route: Route, event: Stripe.Event, session: Stripe.Checkout.Session, lines: OrderLine[] | null, known: KnownOrders): Promise<Order | null> {
     const subject = subjectOf(event);
-    const existing = await this.findOrder(tx, route.scope, subject, true);
+    const existing = await this.lockedOrder(tx, route.scope, subject, known);
     if (existing || !lines) return existing;
     await this.orders.insertIfAbsent(tx, route.scope, {
       id: session.metadata?.order_id ?? newId('ord'),

@@ -6,9 +6,8 @@ import type { JobsOptions } from 'bullmq';
  * name or payload cannot drift between them.
  */
 export interface JobPayloads {
-  /** One per inbox commit: the api's hot path enqueues once per batch, the worker fans out. */
+  /** Obsolete: the worker claims Stripe events from PostgreSQL (NOTIFY stripe_inbox); kept while an api still enqueues it. */
   'dispatch-stripe-events': { eventIds: string[] };
-  'process-stripe-event': { eventId: string };
   'render-invoice-pdf': { invoiceId: string };
   'send-invoice-email': { invoiceId: string };
   /** A new delivery exists: wake its endpoint. */
@@ -52,7 +51,6 @@ const RETRY_TRANSIENT: JobsOptions = {
 
 export const JOBS: { [N in JobName]: { queue: QueueName; options: JobsOptions; jobId: (p: JobPayloads[N]) => string } } = {
   'dispatch-stripe-events': { queue: 'stripe-events', options: RETRY_TRANSIENT, jobId: (p) => `batch-${p.eventIds[0]}-${p.eventIds.length}` },
-  'process-stripe-event': { queue: 'stripe-events', options: RETRY_TRANSIENT, jobId: (p) => p.eventId },
   'render-invoice-pdf': { queue: 'invoices', options: RETRY_TRANSIENT, jobId: (p) => `pdf-${p.invoiceId}` },
   'send-invoice-email': { queue: 'emails', options: RETRY_TRANSIENT, jobId: (p) => `mail-${p.invoiceId}` },
   // Delivery retries are scheduled by the delivery service itself (PostgreSQL

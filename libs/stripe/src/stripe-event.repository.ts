@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { StripeEventStatus } from '@app/database';
+import { managerOf, type StripeEventStatus, type Tx } from '@app/database';
 
 /** An inbox row as operators see it: never the payload, which holds customers' data. */
 export interface StripeEventSummary {
@@ -17,6 +17,25 @@ export interface StripeEventSummary {
   processedAt: Date | null;
   failedAt: Date | null;
 }
+
+/** An event a worker has claimed: what it needs to apply it. */
+export interface ClaimedStripeEvent {
+  id: string;
+  status: StripeEventStatus;
+  payload: Record<string, unknown>;
+  receivedAt: Date;
+}
+
+/** What applying an event came to. */
+export interface StripeEventOutcome {
+  id: string;
+  status: StripeEventStatus;
+  detail: string | null;
+  partnerId: string | null;
+}
+
+/** Committing a pending event NOTIFYs this channel (the api's insert, an operator's retry): workers claim at once. */
+export const STRIPE_INBOX_CHANNEL = 'stripe_inbox';
 
 export interface StripeEventCursor {
   receivedAt: Date;
@@ -34,8 +53,87 @@ export class StripeEventRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
+   * Claims up to `limit` committed events still to process, oldest first, for `leaseMs`: another worker skips
+   * them until the lease lapses (a killed worker's events are then taken again). Events `failed` (an
+   * operator's) or `waiting` (for their invoice, see claimWaitingWithInvoice) are not pending.
+   */
+  async claimPending(limit: number, leaseMs: number): Promise<ClaimedStripeEvent[]> {
+    return this.claim(`status = 'received'`, limit, leaseMs);
+  }
+
+  /** Refunds parked for want of an invoice whose order now has one: they can be credited. */
+  async claimWaitingWithInvoice(limit: number, leaseMs: number): Promise<ClaimedStripeEvent[]> {
+    return this.claim(
+      `status = 'waiting' AND EXISTS (
+          SELECT 1 FROM orders o JOIN invoices i ON i.order_id = o.id
+           WHERE o.payment_intent_id = e.payload -> 'data' -> 'object' ->> 'payment_intent'
+             AND o.partner_id = e.partner_id
+             AND o.environment = CASE WHEN e.livemode THEN 'production' ELSE 'staging' END)`,
+      limit,
+      leaseMs,
+    );
+  }
+
+  private async claim(pending: string, limit: number, leaseMs: number): Promise<ClaimedStripeEvent[]> {
+    // TypeORM answers an UPDATE with [rows, affected count]. RETURNING has no order: sorted here.
+    const [rows]: [ClaimedStripeEvent[], number] = await this.db.query(
+      `UPDATE stripe_events s SET claimed_until = now() + $2 * interval '1 millisecond'
+         FROM (SELECT e.id FROM stripe_events e
+                WHERE ${pending} AND (e.claimed_until IS NULL OR e.claimed_until < now())
+                ORDER BY e.received_at, e.id
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED) due
+        WHERE s.id = due.id
+        RETURNING s.id, s.status, s.payload, s.received_at AS "receivedAt"`,
+      [limit, leaseMs],
+    );
+    return rows.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * Extends the lease of claimed events still pending. Rows the batch's transaction holds are skipped, not
+   * waited for: that lock already keeps other workers out (their claim skips locked rows).
+   */
+  async renewClaims(ids: string[], leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `UPDATE stripe_events s SET claimed_until = now() + $2 * interval '1 millisecond'
+         FROM (SELECT id FROM stripe_events WHERE id = ANY($1) AND status IN ('received', 'waiting') FOR UPDATE SKIP LOCKED) mine
+        WHERE s.id = mine.id`,
+      [ids, leaseMs],
+    );
+  }
+
+  /**
+   * Locks these events until `tx` ends and returns those still pending (another worker may have applied one
+   * after this worker's lease lapsed): whoever locks second sees the first one's outcome.
+   */
+  async lockStillPending(tx: Tx, ids: string[]): Promise<Set<string>> {
+    const rows: { id: string }[] = await managerOf(tx).query(
+      `SELECT id FROM stripe_events WHERE id = ANY($1) AND status IN ('received', 'waiting') ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Records what applying each event came to, in one statement; a `waiting` event stays unprocessed. */
+  async recordOutcomes(tx: Tx, outcomes: StripeEventOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await managerOf(tx).query(
+      `UPDATE stripe_events e
+          SET status = o.status, detail = o.detail, partner_id = o.partner_id,
+              processed_at = CASE WHEN o.status = 'waiting' THEN NULL ELSE now() END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS o(id, status, detail, partner_id)
+        WHERE e.id = o.id`,
+      [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => o.detail), outcomes.map((o) => o.partnerId)],
+    );
+  }
+
+  /**
    * Counts one failed attempt and keeps its error; the attempt that reaches `maxAttempts` marks the event
-   * `failed`. Null when the event is no longer pending (processed meanwhile, or gone).
+   * `failed`. Until then the event's claim is held for a backoff that doubles with each attempt (1 s, 2 s, 4 s…,
+   * at most a minute), so a broken event is not retried in a tight loop. Null when the event is no longer
+   * pending (processed meanwhile, or gone).
    */
   async recordFailure(id: string, error: string, maxAttempts: number): Promise<StripeEventStatus | null> {
     // TypeORM answers an UPDATE with [rows, affected count].
@@ -43,36 +141,13 @@ export class StripeEventRepository {
       `UPDATE stripe_events
           SET attempts = attempts + 1, last_error = $2,
               status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE status END,
-              failed_at = CASE WHEN attempts + 1 >= $3 THEN now() ELSE failed_at END
+              failed_at = CASE WHEN attempts + 1 >= $3 THEN now() ELSE failed_at END,
+              claimed_until = now() + least(power(2, attempts), 60) * interval '1 second'
         WHERE id = $1 AND status IN ('received', 'waiting')
         RETURNING status`,
       [id, error, maxAttempts],
     );
     return rows[0]?.status ?? null;
-  }
-
-  /** Committed events still to process, older than `cutoff` (failed and waiting ones are not pending). */
-  async pendingSince(cutoff: Date, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(
-      `SELECT id FROM stripe_events WHERE status = 'received' AND received_at < $1 ORDER BY received_at LIMIT $2`,
-      [cutoff, limit],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  /** Refunds parked for want of an invoice whose order now has one: they can be credited. */
-  async waitingWithInvoice(limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(
-      `SELECT e.id FROM stripe_events e
-        WHERE e.status = 'waiting' AND EXISTS (
-          SELECT 1 FROM orders o JOIN invoices i ON i.order_id = o.id
-           WHERE o.payment_intent_id = e.payload -> 'data' -> 'object' ->> 'payment_intent'
-             AND o.partner_id = e.partner_id
-             AND o.environment = CASE WHEN e.livemode THEN 'production' ELSE 'staging' END)
-        ORDER BY e.received_at LIMIT $1`,
-      [limit],
-    );
-    return rows.map((r) => r.id);
   }
 
   /** Newest first, keyset-paged on (received_at to the millisecond, id), so a page never repeats or skips a row. */
@@ -89,10 +164,16 @@ export class StripeEventRepository {
     );
   }
 
-  /** A failed event becomes pending again, with a fresh count of attempts; its last error stays until it succeeds. */
+  /**
+   * A failed event becomes pending again, with a fresh count of attempts and no claim; its last error stays until
+   * it succeeds. The workers hear of it on commit (NOTIFY), like a new event.
+   */
   async retryFailed(id: string): Promise<RetryOutcome> {
-    const [updated]: [{ id: string }[], number] = await this.db.query(
-      `UPDATE stripe_events SET status = 'received', attempts = 0, failed_at = NULL WHERE id = $1 AND status = 'failed' RETURNING id`,
+    const updated: { id: string }[] = await this.db.query(
+      `WITH retried AS (
+         UPDATE stripe_events SET status = 'received', attempts = 0, failed_at = NULL, claimed_until = NULL
+          WHERE id = $1 AND status = 'failed' RETURNING id)
+       SELECT id, pg_notify('${STRIPE_INBOX_CHANNEL}', '') FROM retried`,
       [id],
     );
     if (updated.length) return { kind: 'retried' };

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { StripeClient } from './stripe-client';
 import { StripeEventRepository } from './stripe-event.repository';
-import { StripeEventScheduler } from './stripe-event.scheduler';
+import { StripeInboxListener } from './stripe-inbox.listener';
 import { StripeWebhookVerifier } from './stripe-webhook-verifier';
 
-const PROVIDERS = [StripeClient, StripeWebhookVerifier, StripeEventRepository, StripeEventScheduler];
+const PROVIDERS = [StripeClient, StripeWebhookVerifier, StripeEventRepository, StripeInboxListener];
 
 @Module({ providers: PROVIDERS, exports: PROVIDERS })
 export class StripeModule {}

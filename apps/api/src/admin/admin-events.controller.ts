@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, Logger, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { AppError, parseInput } from '@app/errors';
-import { StripeEventCursor, StripeEventRepository, StripeEventScheduler, StripeEventSummary } from '@app/stripe';
+import { StripeEventCursor, StripeEventRepository, StripeEventSummary } from '@app/stripe';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
@@ -53,12 +53,7 @@ function eventView(e: StripeEventSummary) {
 @Controller('admin/events')
 @UseGuards(AdminAuthGuard)
 export class AdminEventsController {
-  private readonly logger = new Logger(AdminEventsController.name);
-
-  constructor(
-    private readonly inbox: StripeEventRepository,
-    private readonly scheduler: StripeEventScheduler,
-  ) {}
+  constructor(private readonly inbox: StripeEventRepository) {}
 
   @ApiDoc('Operator', 'admin', {
     summary: 'List Stripe events',
@@ -98,8 +93,7 @@ export class AdminEventsController {
     const outcome = await this.inbox.retryFailed(eventId);
     if (outcome.kind === 'not_found') throw AppError.notFound('Stripe event', eventId);
     if (outcome.kind === 'not_failed') throw new AppError('conflict', `Only a failed event can be retried; this one is ${outcome.status}.`);
-    // Committed as pending first: if Redis is down now, the sweeper schedules it.
-    await this.scheduler.reschedule([eventId]).catch((err) => this.logger.warn(`Retry of ${eventId} left to the sweeper: ${(err as Error).message}`));
+    // The reset commits with a NOTIFY: a worker claims it at once (or at its next poll if it missed it).
     return { id: eventId, object: 'stripe_event', status: 'received' };
   }
 }

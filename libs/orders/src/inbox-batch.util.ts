@@ -1,0 +1,70 @@
+import { Order, TenantScope } from '@app/database';
+import { currentLogContext, withLogContext } from '@app/observability';
+import type { DeferredNumbering } from './order-settlement';
+import type { OrderEventKeys } from './order.repository';
+import type { EventSubject } from './stripe-event-fields';
+
+/** The ids a Stripe event names its order by, in the order they are tried. */
+export function orderKeysOf(subject: EventSubject): OrderEventKeys {
+  return { id: subject.metadata.order_id, checkoutSessionId: subject.checkoutSession?.id, paymentIntentId: subject.paymentIntent?.id };
+}
+
+const KEYS = ['id', 'checkoutSessionId', 'paymentIntentId'] as const;
+
+/**
+ * The orders a batch locked up front, shared by its events: an event that changes an order changes this copy
+ * (and saves it), so the next event of the batch sees the change. Forgotten when a handler writes orders
+ * through its own statements.
+ */
+export class KnownOrders {
+  constructor(private orders: Order[]) {}
+
+  /** Same precedence as OrderRepository.findByKeys; undefined when the batch did not lock it. */
+  find(scope: TenantScope, keys: OrderEventKeys): Order | undefined {
+    for (const k of KEYS) {
+      const value = keys[k];
+      if (!value) continue;
+      const hit = this.orders.find((o) => o[k] === value && o.partnerId === scope.partnerId && o.environment === scope.environment);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  forget(): void {
+    this.orders = [];
+  }
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return results;
+}
+
+/**
+ * A batch's invoice issuances, run together just before its commit: the partner's invoice-number row is then
+ * locked for those statements and the commit, not for every event of the batch. Each runs in the log context
+ * of the event that paid (its order id, its event id).
+ */
+export class BatchNumbering implements DeferredNumbering {
+  private issues: (() => Promise<void>)[] = [];
+
+  defer(issue: () => Promise<void>): void {
+    const context = currentLogContext();
+    this.issues.push(() => withLogContext(context, issue));
+  }
+
+  async flush(): Promise<void> {
+    const issues = this.issues;
+    this.issues = [];
+    for (const issue of issues) await issue();
+  }
+}
