@@ -8,6 +8,7 @@ import { StripeEventFailures1763800470000 } from './1763800470000-stripe-event-f
 import { PartnerPortal1763800490000 } from './1763800490000-partner-portal';
 import { ClaimInRepository1763800500000 } from './1763800500000-claim-in-repository';
 import { InboxClaims1763800670000 } from './1763800670000-inbox-claims';
+import { DocumentClaims1763800700000 } from './1763800700000-document-claims';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   PartnerPortal1763800490000,
   ClaimInRepository1763800500000,
   InboxClaims1763800670000,
+  DocumentClaims1763800700000,
 ];

@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { CreditNote, Invoice } from '@app/database';
-import { customerEmailContent, customerEmailParts, loadMailTemplates } from '@app/mail';
+import { customerEmailContent, customerEmailParts } from '@app/invoicing';
+import { loadMailTemplates } from '@app/mail';
 
 /**
  * CPU per customer email on the hot path: the content rendered (HTML filled from the compiled template,

@@ -21,18 +21,10 @@ const INFRASTRUCTURE: Record<string, string> = {
 const NOT_YET_MOVED: Record<string, string> = {
   'apps/api/src/ingest/inbox-writer.ts':
     'the group-committed inbox insert: to StripeEventRepository (ingest rewrite in progress)',
-  'apps/worker/src/credit-note-sweeper.service.ts':
-    'lost PDF/email jobs found by SQL: to the credit-note repositories (sweeper rewrite in progress)',
-  'apps/worker/src/sweeper.service.ts':
-    'lost jobs found by SQL: to the invoice and inbox repositories (sweeper rewrite in progress)',
-  'libs/invoicing/src/credit-note-pdf.service.ts':
-    'credit notes, their PDFs and logos read and stored by the service (invoicing rewrite in progress)',
   'libs/invoicing/src/credit-note.service.ts':
     'credit notes issued through managerOf(tx): to CreditNoteRepository (invoicing rewrite in progress)',
   'libs/invoicing/src/document-sequence.ts':
     'the series counter statement: to an invoice sequence repository (invoicing rewrite in progress)',
-  'libs/invoicing/src/invoice-pdf.service.ts':
-    'invoices, their PDFs and logos read and stored by the service (invoicing rewrite in progress)',
   'libs/invoicing/src/invoice.service.ts':
     'the invoice issue statement through managerOf(tx): to an InvoiceRepository (invoicing rewrite in progress)',
   'libs/orders/src/order-settlement.ts':

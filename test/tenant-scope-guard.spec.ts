@@ -10,8 +10,6 @@ const ROOT = resolve(__dirname, '..');
  * statements and operator totals. Each says why it is safe. This list is meant to stay.
  */
 const CROSS_TENANT: Record<string, string> = {
-  'apps/worker/src/sweeper.service.ts': 're-enqueues invoices whose PDF or email job was lost, by invoice id; each job then acts on its own row only',
-  'apps/worker/src/credit-note-sweeper.service.ts': 'same as the invoice sweeper, for credit notes',
 };
 
 /**
@@ -30,11 +28,9 @@ const CROSS_TENANT_METHODS: Record<string, string> = {
  * fails when a listed file no longer queries (remove it) and when an unlisted one starts.
  */
 const NOT_YET_MOVED: Record<string, string> = {
-  'libs/invoicing/src/credit-note-pdf.service.ts': 'a credit note by id from its queued job; scope taken from the row',
   'libs/invoicing/src/credit-note.service.ts': 'credit notes issued inside the refund transaction, by invoice id',
   'libs/invoicing/src/document-sequence.ts': 'the series counter, keyed by (partner, environment, series, year)',
   'libs/invoicing/src/invoice-issue.statement.ts': 'the single-statement invoice issue, keyed by the scope of the paid order',
-  'libs/invoicing/src/invoice-pdf.service.ts': 'an invoice by id from its queued job; scope taken from the row',
   'libs/invoicing/src/invoice.service.ts': 'an invoice by order id inside the settlement transaction',
   'libs/webhooks/src/endpoint.service.ts': 'endpoints by scope (partner API)',
 };

@@ -23,8 +23,7 @@ export const SCOPE_FACTORY_CALLERS: Record<string, (file: string) => boolean> = 
   scopeForOperator: (f) => f.startsWith('apps/api/src/admin/') || f === 'libs/partners/src/partner.service.ts',
   scopeFromEventRouting: (f) => f === 'libs/orders/src/payment-event.service.ts',
   scopeOfStoredRow: (f) => [
-    'libs/invoicing/src/invoice-pdf.service.ts',
-    'libs/invoicing/src/credit-note-pdf.service.ts',
+    'libs/invoicing/src/documents/document.repository.ts',
     'libs/webhooks/src/attempt-record.repository.ts',
   ].includes(f),
 };

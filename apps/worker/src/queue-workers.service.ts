@@ -2,18 +2,14 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Job, Worker } from 'bullmq';
 import { AppConfig } from '@app/config';
 import { createRedisConnection, JobName, JobPayloads, QueueName, RedisConnection, WORKER_LEASES } from '@app/queue';
-import { CreditNoteProcessor } from './processors/credit-note.processor';
 import { DeliveryProcessor } from './processors/delivery.processor';
 import { EndpointDisabledEmailProcessor } from './processors/endpoint-disabled-email.processor';
-import { InvoiceEmailProcessor } from './processors/invoice-email.processor';
-import { InvoicePdfProcessor } from './processors/invoice-pdf.processor';
 import { StripeInboxStage } from './stripe-inbox.stage';
 import { SweeperService } from './sweeper.service';
 import { LogFields, withLogContext } from '@app/observability';
 
 const ID_FIELDS: Record<string, keyof LogFields> = {
   eventId: 'stripe_event_id',
-  invoiceId: 'invoice_id',
   deliveryId: 'delivery_id',
   endpointId: 'endpoint_id',
 };
@@ -39,22 +35,15 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
     private readonly config: AppConfig,
     private readonly sweeper: SweeperService,
     stripeInbox: StripeInboxStage,
-    pdfs: InvoicePdfProcessor,
-    emails: InvoiceEmailProcessor,
     deliveries: DeliveryProcessor,
     endpointEmails: EndpointDisabledEmailProcessor,
-    creditNotes: CreditNoteProcessor,
   ) {
     this.handlers = {
       // Until every api NOTIFYs on insert (and no longer enqueues this), a dispatch job only wakes the inbox stage.
       'dispatch-stripe-events': async () => stripeInbox.wake(),
-      'render-invoice-pdf': (p) => pdfs.handle(p),
-      'send-invoice-email': (p) => emails.handle(p),
       'deliver-message': (p) => deliveries.handleNew(p),
       'wake-endpoint': (p) => deliveries.handleWake(p),
       'send-endpoint-disabled-email': (p) => endpointEmails.handle(p),
-      'render-credit-note-pdf': (p) => creditNotes.render(p),
-      'send-credit-note-email': (p) => creditNotes.email(p),
     };
   }
 
@@ -64,7 +53,6 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
     this.connection.on('error', (err) => this.logger.warn(`Redis: ${err.message}`));
     const concurrency: Record<QueueName, number> = {
       'stripe-events': this.config.workerConcurrency,
-      invoices: 2, // CPU-bound: more than the cores only queues in the event loop
       emails: 5,
       // Delivery jobs only claim and start sends (the HTTP requests run outside
       // the job), so a handful of slots keep any number of partners busy.

@@ -21,12 +21,11 @@ const POLL_MS = 1000;
 
 /**
  * Committed follow-ups are scheduled after the commit, as they always were: if these enqueues are lost, the
- * sweeper finds the rows. (The render jobs are about to move to a pipeline of their own: delete their lines here.)
+ * sweeper finds the rows. Invoices and credit notes need nothing here: their issuing statement wakes the
+ * DocumentStage (NOTIFY fiscal_document_issued), which also polls.
  */
 export async function scheduleFollowUps(queue: JobQueue, followUps: FollowUps): Promise<void> {
   await Promise.all([
-    queue.tryEnqueueBulk('render-invoice-pdf', followUps.invoiceIds.map((invoiceId) => ({ invoiceId }))),
-    queue.tryEnqueueBulk('render-credit-note-pdf', followUps.creditNoteIds.map((creditNoteId) => ({ creditNoteId }))),
     queue.tryEnqueueBulk('deliver-message', followUps.deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1 }))),
   ]);
 }

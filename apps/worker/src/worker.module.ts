@@ -3,18 +3,14 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, ConfigModule } from '@app/config';
 import { pinoParams } from '@app/observability';
 import { DatabaseModule } from '@app/database';
-import { InvoicingModule } from '@app/invoicing';
+import { DocumentStage, InvoicingModule } from '@app/invoicing';
 import { MailModule } from '@app/mail';
 import { OrdersModule } from '@app/orders';
 import { QueueModule } from '@app/queue';
 import { StripeModule } from '@app/stripe';
 import { DeliveryDispatcher, DeliveryWakeListener, WebhooksModule } from '@app/webhooks';
-import { CreditNoteSweeperService } from './credit-note-sweeper.service';
-import { CreditNoteProcessor } from './processors/credit-note.processor';
 import { DeliveryProcessor } from './processors/delivery.processor';
 import { EndpointDisabledEmailProcessor } from './processors/endpoint-disabled-email.processor';
-import { InvoiceEmailProcessor } from './processors/invoice-email.processor';
-import { InvoicePdfProcessor } from './processors/invoice-pdf.processor';
 import { QueueWorkersService } from './queue-workers.service';
 import { StripeInboxStage } from './stripe-inbox.stage';
 import { SweeperService } from './sweeper.service';
@@ -40,16 +36,13 @@ export class WorkerModule {
       ],
       providers: [
         StripeInboxStage,
-        InvoicePdfProcessor,
-        InvoiceEmailProcessor,
+        DocumentStage,
         DeliveryProcessor,
         DeliveryDispatcher,
         DeliveryWakeListener,
         EndpointDisabledEmailProcessor,
         SweeperService,
         QueueWorkersService,
-        CreditNoteProcessor,
-        CreditNoteSweeperService,
         RetentionService,
         RetentionRepository,
         WorkerHttpServer,

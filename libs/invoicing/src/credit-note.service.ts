@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CreditNote, Invoice, managerOf, newId, Order, OrderLine, Partner, Tx } from '@app/database';
+import { CREDIT_NOTE, FISCAL_DOCUMENT_ISSUED_CHANNEL } from './documents/document-kind';
 import { allocate } from './invoice-figures';
 import { nextInSeries } from './document-sequence';
-import { formatCreditNoteNumber } from './invoice-number';
+import { formatDocumentNumber } from './invoice-number';
 import { computeInvoiceTotals } from './invoice-totals';
 import { formatVatRate } from './pdf/format';
 import { sellerOf } from './invoice.service';
@@ -46,7 +47,7 @@ export class CreditNoteService {
       orderId: order.id,
       invoiceId: invoice.id,
       stripeRefundId: refund.id,
-      number: formatCreditNoteNumber(partner.invoicePrefix, order.environment, year, sequence),
+      number: formatDocumentNumber(CREDIT_NOTE, partner.invoicePrefix, order.environment, year, sequence),
       fiscalYear: year,
       sequence,
       issuedAt,
@@ -70,6 +71,8 @@ export class CreditNoteService {
       emailError: null,
     });
     await managerOf(tx).insert(CreditNote, creditNote);
+    // Sent at commit (never on rollback): the worker's document stage renders and emails the credit note then.
+    await managerOf(tx).query(`SELECT pg_notify('${FISCAL_DOCUMENT_ISSUED_CHANNEL}', 'credit_note')`);
     return { creditNote, created: true };
   }
 

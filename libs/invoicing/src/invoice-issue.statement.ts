@@ -1,6 +1,7 @@
 import type { Invoice, Order } from '@app/database';
 import type { PreparedMessage } from '@app/webhooks';
 import { seriesIncrementSql } from './document-sequence';
+import { FISCAL_DOCUMENT_ISSUED_CHANNEL } from './documents/document-kind';
 import { invoiceNumberSql } from './invoice-number';
 
 /** Stands for the invoice number in a message written in the same statement as the invoice. */
@@ -21,7 +22,9 @@ export function issueStatement(withMessage: boolean): string {
       FROM seq
       RETURNING number, sequence, issued_at
     )`;
-  if (!withMessage) return `${numbered} SELECT number, sequence, issued_at, false AS message_written FROM inv`;
+  // The notification leaves at commit (never on rollback): the worker's document stage renders the invoice then.
+  const notify = `pg_notify('${FISCAL_DOCUMENT_ISSUED_CHANNEL}', 'invoice') AS notified`;
+  if (!withMessage) return `${numbered} SELECT number, sequence, issued_at, false AS message_written, ${notify} FROM inv`;
   return `${numbered}, msg AS (
       INSERT INTO messages (id, partner_id, environment, type, order_id, body, created_at)
       SELECT $19, $2, $3, $20, $21, replace($22, $18, inv.number), $23 FROM inv
@@ -35,7 +38,7 @@ export function issueStatement(withMessage: boolean): string {
       ORDER BY d.n
       RETURNING id
     )
-    SELECT inv.number, inv.sequence, inv.issued_at, EXISTS (SELECT 1 FROM msg) AS message_written FROM inv`;
+    SELECT inv.number, inv.sequence, inv.issued_at, EXISTS (SELECT 1 FROM msg) AS message_written, ${notify} FROM inv`;
 }
 
 export function invoiceParams(invoice: Invoice, order: Order, numberStem: string): unknown[] {

@@ -1,4 +1,5 @@
 import type { Environment } from '@app/database';
+import type { DocumentKind } from './documents/document-kind';
 
 // Built once: creating an Intl formatter costs far more than using one (it showed in the worker's profile).
 const PARIS_YEAR = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Paris', year: 'numeric' });
@@ -16,18 +17,17 @@ export function formatInvoiceNumber(prefix: string, environment: Environment, ye
   return `${invoiceNumberStem(prefix, environment, year)}${String(sequence).padStart(6, '0')}`;
 }
 
+/** The number of either kind: the kind's infix after the prefix (`ATL-AV-2026-000003` for a credit note). */
+export function formatDocumentNumber(kind: DocumentKind, prefix: string, environment: Environment, year: number, sequence: number): string {
+  return `${invoiceNumberStem(prefix, environment, year, kind.numberInfix)}${String(sequence).padStart(6, '0')}`;
+}
+
 /** Everything before the sequence (`TEST-ATL-2026-`). */
-export function invoiceNumberStem(prefix: string, environment: Environment, year: number): string {
-  return `${environment === 'staging' ? 'TEST-' : ''}${prefix}-${year}-`;
+export function invoiceNumberStem(prefix: string, environment: Environment, year: number, infix = ''): string {
+  return `${environment === 'staging' ? 'TEST-' : ''}${prefix}-${infix}${year}-`;
 }
 
 /** formatInvoiceNumber in SQL, for the statement that numbers and inserts an invoice at once (same padding rule). */
 export function invoiceNumberSql(stem: string, sequence: string): string {
   return `${stem} || CASE WHEN length(${sequence}::text) < 6 THEN lpad(${sequence}::text, 6, '0') ELSE ${sequence}::text END`;
-}
-
-/** `{prefix}-AV-{YYYY}-{000003}` ("avoir"): credit notes have their own gapless series. */
-export function formatCreditNoteNumber(prefix: string, environment: Environment, year: number, sequence: number): string {
-  const number = `${prefix}-AV-${year}-${String(sequence).padStart(6, '0')}`;
-  return environment === 'staging' ? `TEST-${number}` : number;
 }

@@ -1,14 +1,42 @@
 import { Module } from '@nestjs/common';
+import { MailModule } from '@app/mail';
 import { WebhooksModule } from '@app/webhooks';
-import { CreditNotePdfService } from './credit-note-pdf.service';
 import { CreditNoteRepository } from './credit-note.repository';
 import { CreditNoteService } from './credit-note.service';
-import { InvoicePdfService } from './invoice-pdf.service';
+import { DocumentIssuedListener } from './documents/document-issued.listener';
+import { DocumentPdfService } from './documents/document-pdf.service';
+import { DocumentRepository } from './documents/document.repository';
+import { DocumentMailComposer } from './email/document-mail.composer';
+import { DocumentMailService } from './email/document-mail.service';
+import { InvoiceResendService } from './email/invoice-resend.service';
 import { InvoiceService } from './invoice.service';
 
+/**
+ * Invoices and credit notes: issuing them (numbering, figures), and their pipeline (PDF, storage, announcement,
+ * email). The worker adds DocumentStage, which runs that pipeline; the api reads PDFs and resends emails.
+ */
 @Module({
-  imports: [WebhooksModule],
-  providers: [InvoiceService, InvoicePdfService, CreditNoteService, CreditNotePdfService, CreditNoteRepository],
-  exports: [InvoiceService, InvoicePdfService, CreditNoteService, CreditNotePdfService, CreditNoteRepository],
+  imports: [WebhooksModule, MailModule],
+  providers: [
+    InvoiceService,
+    CreditNoteService,
+    CreditNoteRepository,
+    DocumentRepository,
+    DocumentPdfService,
+    DocumentMailComposer,
+    DocumentMailService,
+    DocumentIssuedListener,
+    InvoiceResendService,
+  ],
+  exports: [
+    InvoiceService,
+    CreditNoteService,
+    CreditNoteRepository,
+    DocumentRepository,
+    DocumentPdfService,
+    DocumentMailService,
+    DocumentIssuedListener,
+    InvoiceResendService,
+  ],
 })
 export class InvoicingModule {}

@@ -1,9 +1,7 @@
-export * from './customer-email.content';
-export { customerEmailParts } from './customer-email.body';
-export * from './invoice-mail.service';
-export * from './invoice-resend.service';
 export * from './mail.module';
 export * from './mail-templates';
 export * from './mailer';
 export * from './endpoint-disabled-mail.content';
-export * from './credit-note-mail.service';
+// What the customer-document emails (libs/invoicing/src/email) build on: labels, HTML escaping, encoding.
+export { customerEmailLabels, paymentMethodWords } from './customer-email.labels';
+export { escapeHtml, quotedPrintable, SafeHtml } from './html-template';

@@ -31,7 +31,7 @@ describe('JobQueue while no Redis Cluster node answers', () => {
     const started = Date.now();
     const [ping, enqueued, bulk] = await Promise.all([
       sut.ping(),
-      sut.tryEnqueue('render-invoice-pdf', { invoiceId: 'inv_unit' }),
+      sut.tryEnqueue('wake-endpoint', { endpointId: 'ep_unit', at: 0 }),
       sut.tryEnqueueBulk('deliver-message', [{ deliveryId: 'dlv_unit', attempt: 1 }]),
     ]);
     expect({ ping, enqueued, bulk }).toEqual({ ping: false, enqueued: false, bulk: false });

@@ -8,20 +8,16 @@ import type { JobsOptions } from 'bullmq';
 export interface JobPayloads {
   /** Obsolete: the worker claims Stripe events from PostgreSQL (NOTIFY stripe_inbox); kept while an api still enqueues it. */
   'dispatch-stripe-events': { eventIds: string[] };
-  'render-invoice-pdf': { invoiceId: string };
-  'send-invoice-email': { invoiceId: string };
   /** A new delivery exists: wake its endpoint. */
   'deliver-message': { deliveryId: string; attempt: number };
   /** An endpoint may have work at `at` (epoch ms): retries, circuit probes, rate-limit pacing, the sweeper. */
   'wake-endpoint': { endpointId: string; at: number };
   'send-endpoint-disabled-email': { endpointId: string; disabledAt: number };
-  'render-credit-note-pdf': { creditNoteId: string };
-  'send-credit-note-email': { creditNoteId: string };
 }
 
 export type JobName = keyof JobPayloads;
 
-export const QUEUE_NAMES = ['stripe-events', 'invoices', 'emails', 'deliveries'] as const;
+export const QUEUE_NAMES = ['stripe-events', 'emails', 'deliveries'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**
@@ -36,7 +32,6 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
  */
 export const WORKER_LEASES: Record<QueueName, { lockDuration: number; stalledInterval: number; maxStalledCount: number }> = {
   'stripe-events': { lockDuration: 3000, stalledInterval: 1000, maxStalledCount: 5 },
-  invoices: { lockDuration: 3000, stalledInterval: 1000, maxStalledCount: 5 },
   deliveries: { lockDuration: 3000, stalledInterval: 1000, maxStalledCount: 5 },
   emails: { lockDuration: 8000, stalledInterval: 1000, maxStalledCount: 2 },
 };
@@ -51,8 +46,6 @@ const RETRY_TRANSIENT: JobsOptions = {
 
 export const JOBS: { [N in JobName]: { queue: QueueName; options: JobsOptions; jobId: (p: JobPayloads[N]) => string } } = {
   'dispatch-stripe-events': { queue: 'stripe-events', options: RETRY_TRANSIENT, jobId: (p) => `batch-${p.eventIds[0]}-${p.eventIds.length}` },
-  'render-invoice-pdf': { queue: 'invoices', options: RETRY_TRANSIENT, jobId: (p) => `pdf-${p.invoiceId}` },
-  'send-invoice-email': { queue: 'emails', options: RETRY_TRANSIENT, jobId: (p) => `mail-${p.invoiceId}` },
   // Delivery retries are scheduled by the delivery service itself (PostgreSQL
   // holds next_attempt_at), so BullMQ only runs each attempt once.
   'deliver-message': {
@@ -68,6 +61,4 @@ export const JOBS: { [N in JobName]: { queue: QueueName; options: JobsOptions; j
     jobId: (p) => `wake-${p.endpointId}-${p.at}`,
   },
   'send-endpoint-disabled-email': { queue: 'emails', options: RETRY_TRANSIENT, jobId: (p) => `endpoint-disabled-${p.endpointId}-${p.disabledAt}` },
-  'render-credit-note-pdf': { queue: 'invoices', options: RETRY_TRANSIENT, jobId: (p) => `pdf-${p.creditNoteId}` },
-  'send-credit-note-email': { queue: 'emails', options: RETRY_TRANSIENT, jobId: (p) => `mail-${p.creditNoteId}` },
 };

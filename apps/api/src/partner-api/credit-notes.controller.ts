@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { AppConfig } from '@app/config';
 import { CreditNote } from '@app/database';
 import { AppError } from '@app/errors';
-import { CreditNotePdfService, creditNotePdfUrl, CreditNoteRepository } from '@app/invoicing';
+import { CREDIT_NOTE, creditNotePdfUrl, CreditNoteRepository, DocumentPdfService } from '@app/invoicing';
 import { OrderRepository } from '@app/orders';
 import { AuthenticatedPartner } from '@app/partners';
 import { CurrentPartner, PartnerAuthGuard } from '../auth/partner-auth.guard';
@@ -36,7 +36,7 @@ export class CreditNotesController {
   constructor(
     private readonly creditNotes: CreditNoteRepository,
     private readonly orders: OrderRepository,
-    private readonly pdfs: CreditNotePdfService,
+    private readonly pdfs: DocumentPdfService,
     private readonly config: AppConfig,
   ) {}
 
@@ -58,7 +58,7 @@ export class CreditNotesController {
   @ApiDoc('Credit notes', 'partner', { summary: 'Download a credit note (Factur-X PDF/A-3)', response: { status: 200, description: 'application/pdf' }, errors: ['not_found', 'conflict'] })
   async pdf(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string, @Res() reply: FastifyReply) {
     const cn = await this.creditNotes.get(auth, id);
-    const pdf = await this.pdfs.pdfOf(cn.id);
+    const pdf = await this.pdfs.pdfOf(auth, CREDIT_NOTE, cn.id);
     if (!pdf) throw new AppError('conflict', `The PDF of credit note ${cn.number} is being rendered; retry in a moment.`);
     void reply.header('content-type', 'application/pdf').header('content-disposition', `inline; filename="${cn.number}.pdf"`).send(pdf);
   }

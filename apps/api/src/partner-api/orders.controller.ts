@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } f
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '@app/config';
 import { AppError, parseInput } from '@app/errors';
-import { InvoicePdfService } from '@app/invoicing';
-import { InvoiceResendService } from '@app/mail';
+import { DocumentPdfService, INVOICE, InvoiceResendService } from '@app/invoicing';
 import { OrderRepository, orderView } from '@app/orders';
 import { AuthenticatedPartner } from '@app/partners';
 import { CurrentPartner, PartnerAuthGuard } from '../auth/partner-auth.guard';
@@ -18,7 +17,7 @@ import { EXAMPLE_INVOICE, EXAMPLE_ORDER, list } from '../openapi/examples';
 export class OrdersController {
   constructor(
     private readonly orders: OrderRepository,
-    private readonly pdfs: InvoicePdfService,
+    private readonly pdfs: DocumentPdfService,
     private readonly resender: InvoiceResendService,
     private readonly config: AppConfig,
   ) {}
@@ -54,7 +53,7 @@ export class OrdersController {
   @Get('invoices/:id/pdf')
   async getInvoicePdf(@CurrentPartner() auth: AuthenticatedPartner, @Param('id') id: string, @Res() reply: FastifyReply) {
     const invoice = await this.orders.getInvoice(auth, id);
-    const pdf = await this.pdfs.pdfOf(invoice.id);
+    const pdf = await this.pdfs.pdfOf(auth, INVOICE, invoice.id);
     if (!pdf) throw new AppError('conflict', `The PDF of invoice ${invoice.number} is being rendered; retry in a moment.`);
     void reply
       .header('content-type', 'application/pdf')

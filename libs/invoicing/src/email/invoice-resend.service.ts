@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { Invoice, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
-import { DocumentMailRepository } from './document-mail.repository';
+import { isPermanentMailError, Mailer } from '@app/mail';
+import { INVOICE } from '../documents/document-kind';
+import { DocumentRepository } from '../documents/document.repository';
 import { DocumentMailComposer } from './document-mail.composer';
-import { isPermanentMailError, Mailer } from './mailer';
 
 /**
  * `POST /v1/invoices/:id/send`: the partner asks for the invoice to be
@@ -14,7 +15,7 @@ import { isPermanentMailError, Mailer } from './mailer';
 @Injectable()
 export class InvoiceResendService {
   constructor(
-    private readonly documents: DocumentMailRepository,
+    private readonly documents: DocumentRepository,
     private readonly mailer: Mailer,
     private readonly composer: DocumentMailComposer,
     private readonly config: AppConfig,
@@ -23,7 +24,7 @@ export class InvoiceResendService {
   async resend(scope: TenantScope, invoice: Invoice, to?: string): Promise<{ to: string; message_id: string }> {
     const recipient = to ?? invoice.buyer.email;
     if (!recipient) throw AppError.validation([{ field: 'to', message: 'the order has no customer email: give the address to send to' }]);
-    const [pdf, logo] = await Promise.all([this.documents.invoicePdf(scope, invoice.id), this.documents.logo(scope)]);
+    const [pdf, logo] = await Promise.all([this.documents.pdfOf(scope, INVOICE, invoice.id), this.documents.logo(scope)]);
     if (!pdf) throw new AppError('conflict', `The PDF of invoice ${invoice.number} is being rendered; retry in a moment.`);
     // A new Message-ID each time: this is a deliberate second email, not a retry.
     const messageId = `<${invoice.id}.${Date.now()}@${new URL(this.config.publicBaseUrl).hostname}>`;
@@ -31,7 +32,7 @@ export class InvoiceResendService {
       await this.mailer.send({
         messageId,
         to: recipient,
-        ...this.composer.compose({ kind: 'invoice', invoice }, pdf.content, logo),
+        ...this.composer.compose({ kind: 'invoice', invoice }, pdf, logo),
       });
     } catch (err) {
       if (isPermanentMailError(err)) throw new AppError('conflict', `The mail server refused ${recipient}: ${(err as Error).message}`);

@@ -1,6 +1,6 @@
 import { buildHeaderValue } from 'nodemailer/lib/mime-funcs';
 import type { CustomerEmailContent } from './customer-email.content';
-import { quotedPrintable } from './html-template';
+import { quotedPrintable } from '@app/mail';
 
 /*
  * Boundaries that cannot occur inside the parts: quoted-printable writes "=" only before two hex digits or a

@@ -1,10 +1,7 @@
 import type { CreditNote, Invoice } from '@app/database';
-// The file, not '@app/invoicing': that library imports @app/webhooks, which imports this one (a require cycle).
-import { invoiceFigures } from '../../invoicing/src/invoice-figures';
-import { customerEmailLabels, paymentMethodWords } from './customer-email.labels';
-import { escapeHtml, SafeHtml } from './html-template';
+import { customerEmailLabels, customerEmailTemplate, escapeHtml, paymentMethodWords, SafeHtml } from '@app/mail';
+import { invoiceFigures } from '../invoice-figures';
 import { formatDate, formatMoney, formatQuantity, formatUnitPrice, formatVatRate } from './mail-format';
-import { customerEmailTemplate } from './mail-templates';
 
 export type CustomerDocument = { kind: 'invoice'; invoice: Invoice } | { kind: 'credit_note'; creditNote: CreditNote };
 

@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { customerEmailParts } from './customer-email.body';
 import type { CustomerEmailContent } from './customer-email.content';
-import { quotedPrintable } from './html-template';
+import { quotedPrintable } from '@app/mail';
 
 describe('customerEmailParts', () => {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });

@@ -1,0 +1,192 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DocumentMailService } from '../email/document-mail.service';
+import { DocumentIssuedListener } from './document-issued.listener';
+import { DOCUMENT_KINDS, DocumentKind } from './document-kind';
+import { DocumentPdfService } from './document-pdf.service';
+import { DocumentRepository, FiscalDocument } from './document.repository';
+
+/** The budget of one document (see docs/architecture.md, "Fiscal documents"). */
+export const DOCUMENT_STAGE = {
+  /** Documents claimed per statement. */
+  batch: 25,
+  /** Rendering a batch takes well under a second; a lease this short hands a dead worker's documents on quickly. */
+  renderLeaseMs: 3000,
+  /** One email: SMTP can be slow, and a lapsed lease means sending again. */
+  emailLeaseMs: 30_000,
+  /** A 4xx or a connection failure: tried again after this. */
+  emailRetryMs: 5000,
+  /** The safety net under the notifications: lost ones, lapsed leases, retries. */
+  pollMs: 1000,
+} as const;
+
+/** Runs `work` until it says there is no more, one run at a time; a kick during a run asks for one more. */
+class Pump {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly work: () => Promise<boolean>,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => (this.running = null));
+  }
+
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (await this.work());
+      } catch (err) {
+        this.onError(err as Error);
+        return;
+      }
+    } while (this.again);
+  }
+}
+
+/**
+ * The worker's fiscal-document stage: takes each issued invoice and credit note from PostgreSQL (no queue), renders
+ * it, stores the PDF and announces it in one transaction, then emails it to the customer. Woken by the issuing
+ * transaction's notification, and by a poll every second for what a notification missed (a lapsed lease, a retry).
+ */
+@Injectable()
+export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DocumentStage.name);
+  private readonly rendering = new Set<string>();
+  private readonly emailing = new Set<string>();
+  private readonly sending = new Set<Promise<void>>();
+  private emailsBehind = false;
+  private readonly renders = new Pump(() => this.renderBatch(), (err) => this.logger.warn(`Render stage: ${err.message}`));
+  private readonly emails = new Pump(() => this.emailBatch(), (err) => this.logger.warn(`Email stage: ${err.message}`));
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly documents: DocumentRepository,
+    private readonly pdfs: DocumentPdfService,
+    private readonly mail: DocumentMailService,
+    private readonly issued: DocumentIssuedListener,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.issued.listen(() => this.renders.kick());
+    this.timer = setInterval(() => {
+      this.renders.kick();
+      this.emails.kick();
+    }, DOCUMENT_STAGE.pollMs);
+    this.renders.kick();
+    this.emails.kick();
+  }
+
+  /** Before the mailer closes: takes nothing more and lets the documents in hand finish. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.issued.stop();
+    await Promise.all([this.renders.idle(), this.emails.idle()]);
+    await Promise.all([...this.sending]);
+  }
+
+  /** One claim per kind; true when a batch came back full (more may wait). */
+  private async renderBatch(): Promise<boolean> {
+    if (this.stopped) return false;
+    let more = false;
+    for (const kind of DOCUMENT_KINDS) {
+      const claimed = await this.documents.claimToRender(kind, DOCUMENT_STAGE.batch, DOCUMENT_STAGE.renderLeaseMs, [...this.rendering]);
+      more ||= claimed.length === DOCUMENT_STAGE.batch;
+      for (const doc of claimed) this.rendering.add(doc.id);
+      try {
+        await this.renderAll(kind, claimed);
+      } finally {
+        for (const doc of claimed) this.rendering.delete(doc.id);
+      }
+    }
+    return more;
+  }
+
+  /**
+   * Renders one document at a time (CPU work) and stores each while the next renders: the stores (a few round
+   * trips each) overlap, so the batch costs its CPU plus one store, not its CPU plus all the stores.
+   */
+  private async renderAll(kind: DocumentKind, claimed: FiscalDocument[]): Promise<void> {
+    if (claimed.length === 0) return;
+    const [logos, references] = await Promise.all([
+      this.documents.logosOf(claimed.map((d) => d.partnerId)),
+      kind.name === 'invoice' ? this.documents.orderReferencesOf(claimed.map((d) => d.orderId)) : Promise.resolve(new Map<string, string | null>()),
+    ]);
+    const stores: Promise<void>[] = [];
+    for (const doc of claimed) {
+      if (this.stopped) break;
+      try {
+        const pdf = await this.pdfs.render(kind, doc, logos.get(doc.partnerId)?.content ?? null, references.get(doc.orderId) ?? null);
+        stores.push(this.store(kind, doc, pdf));
+        // Let I/O in between (payments, deliveries, the stores just started): a batch must not hold the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+      } catch (err) {
+        // Left claimed: the lease lapses and the poll takes it again.
+        this.logger.warn(`${kind.label} ${doc.number} not rendered, will retry: ${(err as Error).message}`);
+      }
+    }
+    await Promise.all(stores);
+  }
+
+  private async store(kind: DocumentKind, doc: FiscalDocument, pdf: Buffer): Promise<void> {
+    try {
+      const stored = await this.documents.storeRendered(kind, doc, pdf, this.pdfs.announcementOf(kind, doc));
+      if (stored) this.emails.kick();
+    } catch (err) {
+      this.logger.warn(`${kind.label} ${doc.number} not stored, will retry: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Claims what fits beside the emails in flight and starts them without waiting: a slow SMTP answer holds its own
+   * document, not the ones stored after it. When a claim came back full, each email that ends asks for another.
+   */
+  private async emailBatch(): Promise<boolean> {
+    if (this.stopped) return false;
+    let behind = false;
+    for (const kind of DOCUMENT_KINDS) {
+      const room = DOCUMENT_STAGE.batch - this.emailing.size;
+      if (room <= 0) {
+        behind = true;
+        break;
+      }
+      const claimed = await this.documents.claimToEmail(kind, room, DOCUMENT_STAGE.emailLeaseMs, [...this.emailing]);
+      behind ||= claimed.length === room;
+      for (const doc of claimed) {
+        this.emailing.add(doc.id);
+        const sending = this.emailOne(kind, doc).finally(() => {
+          this.sending.delete(sending);
+          // Only when a claim came back full: otherwise new documents kick the pump when stored.
+          if (this.emailsBehind) this.emails.kick();
+        });
+        this.sending.add(sending);
+      }
+    }
+    this.emailsBehind = behind;
+    return false;
+  }
+
+  private async emailOne(kind: DocumentKind, doc: FiscalDocument): Promise<void> {
+    try {
+      const outcome = await this.mail.send(kind, doc);
+      if (outcome === 'failed') await this.documents.releaseEmail(kind, doc.id, DOCUMENT_STAGE.emailRetryMs);
+    } catch (err) {
+      // Left claimed: the lease lapses and the poll takes it again.
+      this.logger.warn(`${kind.label} ${doc.number} not emailed, will retry: ${(err as Error).message}`);
+    } finally {
+      this.emailing.delete(doc.id);
+    }
+  }
+}

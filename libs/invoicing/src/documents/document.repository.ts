@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { asTx, CreditNote, CreditNotePdf, Invoice, InvoicePdf, Order, PartnerLogo, scopeOfStoredRow, TenantScope } from '@app/database';
+import { OutboxService } from '@app/webhooks';
+import { DocumentKind } from './document-kind';
+
+/** An invoice or a credit note: what the pipeline carries. */
+export type FiscalDocument = Invoice | CreditNote;
+
+export interface DocumentEmailOutcome {
+  emailedAt?: Date;
+  emailError: string | null;
+}
+
+const entityOf = (kind: DocumentKind) => (kind.name === 'invoice' ? Invoice : CreditNote);
+
+/** The rows of an UPDATE ... RETURNING: TypeORM answers `[rows, count]` for an UPDATE. */
+function returned<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
+/**
+ * Every statement of the document pipeline over `invoices` / `credit_notes` and their PDFs: the render claim, the
+ * PDF stored with its mark and its announcement in one transaction, the email claim and its outcome. The claims
+ * are leases (a timestamp column), so a crashed worker's documents are claimable again once it lapses; the marks
+ * are conditional, so a document claimed twice is still stored, announced and emailed once.
+ */
+@Injectable()
+export class DocumentRepository {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /**
+   * @crossTenant the worker's document stage renders every partner's documents; each claimed row is then worked
+   * on alone, under the scope stored on it.
+   * Claims up to `limit` unrendered documents for `leaseMs`, oldest first, leaving out `inHand` (this process's own).
+   */
+  async claimToRender(kind: DocumentKind, limit: number, leaseMs: number, inHand: string[]): Promise<FiscalDocument[]> {
+    const rows = returned<{ id: string }>(await this.db.query(
+      `UPDATE ${kind.table} SET render_claimed_until = clock_timestamp() + $2 * interval '1 millisecond'
+       WHERE id IN (
+         SELECT id FROM ${kind.table}
+         WHERE pdf_rendered_at IS NULL AND (render_claimed_until IS NULL OR render_claimed_until < clock_timestamp()) AND id <> ALL($3::text[])
+         ORDER BY issued_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [limit, leaseMs, inHand],
+    ));
+    return this.byIds(kind, rows.map((r) => r.id), 'issuedAt');
+  }
+
+  /**
+   * @crossTenant the same stage emails every partner's customers; each row is sent to the customer stored on it.
+   * Claims up to `limit` rendered, unemailed documents for `leaseMs` (one email per lease: a lapsed one means
+   * the sender died, maybe after the SMTP answer, and the email goes again with the same Message-ID).
+   */
+  async claimToEmail(kind: DocumentKind, limit: number, leaseMs: number, inHand: string[]): Promise<FiscalDocument[]> {
+    const rows = returned<{ id: string }>(await this.db.query(
+      `UPDATE ${kind.table} SET email_claimed_until = clock_timestamp() + $2 * interval '1 millisecond'
+       WHERE id IN (
+         SELECT id FROM ${kind.table}
+         WHERE pdf_rendered_at IS NOT NULL AND emailed_at IS NULL AND email_error IS NULL
+           AND (email_claimed_until IS NULL OR email_claimed_until < clock_timestamp()) AND id <> ALL($3::text[])
+         ORDER BY pdf_rendered_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [limit, leaseMs, inHand],
+    ));
+    return this.byIds(kind, rows.map((r) => r.id), 'pdfRenderedAt');
+  }
+
+  /** @crossTenant what the stage draws a claimed document with: its partner's logo (that document only). */
+  async logoOf(partnerId: string): Promise<PartnerLogo | null> {
+    return this.db.getRepository(PartnerLogo).findOneBy({ partnerId });
+  }
+
+  /** The logo of the scope's partner (a partner asking for another email). */
+  async logo(scope: TenantScope): Promise<PartnerLogo | null> {
+    return this.db.getRepository(PartnerLogo).findOneBy({ partnerId: scope.partnerId });
+  }
+
+  /** @crossTenant the logos of the partners of a claimed batch, by partner id: each goes on its own partner's documents. */
+  async logosOf(partnerIds: string[]): Promise<Map<string, PartnerLogo>> {
+    if (partnerIds.length === 0) return new Map();
+    const logos = await this.db.getRepository(PartnerLogo).findBy({ partnerId: In([...new Set(partnerIds)]) });
+    return new Map(logos.map((l) => [l.partnerId, l]));
+  }
+
+  /** @crossTenant the order references printed on a claimed batch of invoices, by order id (each on its own invoice). */
+  async orderReferencesOf(orderIds: string[]): Promise<Map<string, string | null>> {
+    if (orderIds.length === 0) return new Map();
+    const orders = await this.db.getRepository(Order).find({ where: { id: In(orderIds) }, select: { id: true, partnerOrderRef: true } });
+    return new Map(orders.map((o) => [o.id, o.partnerOrderRef ?? null]));
+  }
+
+  /**
+   * @crossTenant a claimed document, by its id: stores its PDF, marks it rendered and records its announcement,
+   * in one transaction, under the scope stored on the row. Only if it was not rendered yet (a worker whose lease
+   * lapsed mid-render loses here): returns the deliveries of the announcement, or null when someone else stored it.
+   */
+  async storeRendered(kind: DocumentKind, doc: FiscalDocument, pdf: Buffer, announcement: object): Promise<{ deliveryIds: string[]; renderedAt: Date } | null> {
+    return this.db.transaction(async (manager) => {
+      const [row] = returned<{ pdf_rendered_at: Date }>(await manager.query(
+        `UPDATE ${kind.table} SET pdf_rendered_at = clock_timestamp(), render_claimed_until = NULL WHERE id = $1 AND pdf_rendered_at IS NULL RETURNING pdf_rendered_at`,
+        [doc.id],
+      ));
+      if (!row) return null;
+      await manager.query(`INSERT INTO ${kind.pdfTable} (${kind.pdfKey}, content, sha256) VALUES ($1, $2, $3)`, [
+        doc.id,
+        pdf,
+        createHash('sha256').update(pdf).digest('hex'),
+      ]);
+      const deliveryIds = await this.outbox.record(asTx(manager), scopeOfStoredRow(doc), kind.eventType, doc.orderId, announcement as never);
+      return { deliveryIds, renderedAt: new Date(row.pdf_rendered_at) };
+    });
+  }
+
+  /** @crossTenant the PDF of a claimed document, to attach to its own customer's email. */
+  async pdfOfClaimed(kind: DocumentKind, id: string): Promise<Buffer | null> {
+    return this.pdfContent(kind, id);
+  }
+
+  /** The PDF of a document of the scope (partner API, resend). */
+  async pdfOf(scope: TenantScope, kind: DocumentKind, id: string): Promise<Buffer | null> {
+    const owned = await this.db.getRepository(entityOf(kind)).existsBy({ id, partnerId: scope.partnerId, environment: scope.environment });
+    return owned ? this.pdfContent(kind, id) : null;
+  }
+
+  /** @crossTenant the stage records the email outcome on the document it claimed; a recorded one stays. */
+  async recordEmail(kind: DocumentKind, id: string, outcome: DocumentEmailOutcome): Promise<void> {
+    await this.db.query(
+      `UPDATE ${kind.table} SET emailed_at = $2, email_error = $3, email_claimed_until = NULL WHERE id = $1 AND emailed_at IS NULL`,
+      [id, outcome.emailedAt ?? null, outcome.emailError],
+    );
+  }
+
+  /** @crossTenant a transient SMTP failure: the claimed document may be tried again after `retryMs`, not the whole lease. */
+  async releaseEmail(kind: DocumentKind, id: string, retryMs: number): Promise<void> {
+    await this.db.query(`UPDATE ${kind.table} SET email_claimed_until = clock_timestamp() + $2 * interval '1 millisecond' WHERE id = $1 AND emailed_at IS NULL`, [id, retryMs]);
+  }
+
+  /** @crossTenant by the id of a document its callers checked (owned by the scope, or claimed by the stage). */
+  private async pdfContent(kind: DocumentKind, id: string): Promise<Buffer | null> {
+    const row = kind.name === 'invoice'
+      ? await this.db.getRepository(InvoicePdf).findOneBy({ invoiceId: id })
+      : await this.db.getRepository(CreditNotePdf).findOneBy({ creditNoteId: id });
+    return row?.content ?? null;
+  }
+
+  private async byIds(kind: DocumentKind, ids: string[], orderBy: 'issuedAt' | 'pdfRenderedAt'): Promise<FiscalDocument[]> {
+    if (ids.length === 0) return [];
+    const docs: FiscalDocument[] = await this.db.getRepository<FiscalDocument>(entityOf(kind)).findBy({ id: In(ids) });
+    return docs.sort((a, b) => (a[orderBy]?.getTime() ?? 0) - (b[orderBy]?.getTime() ?? 0));
+  }
+}
