@@ -1,16 +1,19 @@
 /**
  * `npm run bench:ingest`: loads POST /stripe/webhook with unique, validly signed ~3 KB
- * checkout.session.completed events, first on a real api process, then, in the same run and with the same
- * events, on the do-it-yourself server of bench-ingest-diy.ts (Express 5 + constructEvent + one INSERT and one
- * BullMQ add per event). Checks that every 2xx is a committed inbox row, and prints both figures and the
+ * checkout.session.completed events, on a real api process and, in the same run and with the same events, on
+ * the do-it-yourself server of bench-ingest-diy.ts (Express 5 + constructEvent + one INSERT and one BullMQ add
+ * per event). Checks that every event answered 2xx is a committed inbox row, and prints the figures and the
  * ratio: the machine is shared, so only a ratio measured side by side means anything. Not a test.
  *
- * The servers take turns (api, DIY, api, DIY…, BENCH_ROUNDS rounds, default 2), so a neighbour's load that comes and
- * goes weighs on both; the ratio is of the totals.
+ * Sturdy on a noisy machine: the servers take turns (api, DIY[, baseline], api, DIY…: BENCH_ROUNDS rounds,
+ * default 3, every other one in reverse order), each turn on a fresh database, so a neighbour's load that comes and goes weighs on all of them;
+ * each side's figure is the median of its turns and the ratio is of the medians.
  *
- * BENCH_SECONDS (default 10 per turn) and BENCH_CONNECTIONS (default 50) tune the run (the events are signed
- * up front: keep the whole run within Stripe's 5-minute tolerance); BENCH_ONLY=api skips the DIY run;
- * BENCH_API_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=test-artifacts/profiles`) is passed to the api's node.
+ * BENCH_SECONDS (default 10 per turn) and BENCH_CONNECTIONS (default 50) tune the run; events are signed just
+ * before each turn (Stripe's 5-minute tolerance); BENCH_ONLY=api skips the DIY server; BENCH_BASELINE_API=<dist
+ * dir> (an older `nest build api` output, e.g. /tmp/old/dist) runs that api as a third contender, so a
+ * before/after is one run; BENCH_API_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=test-artifacts/profiles`) is
+ * passed to the api's node. Ports 13991 (api), 13992 (DIY), 13993 (baseline api).
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -22,13 +25,19 @@ import { AppConfig } from '@app/config';
 import { clearQueueKeys, cpuSecondsOf, freshBenchDatabase } from './bench-support';
 
 const SECRET = 'whsec_bench_secret';
-const API_PORT = 13999;
-const DIY_PORT = 13998;
+const API_PORT = 13991;
+const DIY_PORT = 13992;
+const BASELINE_PORT = 13993;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
-function eventBody(n: number): string {
+interface BenchEvent {
+  id: string;
+  body: string;
+}
+
+function benchEvent(n: number): BenchEvent {
   const id = `evt_bench_${randomBytes(8).toString('hex')}_${n}`;
   const session = {
     id: `cs_test_${randomBytes(24).toString('hex')}`,
@@ -49,17 +58,13 @@ function eventBody(n: number): string {
     payment_method_types: ['card'],
     padding: 'x'.repeat(2200),
   };
-  return JSON.stringify({ id, object: 'event', api_version: '2025-01-27.acacia', created: Math.floor(Date.now() / 1000), data: { object: session }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'checkout.session.completed' });
+  const body = JSON.stringify({ id, object: 'event', api_version: '2025-01-27.acacia', created: Math.floor(Date.now() / 1000), data: { object: session }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'checkout.session.completed' });
+  return { id, body };
 }
 
 function sign(body: string): string {
   const t = Math.floor(Date.now() / 1000);
   return `t=${t},v1=${createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex')}`;
-}
-
-interface Prepared {
-  body: string;
-  signature: string;
 }
 
 interface Figures {
@@ -70,9 +75,11 @@ interface Figures {
   non2xx: number;
   errors: number;
   ok: number;
+  /** Distinct events answered 2xx, and how many of them are committed rows. */
+  acknowledged: number;
   committed: number;
-  cpuMsPerEvent: number | null;
-  wrapped: boolean;
+  cpuUsPerEvent: number | null;
+  load: number;
 }
 
 interface Target {
@@ -84,35 +91,37 @@ interface Target {
   readyPath: string;
 }
 
-const TARGETS: Target[] = [
-  {
-    name: 'api (ComptAppart)',
-    port: API_PORT,
-    database: 'comptappart_bench',
-    queuePrefix: 'bench',
+function apiTarget(name: string, distDir: string, port: number, database: string, queuePrefix: string): Target {
+  return {
+    name,
+    port,
+    database,
+    queuePrefix,
     readyPath: '/health/live',
     start: (dbUrl, redisUrl) =>
-      fork(join(__dirname, '..', 'apps', 'api', 'src', 'main.js'), [], {
+      fork(join(distDir, 'apps', 'api', 'src', 'main.js'), [], {
         execArgv: process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [],
-        env: { ...process.env, NODE_ENV: 'test', PORT: String(API_PORT), DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: 'bench', API_METRICS_PORT: '0', STRIPE_WEBHOOK_SECRETS_TEST: SECRET, LOG_LEVEL: 'warn' },
+        env: { ...process.env, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix, API_METRICS_PORT: '0', STRIPE_WEBHOOK_SECRETS_TEST: SECRET, LOG_LEVEL: 'warn' },
         stdio: 'inherit',
       }),
-  },
-  {
-    name: 'do-it-yourself (Express 5)',
-    port: DIY_PORT,
-    database: 'comptappart_bench_diy',
-    queuePrefix: 'bench-diy',
-    readyPath: '/health',
-    start: (dbUrl, redisUrl) =>
-      fork(join(__dirname, 'bench-ingest-diy.js'), [], {
-        env: { ...process.env, DIY_PORT: String(DIY_PORT), DIY_WEBHOOK_SECRET: SECRET, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: 'bench-diy' },
-        stdio: 'inherit',
-      }),
-  },
-];
+  };
+}
 
-async function measure(target: Target, prepared: Prepared[], base: AppConfig): Promise<Figures> {
+const API = apiTarget('api (ComptAppart)', join(__dirname, '..'), API_PORT, 'comptappart_bench', 'bench');
+const DIY: Target = {
+  name: 'do-it-yourself (Express 5)',
+  port: DIY_PORT,
+  database: 'comptappart_bench_diy',
+  queuePrefix: 'bench-diy',
+  readyPath: '/health',
+  start: (dbUrl, redisUrl) =>
+    fork(join(__dirname, 'bench-ingest-diy.js'), [], {
+      env: { ...process.env, DIY_PORT: String(DIY_PORT), DIY_WEBHOOK_SECRET: SECRET, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: 'bench-diy' },
+      stdio: 'inherit',
+    }),
+};
+
+async function measure(target: Target, events: BenchEvent[], base: AppConfig): Promise<Figures> {
   const dbUrl = await freshBenchDatabase(base.databaseUrl, target.database);
   await clearQueueKeys(base.redisUrl, target.queuePrefix);
   const child = target.start(dbUrl, base.redisUrl);
@@ -124,8 +133,12 @@ async function measure(target: Target, prepared: Prepared[], base: AppConfig): P
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    const cpuBefore = await cpuSecondsOf(child.pid!);
+    // Signed now, before the load starts, so the load generator (on the same cores) spends its time sending.
+    const signatures = events.map((e) => sign(e.body));
+    const acknowledged = new Set<string>();
     let n = 0;
+    const load = loadavg()[0];
+    const cpuBefore = await cpuSecondsOf(child.pid!);
     const result = await autocannon({
       url: `http://127.0.0.1:${target.port}/stripe/webhook`,
       method: 'POST',
@@ -133,17 +146,22 @@ async function measure(target: Target, prepared: Prepared[], base: AppConfig): P
       duration: seconds,
       requests: [
         {
-          setupRequest: (req: autocannon.Request) => {
-            const { body, signature } = prepared[n++ % prepared.length];
-            return { ...req, body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+          setupRequest: (req: autocannon.Request, context: object) => {
+            const i = n++ % events.length;
+            (context as { event: number }).event = i;
+            return { ...req, body: events[i].body, headers: { 'content-type': 'application/json', 'stripe-signature': signatures[i] } };
+          },
+          onResponse: (status: number, _body: string, context: object) => {
+            if (status >= 200 && status < 300) acknowledged.add(events[(context as { event: number }).event].id);
           },
         },
       ],
     });
     const cpuAfter = await cpuSecondsOf(child.pid!);
+    if (n > events.length) throw new Error(`${events.length} prepared events ran out: raise their number`);
     const db = new Client({ connectionString: dbUrl });
     await db.connect();
-    const [{ count }] = (await db.query('SELECT count(*)::int AS count FROM stripe_events')).rows;
+    const [{ count }] = (await db.query('SELECT count(*)::int AS count FROM stripe_events WHERE id = ANY($1::text[])', [[...acknowledged]])).rows;
     await db.end();
     const ok = result['2xx'];
     return {
@@ -154,9 +172,10 @@ async function measure(target: Target, prepared: Prepared[], base: AppConfig): P
       non2xx: result.non2xx,
       errors: result.errors,
       ok,
+      acknowledged: acknowledged.size,
       committed: count,
-      cpuMsPerEvent: cpuBefore !== null && cpuAfter !== null && ok > 0 ? ((cpuAfter - cpuBefore) * 1000) / ok : null,
-      wrapped: n > prepared.length,
+      cpuUsPerEvent: cpuBefore !== null && cpuAfter !== null && ok > 0 ? ((cpuAfter - cpuBefore) * 1e6) / ok : null,
+      load,
     };
   } finally {
     child.kill('SIGTERM');
@@ -165,44 +184,59 @@ async function measure(target: Target, prepared: Prepared[], base: AppConfig): P
   }
 }
 
-function print(f: Figures): void {
-  console.log(`  ${f.name}`);
-  console.log(`    events/s (2xx):   ${f.perSecond.toFixed(0)}`);
-  console.log(`    latency p50/p99:  ${f.p50} ms / ${f.p99} ms`);
-  console.log(`    CPU per event:    ${f.cpuMsPerEvent === null ? 'n/a' : `${(f.cpuMsPerEvent * 1000).toFixed(0)} us (server process)`}`);
-  console.log(`    non-2xx / errors: ${f.non2xx} / ${f.errors}${f.wrapped ? ' (prepared events ran out: some were sent twice)' : ''}`);
-  console.log(`    2xx answers:      ${f.ok}; committed inbox rows: ${f.committed} -> ${f.committed >= f.ok ? 'every acknowledged event is durable' : 'LOST EVENTS'}`);
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function printTurn(f: Figures): void {
+  const cpu = f.cpuUsPerEvent === null ? 'n/a' : `${f.cpuUsPerEvent.toFixed(0)} us CPU/event`;
+  const durable = f.committed === f.acknowledged ? 'all committed' : `${f.acknowledged - f.committed} LOST`;
+  console.log(`    ${f.name.padEnd(28)} ${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${f.p50} ms  p99 ${f.p99} ms  ${cpu}  non-2xx ${f.non2xx} errors ${f.errors}  2xx ${f.ok}: ${durable}  (load ${f.load.toFixed(1)})`);
 }
 
 async function main(): Promise<void> {
   const base = AppConfig.load();
-  // Bodies are made and signed before the load starts, so the load generator (on the same two cores) spends its
-  // time sending, not hashing. Each server gets its own database, so both runs can send the same events.
-  const prepared: Prepared[] = Array.from({ length: Math.max(20_000, seconds * 10_000) }, (_, i) => {
-    const body = eventBody(i);
-    return { body, signature: sign(body) };
-  });
-  const targets = process.env.BENCH_ONLY === 'api' ? TARGETS.slice(0, 1) : TARGETS;
+  // Each turn has its own database, so every turn can send the same events.
+  const events = Array.from({ length: Math.max(20_000, seconds * 12_000) }, (_, i) => benchEvent(i));
+  const targets = [API];
+  if (process.env.BENCH_ONLY !== 'api') targets.push(DIY);
+  if (process.env.BENCH_BASELINE_API) targets.push(apiTarget('baseline api', process.env.BENCH_BASELINE_API, BASELINE_PORT, 'comptappart_bench_base', 'bench-base'));
   const figures: Figures[] = [];
-  const loads: number[] = [];
+  console.log(`\nbench:ingest — POST /stripe/webhook, signed ${events[0].body.length}-byte checkout.session.completed, unique ids, side by side`);
+  console.log(`  ${connections} connections, ${rounds} round(s) of ${seconds} s per server, taking turns`);
   for (let round = 0; round < rounds; round++) {
-    for (const target of targets) {
-      loads.push(loadavg()[0]);
-      figures.push(await measure(target, prepared, base));
+    console.log(`  round ${round + 1}`);
+    // Every other round goes the other way, so no server always follows the same neighbour.
+    for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
+      const f = await measure(target, events, base);
+      figures.push(f);
+      printTurn(f);
     }
   }
-  console.log('\nbench:ingest — POST /stripe/webhook, signed ~3 KB checkout.session.completed, unique ids, side by side');
-  console.log(`  ${connections} connections, ${rounds} round(s) of ${seconds} s per server, taking turns; body ${eventBody(0).length} bytes; load average ${loads.map((l) => l.toFixed(1)).join(', ')}`);
-  figures.forEach(print);
-  const rate = (name: string) => {
-    const mine = figures.filter((f) => f.name === name);
-    return mine.reduce((sum, f) => sum + f.perSecond, 0) / mine.length;
-  };
-  if (targets.length === 2) {
-    const [api, diy] = targets.map((t) => rate(t.name));
-    console.log(`  mean events/s: api ${api.toFixed(0)}, do-it-yourself ${diy.toFixed(0)}; ratio api / do-it-yourself: ${(api / diy).toFixed(2)}x`);
+  console.log('  medians per server');
+  const medians = new Map<string, number>();
+  for (const target of targets) {
+    const mine = figures.filter((f) => f.name === target.name);
+    const rate = median(mine.map((f) => f.perSecond));
+    medians.set(target.name, rate);
+    const cpu = mine.every((f) => f.cpuUsPerEvent !== null) ? `${median(mine.map((f) => f.cpuUsPerEvent!)).toFixed(0)} us CPU/event` : 'CPU n/a';
+    console.log(`    ${target.name.padEnd(28)} ${rate.toFixed(0).padStart(6)}/s  p50 ${median(mine.map((f) => f.p50))} ms  p99 ${median(mine.map((f) => f.p99))} ms  ${cpu}`);
   }
-  if (figures.some((f) => f.committed < f.ok)) process.exitCode = 1;
+  const ratio = (a: Target, b: Target) => (medians.get(a.name)! / medians.get(b.name)!).toFixed(2);
+  if (medians.has(DIY.name)) console.log(`  ratio of medians, api / do-it-yourself: ${ratio(API, DIY)}x`);
+  const baseline = targets.find((t) => t.name === 'baseline api');
+  if (baseline) {
+    console.log(`  ratio of medians, api / baseline api: ${ratio(API, baseline)}x`);
+    if (medians.has(DIY.name)) console.log(`  ratio of medians, baseline api / do-it-yourself: ${ratio(baseline, DIY)}x`);
+  }
+  console.log(`  load average over the turns: ${figures.map((f) => f.load.toFixed(1)).join(', ')}`);
+  const lost = figures.filter((f) => f.committed < f.acknowledged);
+  if (lost.length > 0) {
+    console.log(`  LOST EVENTS: answered 2xx but not committed, in ${lost.length} turn(s)`);
+    process.exitCode = 1;
+  } else console.log('  every event answered 2xx is a committed inbox row');
 }
 
 main().catch((err) => {

@@ -67,7 +67,7 @@ describe('observability', () => {
     expect(text).toMatch(/ca_stripe_events_received_total\{type="checkout.session.completed",outcome="stored"\} 1/);
     expect(text).toMatch(/ca_stripe_events_received_total\{type="unknown",outcome="rejected"\} 1/);
     expect(text).toMatch(/^ca_inbox_lag_seconds \d/m);
-    expect(text).toMatch(/ca_jobs\{queue="stripe-events",state="completed"\} \d+/);
+    expect(text).toMatch(/ca_jobs\{queue="deliveries",state="completed"\} \d+/);
     expect(text).toMatch(/ca_process_resident_memory_bytes \d+/);
     expect(STRIPE_WEBHOOK_SECRET).toBeDefined();
   });
@@ -87,7 +87,7 @@ describe('observability', () => {
     const port = stack.worker!.get(WorkerHttpServer).port;
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', postgres: true, redis: true, queues: { 'stripe-events': expect.any(Object) } });
+    expect(await ready.json()).toMatchObject({ status: 'ok', postgres: true, redis: true, queues: { deliveries: expect.any(Object), emails: expect.any(Object) } });
     await waitFor('the invoice email and invoice.issued', () => stack.smtp.messages.length >= 1 && stack.receiver.ofType('invoice.issued').length >= 1);
     // The SMTP server holds the email before the worker hears its 250 and counts it: wait for the counters too.
     const text = await waitFor('the delivery and email metrics', async () => {

@@ -23,7 +23,7 @@ describe('queue dashboard', () => {
     expect(basic.buffer.toString()).toMatch(/<html/i);
     const api = await stack.http('GET', '/admin/queues/api/queues', { token: ADMIN_TOKEN });
     expect(api.status).toBe(200);
-    expect(api.json.queues.map((q: { name: string }) => q.name).sort()).toEqual(['deliveries', 'emails', 'stripe-events']);
+    expect(api.json.queues.map((q: { name: string }) => q.name).sort()).toEqual(['deliveries', 'emails']);
   });
 });
 
@@ -53,7 +53,7 @@ describe('operator overview', () => {
       return o.unrouted_events === 1 && o.failing_endpoints.length === 1 && o.emails_failed_24h === 1 ? o : null;
     });
     expect(overview.failing_endpoints[0]).toMatchObject({ endpoint_id: endpoint.id, partner_id: partner.id, failed_attempts: 1 });
-    expect(overview.failed_jobs).toEqual({ 'stripe-events': 0, emails: 0, deliveries: 0 });
+    expect(overview.failed_jobs).toEqual({ emails: 0, deliveries: 0 });
     expect((await stack.http('GET', '/admin/overview', { token: partner.api_keys.test })).status).toBe(401);
   });
 });

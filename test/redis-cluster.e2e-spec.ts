@@ -54,7 +54,7 @@ const tools = redisToolsAvailable();
     // The jobs ran through the cluster: every queue's keys sit in the prefix's one slot, on one master.
     const client = new IORedis({ port: cluster.ports[0], host: '127.0.0.1', maxRetriesPerRequest: 1 });
     try {
-      const slot = Number(await client.call('CLUSTER', 'KEYSLOT', `${prefix}:stripe-events:meta`));
+      const slot = Number(await client.call('CLUSTER', 'KEYSLOT', `${prefix}:deliveries:meta`));
       const perNode = await cluster.keysPerNode();
       const owners = Object.entries(perNode).filter(([, n]) => n > 0);
       expect(owners).toHaveLength(1);

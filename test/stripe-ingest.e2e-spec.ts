@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import { Client } from 'pg';
 import Stripe from 'stripe';
 import { TestStack, STRIPE_WEBHOOK_SECRET } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -83,6 +85,47 @@ describe('Stripe ingest', () => {
     const empty = await send('application/json', '', signature);
     expect(empty.status).toBe(400);
     expect(((await empty.json()) as any).error.code).toBe('invalid_json');
+  });
+
+  it('commits the exact bytes Stripe signed and tells the worker once committed, only when something new was stored', async () => {
+    const listener = new Client({ connectionString: stack.config.databaseUrl });
+    await listener.connect();
+    let notifications = 0;
+    listener.on('notification', (n) => {
+      if (n.channel === 'stripe_inbox') notifications++;
+    });
+    await listener.query('LISTEN stripe_inbox');
+    try {
+      // Pretty-printed, with accents: stored as received, not re-serialised nor re-encoded.
+      const event = stack.emulator.buildEvent('checkout.session.completed', { object: 'checkout.session', id: 'cs_test_bytes', metadata: {}, customer_details: { name: 'Zoë Lefèvre' } }, false);
+      const body = JSON.stringify(event, null, 2);
+      expect((await postRaw(body, stack.emulator.signPayload(body, STRIPE_WEBHOOK_SECRET))).json).toEqual({ received: true, duplicate: false });
+      const [row] = await stack.sql<{ payload: string }>('SELECT payload::text AS payload FROM stripe_events WHERE id = $1', [event.id]);
+      expect(row.payload).toBe(body);
+      await waitFor('the notification of the new event', () => notifications === 1);
+
+      // A replay stores nothing and wakes nobody: the next new event is the only other notification.
+      expect((await postRaw(body, stack.emulator.signPayload(body, STRIPE_WEBHOOK_SECRET))).json).toEqual({ received: true, duplicate: true });
+      const next = JSON.stringify(stack.emulator.buildEvent('checkout.session.completed', { object: 'checkout.session', id: 'cs_test_bytes_2', metadata: {} }, false));
+      expect((await postRaw(next, stack.emulator.signPayload(next, STRIPE_WEBHOOK_SECRET))).status).toBe(200);
+      await waitFor('the notification of the next event', () => notifications >= 2);
+      expect(notifications).toBe(2);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('refuses a signed body that is not UTF-8 and stores nothing', async () => {
+    const before = await storedEvents();
+    const event = stack.emulator.buildEvent('checkout.session.completed', { object: 'checkout.session', id: 'cs_test_latin1', metadata: {} }, false);
+    // "café" in Latin-1: valid JSON once decoded with replacement characters, but not the bytes Stripe sends.
+    const bytes = Buffer.from(JSON.stringify({ ...event, note: 'café' }), 'latin1');
+    const t = Math.floor(Date.now() / 1000);
+    const signature = `t=${t},v1=${createHmac('sha256', STRIPE_WEBHOOK_SECRET).update(`${t}.`).update(bytes).digest('hex')}`;
+    const res = await fetch(`${stack.apiUrl}/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: bytes });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.code).toBe('invalid_json');
+    expect(await storedEvents()).toBe(before);
   });
 
   async function outcome(orderId: string) {

@@ -1,4 +1,3 @@
-import IORedis from 'ioredis';
 import { STRIPE_LIVE_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET, TestStack } from '../support/test-stack';
 import { waitFor } from '../support/wait-for';
 
@@ -12,7 +11,6 @@ const OLD_LIVE_SECRET = 'whsec_rotated_out_live';
 describe('abuse: Stripe events signed with the other mode\'s secret', () => {
   let stack: TestStack;
   let partner: { id: string; api_keys: { test: string; live: string } };
-  let redis: IORedis;
   const tried: string[] = [];
   const refused: string[] = [];
   /** Vectors that must be accepted (genuine events, or harmless ones); the rest must all be refused. */
@@ -29,11 +27,9 @@ describe('abuse: Stripe events signed with the other mode\'s secret', () => {
       },
     });
     partner = await stack.createPartner({ invoice_prefix: 'FRG' });
-    redis = new IORedis(stack.config.redisUrl);
   });
 
   afterAll(async () => {
-    redis?.disconnect();
     const forged = tried.filter((v) => !genuine.includes(v));
     console.log(`Stripe mode forgery: ${forged.length} forged vectors tried, ${forged.filter((v) => refused.includes(v)).length} refused; ${genuine.length} genuine or harmless deliveries accepted`);
     await stack?.stop();
@@ -42,7 +38,6 @@ describe('abuse: Stripe events signed with the other mode\'s secret', () => {
   afterEach(() => stack.emulator.setAutoSend(true));
 
   const rows = async (id: string) => (await stack.sql<{ n: number }>('SELECT count(*)::int AS n FROM stripe_events WHERE id = $1', [id]))[0].n;
-  const stripeEventJobs = async () => (await redis.keys(`${stack.config.queuePrefix}:stripe-events:*`)).filter((k) => !/:(meta|events|id|stalled-check)$/.test(k)).length;
 
   async function post(vector: string, body: string, signature: string) {
     tried.push(vector);
@@ -52,14 +47,13 @@ describe('abuse: Stripe events signed with the other mode\'s secret', () => {
     return { status: res.status, code: json.error?.code, message: json.error?.message };
   }
 
-  it('refuses a live payment signed with the test secret: 400 stripe_mode_mismatch, no row, no job, no invoice', async () => {
+  it('refuses a live payment signed with the test secret: 400 stripe_mode_mismatch, no row (the worker\'s only source of work), no invoice', async () => {
     const checkout = await stack.createCheckout(partner.api_keys.live);
     stack.emulator.setAutoSend(false);
     const events = await stack.emulator.completeCheckoutSession(checkout.checkout_session_id);
     const completed = events.find((e) => e.type === 'checkout.session.completed')!;
     expect(completed.livemode).toBe(true);
     const body = JSON.stringify(completed);
-    const jobsBefore = await stripeEventJobs();
 
     for (const [vector, secret] of [['live event, current test secret', STRIPE_WEBHOOK_SECRET], ['live event, rotated-out test secret', OLD_TEST_SECRET]] as const) {
       const res = await post(vector, body, stack.emulator.signPayload(body, secret));
@@ -78,7 +72,6 @@ describe('abuse: Stripe events signed with the other mode\'s secret', () => {
     expect(JSON.parse(sent.body).error.code).toBe('stripe_mode_mismatch');
 
     expect(await rows(completed.id)).toBe(0);
-    expect(await stripeEventJobs()).toBe(jobsBefore);
 
     // The same live session relabelled test mode and signed with the test secret is a genuine test-mode event:
     // accepted, but it is routed to staging, where the live order does not exist (nor, on Stripe, the session):

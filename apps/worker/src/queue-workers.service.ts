@@ -4,7 +4,6 @@ import { AppConfig } from '@app/config';
 import { createRedisConnection, JobName, JobPayloads, QueueName, RedisConnection, WORKER_LEASES } from '@app/queue';
 import { DeliveryProcessor } from './processors/delivery.processor';
 import { EndpointDisabledEmailProcessor } from './processors/endpoint-disabled-email.processor';
-import { StripeInboxStage } from './stripe-inbox.stage';
 import { SweeperService } from './sweeper.service';
 import { LogFields, withLogContext } from '@app/observability';
 
@@ -34,13 +33,10 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly config: AppConfig,
     private readonly sweeper: SweeperService,
-    stripeInbox: StripeInboxStage,
     deliveries: DeliveryProcessor,
     endpointEmails: EndpointDisabledEmailProcessor,
   ) {
     this.handlers = {
-      // Until every api NOTIFYs on insert (and no longer enqueues this), a dispatch job only wakes the inbox stage.
-      'dispatch-stripe-events': async () => stripeInbox.wake(),
       'deliver-message': (p) => deliveries.handleNew(p),
       'wake-endpoint': (p) => deliveries.handleWake(p),
       'send-endpoint-disabled-email': (p) => endpointEmails.handle(p),
@@ -52,7 +48,6 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
     this.connection = createRedisConnection(this.config, { maxRetriesPerRequest: null });
     this.connection.on('error', (err) => this.logger.warn(`Redis: ${err.message}`));
     const concurrency: Record<QueueName, number> = {
-      'stripe-events': this.config.workerConcurrency,
       emails: 5,
       // Delivery jobs only claim and start sends (the HTTP requests run outside
       // the job), so a handful of slots keep any number of partners busy.

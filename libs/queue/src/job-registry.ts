@@ -6,8 +6,6 @@ import type { JobsOptions } from 'bullmq';
  * name or payload cannot drift between them.
  */
 export interface JobPayloads {
-  /** Obsolete: the worker claims Stripe events from PostgreSQL (NOTIFY stripe_inbox); kept while an api still enqueues it. */
-  'dispatch-stripe-events': { eventIds: string[] };
   /** A new delivery exists: wake its endpoint. */
   'deliver-message': { deliveryId: string; attempt: number };
   /** An endpoint may have work at `at` (epoch ms): retries, circuit probes, rate-limit pacing, the sweeper. */
@@ -17,7 +15,8 @@ export interface JobPayloads {
 
 export type JobName = keyof JobPayloads;
 
-export const QUEUE_NAMES = ['stripe-events', 'emails', 'deliveries'] as const;
+/** Stripe events are not queued here: the worker claims them from the inbox table (see StripeInboxStage). */
+export const QUEUE_NAMES = ['emails', 'deliveries'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**
@@ -31,7 +30,6 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
  * second send. `maxStalledCount`: a job taken back this often is failed (and then left to the sweeper).
  */
 export const WORKER_LEASES: Record<QueueName, { lockDuration: number; stalledInterval: number; maxStalledCount: number }> = {
-  'stripe-events': { lockDuration: 3000, stalledInterval: 1000, maxStalledCount: 5 },
   deliveries: { lockDuration: 3000, stalledInterval: 1000, maxStalledCount: 5 },
   emails: { lockDuration: 8000, stalledInterval: 1000, maxStalledCount: 2 },
 };
@@ -45,7 +43,6 @@ const RETRY_TRANSIENT: JobsOptions = {
 };
 
 export const JOBS: { [N in JobName]: { queue: QueueName; options: JobsOptions; jobId: (p: JobPayloads[N]) => string } } = {
-  'dispatch-stripe-events': { queue: 'stripe-events', options: RETRY_TRANSIENT, jobId: (p) => `batch-${p.eventIds[0]}-${p.eventIds.length}` },
   // Delivery retries are scheduled by the delivery service itself (PostgreSQL
   // holds next_attempt_at), so BullMQ only runs each attempt once.
   'deliver-message': {

@@ -37,6 +37,39 @@ export interface StripeEventOutcome {
 /** Committing a pending event NOTIFYs this channel (the api's insert, an operator's retry): workers claim at once. */
 export const STRIPE_INBOX_CHANNEL = 'stripe_inbox';
 
+/** A verified event as the inbox stores it: its columns and the body Stripe signed, as text. */
+export interface InboxEvent {
+  id: string;
+  type: string;
+  livemode: boolean;
+  json: string;
+}
+
+/**
+ * The batch as a VALUES list, each payload a parameter typed json: PostgreSQL validates it and stores the text
+ * as sent, never re-serialised. Kept over `unnest` after measuring both: an escaped `text[]` of payloads costs
+ * the api 15-40 µs per event to escape and PostgreSQL an array parse; one binary parameter of all payloads
+ * cut by `substring` + `convert_from` + a cast to json costs PostgreSQL copies and validations per row, on
+ * the same cores: this VALUES list was 1.22x its throughput (bench:ingest, medians of 4 alternating rounds).
+ */
+function insertEvents(n: number): string {
+  const rows = new Array<string>(n);
+  for (let i = 0; i < n; i++) rows[i] = `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::json)`;
+  return `INSERT INTO stripe_events (id, type, livemode, payload) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`;
+}
+
+/**
+ * Announces committed events to the workers. Its own statement, sent after the INSERT has committed, not
+ * inside it: PostgreSQL serialises the commits of transactions that NOTIFY (a lock held until their WAL is
+ * flushed, to keep the queue in commit order), so a NOTIFY in the INSERT made the two flushes in flight commit one after the other. Measured here (4
+ * clients × 300 autocommit inserts of 3 KB): 2.1-2.4 s without NOTIFY, 4.1-5.1 s with it in the INSERT,
+ * 1.8-2.1 s with it as a statement of its own after the commit. Its own commit does not wait for the disk
+ * (`synchronous_commit` off for this statement only): the rows it announces are durable already, and a
+ * notification lost in a crash leaves them to the sweeper, so it need not add a WAL flush per batch to the
+ * disk the INSERTs wait for. Sent after the commit, it can never announce a row the worker cannot see yet.
+ */
+const NOTIFY_WORKER = `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${STRIPE_INBOX_CHANNEL}', '')`;
+
 export interface StripeEventCursor {
   receivedAt: Date;
   id: string;
@@ -45,12 +78,35 @@ export interface StripeEventCursor {
 export type RetryOutcome = { kind: 'retried' } | { kind: 'not_found' } | { kind: 'not_failed'; status: StripeEventStatus };
 
 /**
- * The inbox's failure and parking side (stripe_events): failed attempts, events an operator must look at,
- * refunds waiting for their invoice. Plain SQL: each is one set-based statement.
+ * Owner of the Stripe inbox (stripe_events): the api's insert of verified events, the worker's claims and
+ * outcomes, failed attempts, events an operator must look at, refunds waiting for their invoice. Plain SQL:
+ * each is one set-based statement.
  */
 @Injectable()
 export class StripeEventRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Inserts the events in one autocommit statement and returns the ids that were new (the others were known
+   * already). The ids must be distinct: the caller folds duplicates of one batch.
+   */
+  async insertNew(events: readonly InboxEvent[]): Promise<Set<string>> {
+    const params = new Array<unknown>(events.length * 4);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      params[i * 4] = e.id;
+      params[i * 4 + 1] = e.type;
+      params[i * 4 + 2] = e.livemode;
+      params[i * 4 + 3] = e.json;
+    }
+    const rows: { id: string }[] = await this.db.query(insertEvents(events.length), params);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Tells the worker (LISTEN stripe_inbox) that committed events wait in the inbox. */
+  async notifyWorker(): Promise<void> {
+    await this.db.query(NOTIFY_WORKER);
+  }
 
   /**
    * Claims up to `limit` committed events still to process, oldest first, for `leaseMs`: another worker skips

@@ -19,7 +19,7 @@ export class AdminOverviewController {
   @ApiDoc('Operator', 'admin', {
     summary: 'What needs attention',
     description: 'Unrouted Stripe events, events waiting to be processed, Stripe events that failed every attempt (list them with `GET /admin/events?status=failed`), refunds waiting for their invoice, failed jobs per queue, endpoints failing in the last 24 h, customer emails that failed in the last 24 h.',
-    response: { status: 200, description: 'Counts', example: { unrouted_events: 0, events_waiting: 0, failed_events: 0, refunds_waiting_for_invoice: 0, failed_jobs: { 'stripe-events': 0, invoices: 0, emails: 0, deliveries: 0 }, failing_endpoints: [], emails_failed_24h: 0 } },
+    response: { status: 200, description: 'Counts', example: { unrouted_events: 0, events_waiting: 0, failed_events: 0, refunds_waiting_for_invoice: 0, failed_jobs: { emails: 0, deliveries: 0 }, failing_endpoints: [], emails_failed_24h: 0 } },
   })
   async overview() {
     const [events, failing, emailsFailed] = await Promise.all([

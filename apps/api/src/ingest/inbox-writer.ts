@@ -1,14 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { JobQueue } from '@app/queue';
-import type { VerifiedStripeEvent } from '@app/stripe';
-
-/** A verified event: its id, type and mode, and the raw JSON text Stripe sent, stored as is. */
-export type VerifiedEvent = VerifiedStripeEvent;
+import { InboxEvent, StripeEventRepository } from '@app/stripe';
 
 interface Waiting {
-  event: VerifiedEvent;
+  event: InboxEvent;
   resolve: (outcome: 'stored' | 'duplicate') => void;
   reject: (err: unknown) => void;
 }
@@ -18,23 +12,24 @@ const MAX_FLUSHES_IN_FLIGHT = 2;
 
 /**
  * Group commit for the Stripe inbox: requests that arrive while a commit is
- * in flight are written together by the next one, in one INSERT and one
- * transaction, then enqueued as one dispatch job (measured here: a job per
- * event in the request path cost 40 % of the ingest's throughput). Each
- * request is answered only after its row is committed, so every 2xx is durable.
+ * in flight are written together by the next one, in one INSERT (one
+ * autocommit statement, see StripeEventRepository.insertNew). Each request is answered only
+ * after its row is committed, so every 2xx is durable. No Redis here: once a
+ * flush stored something new, the worker is told (NOTIFY stripe_inbox) and
+ * claims committed rows itself; the sweeper is the fallback for a lost one.
  */
 @Injectable()
 export class InboxWriter {
   private readonly logger = new Logger(InboxWriter.name);
   private waiting: Waiting[] = [];
   private inFlight = 0;
+  /** At most one notification in flight and one more owed: a worker woken once claims every committed row. */
+  private notifying = false;
+  private notifyOwed = false;
 
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly queue: JobQueue,
-  ) {}
+  constructor(private readonly inbox: StripeEventRepository) {}
 
-  accept(event: VerifiedEvent): Promise<'stored' | 'duplicate'> {
+  accept(event: InboxEvent): Promise<'stored' | 'duplicate'> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ event, resolve, reject });
       this.pump();
@@ -54,22 +49,11 @@ export class InboxWriter {
 
   private async flush(batch: Waiting[]): Promise<void> {
     // The same event twice in one batch would make ON CONFLICT see its own row.
-    const unique = new Map<string, VerifiedEvent>();
+    const unique = new Map<string, InboxEvent>();
     for (const w of batch) unique.set(w.event.id, w.event);
-    const events = [...unique.values()];
-    const params: unknown[] = [];
-    const rows = events.map((e, i) => {
-      params.push(e.id, e.type, e.livemode, e.json);
-      return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::json)`;
-    });
     let inserted: Set<string>;
     try {
-      const result: { id: string }[] = await this.db.query(
-        `INSERT INTO stripe_events (id, type, livemode, payload) VALUES ${rows.join(', ')}
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        params,
-      );
-      inserted = new Set(result.map((r) => r.id));
+      inserted = await this.inbox.insertNew([...unique.values()]);
     } catch (err) {
       for (const w of batch) w.reject(err);
       return;
@@ -80,9 +64,28 @@ export class InboxWriter {
       answered.add(w.event.id);
       w.resolve(first ? 'stored' : 'duplicate');
     }
-    if (inserted.size > 0) {
-      // Not awaited by the requests: if Redis is down the rows wait for the sweeper.
-      void this.queue.tryEnqueue('dispatch-stripe-events', { eventIds: [...inserted] });
+    if (inserted.size > 0) this.wakeWorker();
+  }
+
+  /** Not awaited by the requests: their rows are committed; a lost notification leaves them to the sweeper. */
+  private wakeWorker(): void {
+    if (this.notifying) {
+      this.notifyOwed = true;
+      return;
     }
+    this.notifying = true;
+    this.notifyOwed = false;
+    this.inbox.notifyWorker().then(
+      () => this.afterNotify(),
+      (err: unknown) => {
+        this.logger.warn(`Could not notify the worker of new Stripe events; the sweeper will find them: ${(err as Error).message}`);
+        this.afterNotify();
+      },
+    );
+  }
+
+  private afterNotify(): void {
+    this.notifying = false;
+    if (this.notifyOwed) this.wakeWorker();
   }
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@app/errors';
 import { metrics } from '@app/observability';
@@ -24,7 +25,9 @@ export class StripeIngestService {
       metrics.stripeEventsReceived.inc({ type: 'unknown', outcome: 'rejected' });
       throw err;
     }
-    const outcome = await this.inbox.accept(event);
+    // The inbox stores the verifier's decoded text: it must be the bytes Stripe signed, not a lossy decoding of them.
+    if (!isUtf8(rawBody)) throw new AppError('invalid_json', 'The event body is not UTF-8 JSON.');
+    const outcome = await this.inbox.accept({ id: event.id, type: event.type, livemode: event.livemode, json: event.json });
     metrics.stripeEventsReceived.inc({ type: event.type, outcome });
     return outcome;
   }
