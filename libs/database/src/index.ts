@@ -7,3 +7,4 @@ export * from './tenant-scope';
 export * from './cursor-page';
 export * from './unit-of-work';
 export * from './database-probe.repository';
+export * from './channel-listener';

@@ -1,9 +1,7 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { ChannelListener } from '@app/database';
 import { STRIPE_INBOX_CHANNEL } from './stripe-event.repository';
-
-const RECONNECT_MS = 1000;
 
 /**
  * Hears Stripe events as their insert commits (LISTEN on STRIPE_INBOX_CHANNEL, one connection per worker
@@ -13,47 +11,24 @@ const RECONNECT_MS = 1000;
  */
 @Injectable()
 export class StripeInboxListener implements OnApplicationShutdown {
-  private readonly logger = new Logger(StripeInboxListener.name);
-  private client: Client | null = null;
-  private stopped = false;
-  private retry: NodeJS.Timeout | null = null;
+  private listener: ChannelListener | null = null;
 
   constructor(private readonly config: AppConfig) {}
 
   /** Calls `wake()` for every inbox commit from now on, and after each (re)connection, until shutdown. */
   async listen(wake: () => void): Promise<void> {
-    if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'stripe-inbox' });
-    client.on('notification', () => wake());
-    client.on('error', (err) => {
-      this.logger.warn(`Inbox connection lost, reconnecting (the poll covers the gap): ${err.message}`);
-      this.reconnect(client, wake);
+    this.listener = new ChannelListener({
+      databaseUrl: this.config.databaseUrl,
+      channel: STRIPE_INBOX_CHANNEL,
+      name: 'stripe-inbox',
+      covers: 'the inbox poll covers the gap',
+      onNotification: () => wake(),
+      onListening: () => wake(),
     });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${STRIPE_INBOX_CHANNEL}`);
-      this.client = client;
-      // Events committed while nobody listened were not announced to this process.
-      wake();
-    } catch (err) {
-      this.logger.warn(`Could not listen for Stripe events, retrying: ${(err as Error).message}`);
-      this.reconnect(client, wake);
-    }
-  }
-
-  private reconnect(client: Client, wake: () => void): void {
-    if (this.client === client) this.client = null;
-    client.end().catch(() => undefined);
-    if (this.stopped || this.retry) return;
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      void this.listen(wake);
-    }, RECONNECT_MS);
+    await this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
-    await this.client?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 }
