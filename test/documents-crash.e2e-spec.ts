@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { asTx, dataSourceOptions, newId, Order, Partner } from '@app/database';
-import { InvoiceService } from '@app/invoicing';
+import { asTx, dataSourceOptions, newId, Order, Partner, scopeForOperator } from '@app/database';
+import { DocumentIssueRepository, InvoiceService } from '@app/invoicing';
 import { freePort } from './support/redis-process';
 import { ServiceProcess } from './support/service-process';
 import { TestStack } from './support/test-stack';
@@ -50,7 +50,7 @@ const HELD = 3;
     await stack.createEndpoint(created.api_keys.test);
     const partner = await db.getRepository(Partner).findOneByOrFail({ id: created.id });
     // Issued while no worker runs: the first one to start claims them all in one batch.
-    const issuer = new InvoiceService();
+    const issuer = new InvoiceService(new DocumentIssueRepository());
     const ids: string[] = [];
     for (let i = 0; i < INVOICES; i++) {
       const order = await db.getRepository(Order).save(db.getRepository(Order).create({
@@ -58,7 +58,7 @@ const HELD = 3;
         lineItems: [{ name: `Lampe ${i}`, quantity: 1, unit_amount: 1200, vat_rate: 20, amount_total: 1200 }], locale: 'fr', paidAt: new Date(),
         customerEmail: `buyer${i}@batch.test`, customerName: `Client ${i}`,
       }));
-      ids.push(await db.transaction(async (tx) => (await issuer.issueForOrder(asTx(tx), order, partner, 'card')).id));
+      ids.push(await db.transaction(async (tx) => (await issuer.issueForOrder(asTx(tx), scopeForOperator(partner, order.environment), order, partner, 'card')).id));
     }
 
     holder = new Client({ connectionString: stack.config.databaseUrl });

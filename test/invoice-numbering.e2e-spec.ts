@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { asTx, dataSourceOptions, newId, Order, Partner } from '@app/database';
-import { formatInvoiceNumber, invoiceNumberSql, invoiceNumberStem, InvoiceService } from '@app/invoicing';
+import { asTx, dataSourceOptions, newId, Order, Partner, scopeForOperator } from '@app/database';
+import { DocumentIssueRepository, formatInvoiceNumber, invoiceNumberSql, invoiceNumberStem, InvoiceService } from '@app/invoicing';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -75,7 +75,7 @@ describe('invoice numbering', () => {
     try {
       const created = await stack.createPartner({ invoice_prefix: 'RB' });
       const partner = await db.getRepository(Partner).findOneByOrFail({ id: created.id });
-      const sut = new InvoiceService();
+      const sut = new InvoiceService(new DocumentIssueRepository());
       const orders = await Promise.all(
         range(30).map(async (i) => {
           const order = db.getRepository(Order).create({
@@ -89,7 +89,7 @@ describe('invoice numbering', () => {
       const results = await Promise.allSettled(
         orders.map((order, i) =>
           db.transaction(async (tx) => {
-            await sut.issueForOrder(asTx(tx), order, partner, 'card');
+            await sut.issueForOrder(asTx(tx), scopeForOperator(partner, order.environment), order, partner, 'card');
             await new Promise((r) => setTimeout(r, 5));
             if (i % 3 === 0) throw new Error('crash after numbering');
           }),

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { CreditNote, Invoice, managerOf, newId, Order, OrderLine, Partner, Tx } from '@app/database';
-import { CREDIT_NOTE, FISCAL_DOCUMENT_ISSUED_CHANNEL } from './documents/document-kind';
+import { CreditNote, Invoice, newId, Order, OrderLine, Partner, TenantScope, Tx } from '@app/database';
+import { DocumentIssueRepository } from './document-issue.repository';
+import { CREDIT_NOTE } from './documents/document-kind';
 import { allocate } from './invoice-figures';
-import { nextInSeries } from './document-sequence';
 import { formatDocumentNumber } from './invoice-number';
 import { computeInvoiceTotals } from './invoice-totals';
 import { formatVatRate } from './pdf/format';
@@ -21,6 +21,8 @@ export type CreditNoteOutcome = { creditNote: CreditNote; created: boolean } | {
 
 @Injectable()
 export class CreditNoteService {
+  constructor(private readonly issues: DocumentIssueRepository) {}
+
   /**
    * Issues the credit note of one refund inside the caller's transaction,
    * which must hold the order's row lock: that lock serialises every event
@@ -28,19 +30,19 @@ export class CreditNoteService {
    * series row lock (like invoices) keeps the series gapless.
    * Idempotent on the Stripe refund id.
    */
-  async issueForRefund(tx: Tx, order: Order, invoice: Invoice, partner: Partner, refund: RefundFacts): Promise<CreditNoteOutcome> {
-    const existing = await managerOf(tx).findOneBy(CreditNote, { environment: order.environment, stripeRefundId: refund.id });
+  async issueForRefund(tx: Tx, scope: TenantScope, order: Order, invoice: Invoice, partner: Partner, refund: RefundFacts): Promise<CreditNoteOutcome> {
+    const existing = await this.issues.creditNoteOfRefund(tx, scope, refund.id);
     if (existing) return { creditNote: existing, created: false };
-    const previous = await managerOf(tx).find(CreditNote, { where: { orderId: order.id }, order: { sequence: 'ASC' } });
+    const previous = await this.issues.creditNotesOfOrder(tx, scope, order.id);
     const lines = this.linesFor(invoice, previous, refund.amount);
     if ('refused' in lines) return lines;
 
-    const { fiscalYear: year, sequence, issuedAt } = await nextInSeries(tx, partner.id, order.environment, 'credit_note');
+    const { fiscalYear: year, sequence, issuedAt } = await this.issues.nextInSeries(tx, scope, 'credit_note');
     const totals = computeInvoiceTotals(lines.lines, { pricesIncludeTax: lines.pricesIncludeTax });
     if (totals.including_tax !== refund.amount) {
       throw new Error(`Refund ${refund.id}: credit note lines total ${totals.including_tax} but ${refund.amount} was refunded`);
     }
-    const creditNote = managerOf(tx).create(CreditNote, {
+    const creditNote: CreditNote = {
       id: newId('cn'),
       partnerId: partner.id,
       environment: order.environment,
@@ -69,10 +71,8 @@ export class CreditNoteService {
       pdfRenderedAt: null,
       emailedAt: null,
       emailError: null,
-    });
-    await managerOf(tx).insert(CreditNote, creditNote);
-    // Sent at commit (never on rollback): the worker's document stage renders and emails the credit note then.
-    await managerOf(tx).query(`SELECT pg_notify('${FISCAL_DOCUMENT_ISSUED_CHANNEL}', 'credit_note')`);
+    };
+    await this.issues.insertCreditNote(tx, scope, creditNote);
     return { creditNote, created: true };
   }
 

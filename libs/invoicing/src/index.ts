@@ -9,3 +9,4 @@ export * from './credit-note.service';
 export * from './credit-note.repository';
 export * from './documents';
 export * from './email';
+export * from './document-issue.repository';

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Invoice, InvoiceBuyer, InvoiceSeller, InvoiceTerms, managerOf, newId, Order, Partner, Tx } from '@app/database';
+import { Invoice, InvoiceBuyer, InvoiceSeller, InvoiceTerms, newId, Order, Partner, TenantScope, Tx } from '@app/database';
 import type { PreparedMessage } from '@app/webhooks';
+import { DocumentIssueRepository } from './document-issue.repository';
 import { computeInvoiceTotals } from './invoice-totals';
-import { slotOf } from './document-sequence';
 import { fiscalYearOf, invoiceNumberStem } from './invoice-number';
-import { invoiceParams, issueStatement, messageParams } from './invoice-issue.statement';
 
-export { INVOICE_NUMBER_PLACEHOLDER } from './invoice-issue.statement';
+export { INVOICE_NUMBER_PLACEHOLDER } from './document-issue.repository';
 
 export interface IssuedInvoice {
   invoice: Invoice;
@@ -16,24 +15,24 @@ export interface IssuedInvoice {
 
 @Injectable()
 export class InvoiceService {
+  constructor(private readonly issues: DocumentIssueRepository) {}
+
   /**
    * Issues the invoice of a paid order inside the caller's transaction. The
    * sequence row stays locked until that transaction ends, and a rollback
    * gives the number back: the series has no gap and no duplicate.
    * Idempotent: an order that already has its invoice gets it back.
    */
-  async issueForOrder(tx: Tx, order: Order, partner: Partner, paymentMethod: string | null): Promise<Invoice> {
-    return (await this.issueAndAnnounce(tx, order, partner, paymentMethod, newId('inv'), null)).invoice;
+  async issueForOrder(tx: Tx, scope: TenantScope, order: Order, partner: Partner, paymentMethod: string | null): Promise<Invoice> {
+    return (await this.issueAndAnnounce(tx, scope, order, partner, paymentMethod, newId('inv'), null)).invoice;
   }
 
   /**
    * Issues the invoice and writes `message` (whose body may hold INVOICE_NUMBER_PLACEHOLDER) in ONE statement: the
-   * number, the invoice, the message and its deliveries. Gapless numbering makes a partner's payments wait for each
-   * other on the sequence row; with one statement, the row is held for that statement and the commit, not for a
-   * round trip per write (each of which waits its turn on a busy event loop).
+   * number, the invoice, the message and its deliveries (see DocumentIssueRepository.issueInvoice for why one).
    */
-  async issueAndAnnounce(tx: Tx, order: Order, partner: Partner, paymentMethod: string | null, invoiceId: string, message: PreparedMessage | null): Promise<IssuedInvoice> {
-    const existing = await managerOf(tx).findOneBy(Invoice, { orderId: order.id });
+  async issueAndAnnounce(tx: Tx, scope: TenantScope, order: Order, partner: Partner, paymentMethod: string | null, invoiceId: string, message: PreparedMessage | null): Promise<IssuedInvoice> {
+    const existing = await this.issues.invoiceOfOrder(tx, scope, order.id);
     if (existing) return { invoice: existing, deliveryIds: [] };
     const totals = computeInvoiceTotals(order.lineItems, { pricesIncludeTax: order.pricesIncludeTax });
     if (totals.including_tax !== order.amountTotal) {
@@ -65,16 +64,13 @@ export class InvoiceService {
       emailedAt: null,
       emailError: null,
     };
-    const [row] = await managerOf(tx).query(issueStatement(message !== null), [
-      ...invoiceParams(invoice, order, invoiceNumberStem(partner.invoicePrefix, order.environment, fiscalYear)),
-      ...(message ? messageParams(message) : []),
-    ]);
-    const { sequence, issuedAt } = slotOf('invoice', fiscalYear, row.sequence, row.issued_at);
-    invoice.number = row.number;
-    invoice.sequence = sequence;
-    invoice.issuedAt = issuedAt;
-    invoice.paidAt = order.paidAt ?? issuedAt;
-    return { invoice, deliveryIds: message && row.message_written ? message.deliveryIds : [] };
+    const numberStem = invoiceNumberStem(partner.invoicePrefix, scope.environment, fiscalYear);
+    const { number, slot, messageWritten } = await this.issues.issueInvoice(tx, scope, invoice, numberStem, order.paidAt, message);
+    invoice.number = number;
+    invoice.sequence = slot.sequence;
+    invoice.issuedAt = slot.issuedAt;
+    invoice.paidAt = order.paidAt ?? slot.issuedAt;
+    return { invoice, deliveryIds: message && messageWritten ? message.deliveryIds : [] };
   }
 }
 

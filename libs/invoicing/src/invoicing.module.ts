@@ -3,6 +3,7 @@ import { MailModule } from '@app/mail';
 import { WebhooksModule } from '@app/webhooks';
 import { CreditNoteRepository } from './credit-note.repository';
 import { CreditNoteService } from './credit-note.service';
+import { DocumentIssueRepository } from './document-issue.repository';
 import { DocumentIssuedListener } from './documents/document-issued.listener';
 import { DocumentPdfService } from './documents/document-pdf.service';
 import { DocumentRepository } from './documents/document.repository';
@@ -18,6 +19,7 @@ import { InvoiceService } from './invoice.service';
 @Module({
   imports: [WebhooksModule, MailModule],
   providers: [
+    DocumentIssueRepository,
     InvoiceService,
     CreditNoteService,
     CreditNoteRepository,

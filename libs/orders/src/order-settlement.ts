@@ -62,7 +62,7 @@ export class OrderSettlement {
     const invoiceId = newId('inv');
     const announcement = await this.outbox.prepare(tx, scope, 'order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
     const issue = async () => {
-      const { invoice, deliveryIds } = await this.invoices.issueAndAnnounce(tx, order, partner, order.paymentMethodType, invoiceId, announcement);
+      const { invoice, deliveryIds } = await this.invoices.issueAndAnnounce(tx, scope, order, partner, order.paymentMethodType, invoiceId, announcement);
       followUps.invoiceIds.push(invoice.id);
       followUps.deliveryIds.push(...deliveryIds);
       this.logger.log(`Order ${order.id} paid (${payment.eventId}); invoice ${invoice.number}`);

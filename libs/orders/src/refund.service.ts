@@ -61,7 +61,7 @@ export class RefundService {
     let changed = false;
     const refusals: string[] = [];
     for (const refund of done) {
-      const outcome = await this.creditNotes.issueForRefund(tx, order, invoice, partner, {
+      const outcome = await this.creditNotes.issueForRefund(tx, scope, order, invoice, partner, {
         id: refund.id,
         amount: refund.amount,
         refundedAt: new Date(refund.created * 1000),

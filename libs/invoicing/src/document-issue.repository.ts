@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { CreditNote, Invoice, managerOf, TenantScope, Tx } from '@app/database';
+import type { PreparedMessage } from '@app/webhooks';
+import { DocumentSeries, SeriesSlot, slotOf } from './document-sequence';
+import { FISCAL_DOCUMENT_ISSUED_CHANNEL } from './documents/document-kind';
+import { fiscalYearOf, invoiceNumberSql } from './invoice-number';
+
+/** Stands for the invoice number in a message written in the same statement as the invoice. */
+export const INVOICE_NUMBER_PLACEHOLDER = '@@invoice-number@@';
+
+/** What the numbering statement gave the invoice. */
+export interface NumberedInvoice {
+  number: string;
+  slot: SeriesSlot;
+  /** False when no message was given, or it was recorded already (a replay). */
+  messageWritten: boolean;
+}
+
+/**
+ * The increment of a partner's series ($1 partner, $2 environment, $3 series, $4 fiscal year) as a CTE named `seq`
+ * (`last_value`, `issued_at`), for a statement that also writes what the number belongs to. The row lock it takes
+ * is held until the transaction ends and a rollback gives the number back: no gap, no duplicate. `issued_at` is
+ * read once the lock is held, so a document that waited for it is never dated before the one numbered before it
+ * (French law wants the series chronological).
+ */
+const SERIES_INCREMENT = `seq AS (
+      INSERT INTO invoice_sequences (partner_id, environment, series, fiscal_year, last_value)
+      VALUES ($1, $2, $3, $4, 1)
+      ON CONFLICT (partner_id, environment, series, fiscal_year) DO UPDATE SET last_value = invoice_sequences.last_value + 1
+      RETURNING last_value, clock_timestamp() AS issued_at
+    )`;
+
+/** The notification leaves at commit (never on rollback): the worker's document stage renders the document then. */
+const ANNOUNCE_ISSUED = `pg_notify('${FISCAL_DOCUMENT_ISSUED_CHANNEL}', $3)`;
+
+/** Numbers and inserts an invoice: SERIES_INCREMENT's parameters, then the invoice's ($5–$18). */
+const NUMBER_INVOICE = `
+    WITH ${SERIES_INCREMENT}, inv AS (
+      INSERT INTO invoices (id, partner_id, environment, order_id, number, fiscal_year, sequence, issued_at, currency,
+        amount_total, amount_excluding_tax, amount_tax, locale, seller, buyer, lines, terms, paid_at, payment_method)
+      SELECT $5, $1, $2, $6, ${invoiceNumberSql('$7', 'seq.last_value')}, $4, seq.last_value, seq.issued_at, $8, $9, $10, $11, $12,
+        $13::jsonb, $14::jsonb, $15::jsonb, $16::jsonb, coalesce($17::timestamptz, seq.issued_at), $18
+      FROM seq
+      RETURNING number, sequence, issued_at
+    )`;
+
+const ISSUE_INVOICE = `${NUMBER_INVOICE} SELECT number, sequence, issued_at, false AS message_written, ${ANNOUNCE_ISSUED} AS notified FROM inv`;
+
+/**
+ * The same and, in the same statement, the message announcing the invoice ($19 the number's placeholder in its
+ * body, then the message's $20–$27) with its deliveries.
+ */
+const ISSUE_INVOICE_WITH_MESSAGE = `${NUMBER_INVOICE}, msg AS (
+      INSERT INTO messages (id, partner_id, environment, type, order_id, body, created_at)
+      SELECT $20, $1, $2, $21, $22, replace($23, $19, inv.number), $24 FROM inv
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    ), delivery_rows AS (
+      -- Run although nothing reads it: PostgreSQL executes every data-modifying CTE exactly once.
+      INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
+      SELECT d.id, msg.id, d.endpoint_id, $1, $25, 'pending', 0, $24, $24
+      FROM msg, unnest($26::text[], $27::text[]) WITH ORDINALITY AS d(id, endpoint_id, n)
+      ORDER BY d.n
+      RETURNING id
+    )
+    SELECT inv.number, inv.sequence, inv.issued_at, EXISTS (SELECT 1 FROM msg) AS message_written, ${ANNOUNCE_ISSUED} AS notified FROM inv`;
+
+/**
+ * Issuing fiscal documents, inside the caller's transaction (the settlement's or the refund's): the partners' number
+ * series (`invoice_sequences`, which it owns) and the insert of invoices and credit notes under their numbers. What
+ * happens to a document afterwards (PDF, email, announcement) is DocumentRepository's. Each statement is keyed by
+ * the scope of the paid or refunded order.
+ *
+ * The invoice's statement also writes the message announcing it (`order.paid`, whose body carries the number) and
+ * its deliveries: gapless numbering makes a partner's payments wait for each other on the series row, and with one
+ * statement that row is held for that statement and the commit, not for a round trip per write.
+ */
+@Injectable()
+export class DocumentIssueRepository {
+  async invoiceOfOrder(tx: Tx, scope: TenantScope, orderId: string): Promise<Invoice | null> {
+    return managerOf(tx).findOneBy(Invoice, { orderId, partnerId: scope.partnerId, environment: scope.environment });
+  }
+
+  /**
+   * Numbers and inserts `invoice` (its number, sequence and issue date are the statement's; `paidAt` null means
+   * paid when issued) with the message announcing it, if any.
+   */
+  async issueInvoice(tx: Tx, scope: TenantScope, invoice: Invoice, numberStem: string, paidAt: Date | null, message: PreparedMessage | null): Promise<NumberedInvoice> {
+    const [row] = await managerOf(tx).query(message ? ISSUE_INVOICE_WITH_MESSAGE : ISSUE_INVOICE, [
+      scope.partnerId,
+      scope.environment,
+      'invoice' satisfies DocumentSeries,
+      invoice.fiscalYear,
+      invoice.id,
+      invoice.orderId,
+      numberStem,
+      invoice.currency,
+      invoice.amountTotal,
+      invoice.amountExcludingTax,
+      invoice.amountTax,
+      invoice.locale,
+      JSON.stringify(invoice.seller),
+      JSON.stringify(invoice.buyer),
+      JSON.stringify(invoice.lines),
+      JSON.stringify(invoice.terms),
+      paidAt,
+      invoice.paymentMethod,
+      ...(message
+        ? [INVOICE_NUMBER_PLACEHOLDER, message.messageId, message.type, message.orderId, message.body, message.createdAt, message.orderingKey, message.deliveryIds, message.endpointIds]
+        : []),
+    ]);
+    return { number: row.number, slot: slotOf('invoice', invoice.fiscalYear, row.sequence, row.issued_at), messageWritten: row.message_written };
+  }
+
+  async creditNoteOfRefund(tx: Tx, scope: TenantScope, stripeRefundId: string): Promise<CreditNote | null> {
+    return managerOf(tx).findOneBy(CreditNote, { stripeRefundId, partnerId: scope.partnerId, environment: scope.environment });
+  }
+
+  /** The order's credit notes in their series' order. */
+  async creditNotesOfOrder(tx: Tx, scope: TenantScope, orderId: string): Promise<CreditNote[]> {
+    return managerOf(tx).find(CreditNote, { where: { orderId, partnerId: scope.partnerId, environment: scope.environment }, order: { sequence: 'ASC' } });
+  }
+
+  /** Takes the next number of the scope's series of `series`; the lock and the slot are as in SERIES_INCREMENT. */
+  async nextInSeries(tx: Tx, scope: TenantScope, series: DocumentSeries): Promise<SeriesSlot> {
+    const fiscalYear = fiscalYearOf(new Date());
+    const [row] = await managerOf(tx).query(`WITH ${SERIES_INCREMENT} SELECT last_value, issued_at FROM seq`, [
+      scope.partnerId,
+      scope.environment,
+      series,
+      fiscalYear,
+    ]);
+    return slotOf(series, fiscalYear, row.last_value, row.issued_at);
+  }
+
+  /** Inserts a numbered credit note (of the scope's partner) and announces it to the document stage at commit. */
+  async insertCreditNote(tx: Tx, scope: TenantScope, creditNote: CreditNote): Promise<void> {
+    await managerOf(tx).insert(CreditNote, { ...creditNote, partnerId: scope.partnerId, environment: scope.environment });
+    await managerOf(tx).query(`SELECT pg_notify('${FISCAL_DOCUMENT_ISSUED_CHANNEL}', $1)`, ['credit_note' satisfies DocumentSeries]);
+  }
+}
