@@ -27,12 +27,6 @@ const NOT_YET_MOVED: Record<string, string> = {
     'saves customers through managerOf(tx) inside the payment-event transaction (rewrite in progress): to CustomerRepository',
   'libs/orders/src/subscription-event.handler.ts':
     'saves subscriptions through managerOf(tx) inside the payment-event transaction (rewrite in progress): to SubscriptionRepository',
-  'libs/webhooks/src/endpoint-control.service.ts':
-    'endpoint controls and backlog counts (webhooks rewrite in progress)',
-  'libs/webhooks/src/endpoint.service.ts':
-    'endpoints read and written on the DataSource (webhooks rewrite in progress)',
-  'libs/webhooks/src/message-replay.service.ts':
-    'message replays on the DataSource (webhooks rewrite in progress)',
 };
 
 const show = (fs: IoFinding[]) => fs.map((f) => `${f.file}:${f.line} ${f.text}`).join('\n');

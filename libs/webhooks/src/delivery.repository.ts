@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Attempt, Delivery, Message, newId, TenantScope } from '@app/database';
+import { DataSource } from 'typeorm';
+import { Attempt, Delivery, managerOf, Message, newId, TenantScope, Tx } from '@app/database';
 
 /**
  * Deliveries made pending again (resend, recover) and the one-shot ping, outside the engine's claim and record.
@@ -15,19 +15,19 @@ export class DeliveryRepository {
    * Everything the endpoint has waiting is due now (an endpoint enabled again); returns how many deliveries are pending.
    * @crossTenant by an endpoint id the caller checked in its scope, in the same transaction.
    */
-  async makeWaitingDue(tx: EntityManager, endpointId: string): Promise<number> {
-    await tx.query(`UPDATE deliveries SET next_attempt_at = now() WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > now()`, [endpointId]);
-    const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM deliveries WHERE endpoint_id = $1 AND status = 'pending'`, [endpointId]);
+  async makeWaitingDue(tx: Tx, endpointId: string): Promise<number> {
+    await managerOf(tx).query(`UPDATE deliveries SET next_attempt_at = now() WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > now()`, [endpointId]);
+    const [{ n }] = await managerOf(tx).query(`SELECT count(*)::int AS n FROM deliveries WHERE endpoint_id = $1 AND status = 'pending'`, [endpointId]);
     return n as number;
   }
 
-  message(tx: EntityManager, scope: TenantScope, id: string): Promise<Message | null> {
-    return tx.findOneBy(Message, { id, partnerId: scope.partnerId, environment: scope.environment });
+  message(tx: Tx, scope: TenantScope, id: string): Promise<Message | null> {
+    return managerOf(tx).findOneBy(Message, { id, partnerId: scope.partnerId, environment: scope.environment });
   }
 
   /** The endpoint's deliveries of messages created in [since, until) not delivered yet (failed, or still retrying), oldest first. */
-  async undelivered(tx: EntityManager, scope: TenantScope, endpointId: string, since: Date, until: Date): Promise<string[]> {
-    const rows: { id: string }[] = await tx.query(
+  async undelivered(tx: Tx, scope: TenantScope, endpointId: string, since: Date, until: Date): Promise<string[]> {
+    const rows: { id: string }[] = await managerOf(tx).query(
       `SELECT d.id FROM deliveries d JOIN messages m ON m.id = d.message_id
        WHERE d.endpoint_id = $1 AND d.partner_id = $4 AND m.created_at >= $2 AND m.created_at < $3
          AND d.status IN ('failed', 'pending')
@@ -38,11 +38,11 @@ export class DeliveryRepository {
   }
 
   /** The message's delivery to this endpoint, or a new pending one (an endpoint created after the message never had one). */
-  async forMessage(tx: EntityManager, scope: TenantScope, message: Message, endpointId: string): Promise<{ id: string; created: boolean }> {
-    const existing = await tx.findOneBy(Delivery, { messageId: message.id, endpointId, partnerId: scope.partnerId });
+  async forMessage(tx: Tx, scope: TenantScope, message: Message, endpointId: string): Promise<{ id: string; created: boolean }> {
+    const existing = await managerOf(tx).findOneBy(Delivery, { messageId: message.id, endpointId, partnerId: scope.partnerId });
     if (existing) return { id: existing.id, created: false };
     const id = newId('dlv');
-    await tx.query(
+    await managerOf(tx).query(
       `INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, status, attempt_count, next_attempt_at, order_id)
        VALUES ($1, $2, $3, $4, 'pending', 0, now(), $5)`,
       [id, message.id, endpointId, scope.partnerId, message.orderId],
@@ -51,8 +51,8 @@ export class DeliveryRepository {
   }
 
   /** Pending again from attempt one; `orderKey` replaces the per-order key when a recovery must go out in sequence. */
-  async makePending(tx: EntityManager, scope: TenantScope, deliveryId: string, orderKey?: string): Promise<void> {
-    await tx.query(
+  async makePending(tx: Tx, scope: TenantScope, deliveryId: string, orderKey?: string): Promise<void> {
+    await managerOf(tx).query(
       `UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = now(), delivered_at = NULL,
          lease_until = NULL, last_error = NULL, failed_reason = NULL, order_id = COALESCE($2, order_id)
        WHERE id = $1 AND partner_id = $3`,

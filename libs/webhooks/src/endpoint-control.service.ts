@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { TenantScope } from '@app/database';
+import { TenantScope, UnitOfWork } from '@app/database';
 import { AppError } from '@app/errors';
 import { JobQueue } from '@app/queue';
 import { DeliveryRepository } from './delivery.repository';
@@ -48,7 +46,7 @@ export function deliveryLimitProblems(settings: EndpointDeliveryLimits): { field
 @Injectable()
 export class EndpointControlService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly endpoints: EndpointRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly queue: JobQueue,
@@ -61,7 +59,7 @@ export class EndpointControlService {
 
   /** Returns how many waiting deliveries were made due. */
   async enable(scope: TenantScope, endpointId: string): Promise<{ backlog: number }> {
-    const backlog = await this.db.transaction(async (tx) => {
+    const backlog = await this.uow.run(async (tx) => {
       if (!(await this.endpoints.enable(tx, scope, endpointId))) throw AppError.notFound('endpoint', endpointId);
       return this.deliveries.makeWaitingDue(tx, endpointId);
     });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Endpoint, TenantScope } from '@app/database';
+import { DataSource, IsNull } from 'typeorm';
+import { Endpoint, managerOf, TenantScope, Tx } from '@app/database';
 
 /** An endpoint's health columns and delivery counts, as `GET /v1/endpoints/:id/stats` shows them (raw rows). */
 export interface EndpointHealthRows {
@@ -10,19 +10,85 @@ export interface EndpointHealthRows {
   deliveries: { backlog: number; failed: number; in_flight: number };
 }
 
-/** The partner-facing endpoint rows read and written outside the endpoint CRUD. Every method takes the tenant, but the marked ones. */
+/** The delivery limits the engine's claim enforces (columns outside the TypeORM entity). */
+export interface EndpointLimits {
+  maxInFlight: number;
+  rateLimitPerSecond: number | null;
+}
+
+/** The partner-facing endpoint rows: the CRUD, controls, health. Every method takes the tenant, but the marked ones. */
 @Injectable()
 export class EndpointRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** A live (not deleted) endpoint of the scope, or null. */
-  live(scope: TenantScope, id: string, tx: EntityManager = this.db.manager): Promise<Endpoint | null> {
-    return tx.findOneBy(Endpoint, { id, partnerId: scope.partnerId, environment: scope.environment, deletedAt: IsNull() });
+  /** A live (not deleted) endpoint of the scope, or null; inside `tx` when given. */
+  live(scope: TenantScope, id: string, tx?: Tx): Promise<Endpoint | null> {
+    return (tx ? managerOf(tx) : this.db.manager).findOneBy(Endpoint, { id, partnerId: scope.partnerId, environment: scope.environment, deletedAt: IsNull() });
+  }
+
+  /** The scope's live endpoints, oldest first. */
+  list(scope: TenantScope): Promise<Endpoint[]> {
+    return this.db.getRepository(Endpoint).find({
+      where: { partnerId: scope.partnerId, environment: scope.environment, deletedAt: IsNull() },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  /**
+   * Serialises the scope's endpoint creations until `tx` ends, so that counting then inserting cannot overshoot the
+   * cap: two creations at once would both count nine.
+   */
+  async lockScopeForCreation(tx: Tx, scope: TenantScope): Promise<void> {
+    await managerOf(tx).query('SELECT pg_advisory_xact_lock(hashtext($1))', [`endpoints:${scope.partnerId}:${scope.environment}`]);
+  }
+
+  countLive(tx: Tx, scope: TenantScope): Promise<number> {
+    return managerOf(tx).countBy(Endpoint, { partnerId: scope.partnerId, environment: scope.environment, deletedAt: IsNull() });
+  }
+
+  /** A new endpoint of the scope with its delivery limits. */
+  async insert(tx: Tx, scope: TenantScope, endpoint: Endpoint, limits: EndpointLimits): Promise<void> {
+    await managerOf(tx).insert(Endpoint, { ...endpoint, partnerId: scope.partnerId, environment: scope.environment });
+    await managerOf(tx).query('UPDATE endpoints SET max_in_flight = $2, rate_limit_per_second = $3 WHERE id = $1 AND partner_id = $4', [
+      endpoint.id,
+      limits.maxInFlight,
+      limits.rateLimitPerSecond,
+      scope.partnerId,
+    ]);
+  }
+
+  /** The delivery limits of the scope's endpoints among `ids`. */
+  async limitsOf(scope: TenantScope, ids: string[]): Promise<Map<string, EndpointLimits>> {
+    const rows: { id: string; max_in_flight: number; rate: number | null }[] = await this.db.query(
+      'SELECT id, max_in_flight, rate_limit_per_second::float8 AS rate FROM endpoints WHERE id = ANY($1) AND partner_id = $2 AND environment = $3',
+      [ids, scope.partnerId, scope.environment],
+    );
+    return new Map(rows.map((r) => [r.id, { maxInFlight: r.max_in_flight, rateLimitPerSecond: r.rate }]));
+  }
+
+  /** The partner's edits of an endpoint of the scope (url, event types, description, enabled); the row as stored. */
+  async saveSettings(scope: TenantScope, endpoint: Endpoint): Promise<Endpoint> {
+    const { url, eventTypes, description, enabled } = endpoint;
+    await this.db.getRepository(Endpoint).update({ id: endpoint.id, partnerId: scope.partnerId, environment: scope.environment }, { url, eventTypes, description, enabled });
+    return (await this.live(scope, endpoint.id)) ?? endpoint;
+  }
+
+  /** Soft delete: nothing more is sent to it, and its delivery history stays readable. */
+  async softDelete(scope: TenantScope, id: string): Promise<void> {
+    await this.db.getRepository(Endpoint).update({ id, partnerId: scope.partnerId, environment: scope.environment }, { deletedAt: new Date(), enabled: false });
+  }
+
+  /** A new sealed secret; the previous one keeps signing until `previousExpiresAt`. */
+  async replaceSecret(scope: TenantScope, id: string, sealed: string, previousSealed: string, previousExpiresAt: Date): Promise<void> {
+    await this.db.getRepository(Endpoint).update(
+      { id, partnerId: scope.partnerId, environment: scope.environment },
+      { secretEncrypted: sealed, previousSecretEncrypted: previousSealed, previousSecretExpiresAt: previousExpiresAt },
+    );
   }
 
   /** The scope's live endpoints subscribed to `type` (an empty list of event types means all of them). */
-  subscribed(tx: EntityManager, scope: TenantScope, type: string): Promise<Endpoint[]> {
-    return tx
+  subscribed(tx: Tx, scope: TenantScope, type: string): Promise<Endpoint[]> {
+    return managerOf(tx)
       .getRepository(Endpoint)
       .createQueryBuilder('e')
       .where('e.partner_id = :partnerId AND e.environment = :environment AND e.deleted_at IS NULL', scope)
@@ -41,8 +107,8 @@ export class EndpointRepository {
   }
 
   /** Enabled again with a clean health record (closed circuit, no failures); false when not live in the scope. */
-  async enable(tx: EntityManager, scope: TenantScope, id: string): Promise<boolean> {
-    const [, count] = await tx.query(
+  async enable(tx: Tx, scope: TenantScope, id: string): Promise<boolean> {
+    const [, count] = await managerOf(tx).query(
       `UPDATE endpoints SET enabled = true, disabled_reason = NULL, disabled_at = NULL, disabled_notice_sent_at = NULL,
          consecutive_failures = 0, failing_since = NULL, circuit_state = 'closed', circuit_retry_at = NULL, circuit_opened_count = 0,
          updated_at = now()
@@ -64,8 +130,8 @@ export class EndpointRepository {
   }
 
   /** The partner says its endpoint is back: the circuit starts closed again. */
-  async closeCircuit(tx: EntityManager, scope: TenantScope, id: string): Promise<void> {
-    await tx.query(
+  async closeCircuit(tx: Tx, scope: TenantScope, id: string): Promise<void> {
+    await managerOf(tx).query(
       `UPDATE endpoints SET circuit_state = 'closed', circuit_retry_at = NULL, consecutive_failures = 0, failing_since = NULL
        WHERE id = $1 AND partner_id = $2 AND environment = $3`,
       [id, scope.partnerId, scope.environment],

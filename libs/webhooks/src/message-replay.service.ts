@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Endpoint, Message, newId, TenantScope } from '@app/database';
+import { Endpoint, Message, newId, TenantScope, Tx, UnitOfWork } from '@app/database';
 import { AppError } from '@app/errors';
 import { JobQueue } from '@app/queue';
 import { DeliveryRepository } from './delivery.repository';
@@ -21,7 +19,7 @@ export interface ReplayResult {
 @Injectable()
 export class MessageReplayService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly deliveries: DeliveryRepository,
     private readonly endpoints: EndpointRepository,
     private readonly queue: JobQueue,
@@ -29,7 +27,7 @@ export class MessageReplayService {
 
   /** To one endpoint, or to every endpoint of the environment subscribed to the message's type. */
   async resend(scope: TenantScope, messageId: string, endpointId?: string): Promise<ReplayResult> {
-    const deliveryIds = await this.db.transaction(async (tx) => {
+    const deliveryIds = await this.uow.run(async (tx) => {
       const message = await this.deliveries.message(tx, scope, messageId);
       if (!message) throw AppError.notFound('message', messageId);
       const endpoints = endpointId ? [await this.endpointOf(tx, scope, endpointId)] : await this.endpoints.subscribed(tx, scope, message.type);
@@ -48,7 +46,7 @@ export class MessageReplayService {
    */
   async recover(scope: TenantScope, endpointId: string, since: Date, until = new Date()): Promise<ReplayResult> {
     if (since >= until) throw AppError.validation([{ field: 'since', message: 'must be before until' }]);
-    const deliveryIds = await this.db.transaction(async (tx) => {
+    const deliveryIds = await this.uow.run(async (tx) => {
       const endpoint = await this.endpointOf(tx, scope, endpointId);
       const failed = await this.deliveries.undelivered(tx, scope, endpoint.id, since, until);
       await this.endpoints.closeCircuit(tx, scope, endpoint.id);
@@ -63,13 +61,13 @@ export class MessageReplayService {
     return { deliveryIds };
   }
 
-  private async endpointOf(tx: EntityManager, scope: TenantScope, id: string): Promise<Endpoint> {
+  private async endpointOf(tx: Tx, scope: TenantScope, id: string): Promise<Endpoint> {
     const endpoint = await this.endpoints.live(scope, id, tx);
     if (!endpoint) throw AppError.notFound('endpoint', id);
     return endpoint;
   }
 
-  private async reschedule(tx: EntityManager, scope: TenantScope, message: Message, endpoint: Endpoint): Promise<string> {
+  private async reschedule(tx: Tx, scope: TenantScope, message: Message, endpoint: Endpoint): Promise<string> {
     const delivery = await this.deliveries.forMessage(tx, scope, message, endpoint.id);
     if (!delivery.created) await this.deliveries.makePending(tx, scope, delivery.id);
     return delivery.id;
