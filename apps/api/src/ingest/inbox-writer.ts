@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InboxEvent, StripeEventRepository } from '@app/stripe';
+import { InboxEvent, MAX_INBOX_INSERT, StripeEventRepository } from '@app/stripe';
 
 interface Waiting {
   event: InboxEvent;
@@ -7,7 +7,7 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
-const MAX_BATCH = 500;
+const MAX_BATCH = MAX_INBOX_INSERT;
 const MAX_FLUSHES_IN_FLIGHT = 2;
 
 /**
