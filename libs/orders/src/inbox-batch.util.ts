@@ -68,6 +68,8 @@ export class BatchNumbering implements DeferredNumbering {
    * statement, so the number's row lock covers one statement per invoice instead of two round trips (the lock's
    * hold time bounds a partner's throughput, see docs/architecture.md "Invoice-number lock in a batch"). Waits for
    * all of them before failing, so no statement of the batch is still running when the transaction rolls back.
+   * pg 8 queues queries sent to a busy client (it prints a one-time DeprecationWarning: pg 9 will refuse them);
+   * before pg 9, the read moves out of `InvoiceService.issueAndAnnounce` into one read of the batch's orders.
    */
   async flush(): Promise<void> {
     const issues = this.issues;
