@@ -62,20 +62,9 @@ export class BatchNumbering implements DeferredNumbering {
     this.issues.push(() => withLogContext(context, issue));
   }
 
-  /**
-   * Started together on the transaction's connection, which runs its queries one after another in the order they
-   * are sent: every issuance's first read (is the order invoiced already?) is queued before the first numbering
-   * statement, so the number's row lock covers one statement per invoice instead of two round trips (the lock's
-   * hold time bounds a partner's throughput, see docs/architecture.md "Invoice-number lock in a batch"). Waits for
-   * all of them before failing, so no statement of the batch is still running when the transaction rolls back.
-   * pg 8 queues queries sent to a busy client (it prints a one-time DeprecationWarning: pg 9 will refuse them);
-   * before pg 9, the read moves out of `InvoiceService.issueAndAnnounce` into one read of the batch's orders.
-   */
   async flush(): Promise<void> {
     const issues = this.issues;
     this.issues = [];
-    const settled = await Promise.allSettled(issues.map((issue) => issue()));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    for (const issue of issues) await issue();
   }
 }
