@@ -25,9 +25,7 @@ const POLL_MS = 1000;
  * DocumentStage (NOTIFY fiscal_document_issued), which also polls.
  */
 export async function scheduleFollowUps(queue: JobQueue, followUps: FollowUps): Promise<void> {
-  await Promise.all([
-    queue.tryEnqueueBulk('deliver-message', followUps.deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1 }))),
-  ]);
+  await queue.tryEnqueueBulk('deliver-message', followUps.deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1 })));
 }
 
 /**
@@ -124,13 +122,11 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
 
   /** The batch failed as a whole: each event in its own transaction, so only the faulty ones fail. */
   private async oneByOne(batch: ClaimedStripeEvent[]): Promise<FollowUps> {
-    const all: FollowUps = { invoiceIds: [], deliveryIds: [], creditNoteIds: [] };
+    const all: FollowUps = { deliveryIds: [] };
     for (const event of batch) {
       try {
         const f = await this.payments.applyBatch([event]);
-        all.invoiceIds.push(...f.invoiceIds);
         all.deliveryIds.push(...f.deliveryIds);
-        all.creditNoteIds.push(...f.creditNoteIds);
       } catch (err) {
         if (isDatabaseUnavailable(err)) {
           this.logger.warn(`Stripe events left for later, database unavailable: ${(err as Error).message}`);

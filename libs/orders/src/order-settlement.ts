@@ -5,12 +5,12 @@ import { OutboxService } from '@app/webhooks';
 import { orderPaidData, orderPaymentFailedData } from './order-event.mapper';
 import { canTransition } from './order-transitions';
 
-/** Work the caller schedules once the transaction is committed. */
+/**
+ * Work the caller schedules once the transaction is committed: the deliveries it wrote. Invoices and credit notes
+ * need nothing here (their issuing statement wakes the DocumentStage).
+ */
 export interface FollowUps {
-  invoiceIds: string[];
   deliveryIds: string[];
-  /** Credit notes to render and email. */
-  creditNoteIds: string[];
 }
 
 export interface Payment {
@@ -63,7 +63,6 @@ export class OrderSettlement {
     const announcement = await this.outbox.prepare(tx, scope, 'order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
     const issue = async () => {
       const { invoice, deliveryIds } = await this.invoices.issueAndAnnounce(tx, scope, order, partner, order.paymentMethodType, invoiceId, announcement);
-      followUps.invoiceIds.push(invoice.id);
       followUps.deliveryIds.push(...deliveryIds);
       this.logger.log(`Order ${order.id} paid (${payment.eventId}); invoice ${invoice.number}`);
     };

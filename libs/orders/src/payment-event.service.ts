@@ -93,7 +93,7 @@ export class PaymentEventService {
    * fails: nothing of the batch is then committed, and the caller applies the events one by one.
    */
   async applyBatch(events: InboxEvent[]): Promise<FollowUps> {
-    const followUps: FollowUps = { invoiceIds: [], deliveryIds: [], creditNoteIds: [] };
+    const followUps: FollowUps = { deliveryIds: [] };
     const pending = events.filter((e) => PENDING.has(e.status));
     if (pending.length === 0) return followUps;
     const partners = await this.partnersNamedBy(pending);

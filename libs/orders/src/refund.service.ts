@@ -9,7 +9,6 @@ import { OrderRepository } from './order.repository';
 import { refundPaymentIntentOf } from './refund-event-fields';
 
 export interface RefundFollowUps {
-  creditNoteIds: string[];
   deliveryIds: string[];
 }
 
@@ -76,7 +75,6 @@ export class RefundService {
       order.amountRefunded += cn.amountTotal;
       order.status = order.amountRefunded >= order.amountTotal ? 'refunded' : 'partially_refunded';
       await this.orders.recordRefunded(tx, scope, order);
-      followUps.creditNoteIds.push(cn.id);
       followUps.deliveryIds.push(
         ...(await this.outbox.record(tx, scope, 'order.refunded', order.id, {
           order: { ...orderCore(order), amount_refunded: order.amountRefunded },
