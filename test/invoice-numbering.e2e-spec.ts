@@ -102,4 +102,32 @@ describe('invoice numbering', () => {
       await db.destroy();
     }
   });
+
+  it('issuing again for an invoiced order gives its invoice back and takes no number: the next order follows without a gap', async () => {
+    const db = new DataSource(dataSourceOptions(stack.config.databaseUrl, 2));
+    await db.initialize();
+    try {
+      const created = await stack.createPartner({ invoice_prefix: 'RE' });
+      const partner = await db.getRepository(Partner).findOneByOrFail({ id: created.id });
+      const scope = scopeForOperator(partner, 'production');
+      const sut = new InvoiceService(new DocumentIssueRepository());
+      const [first, second] = await Promise.all(
+        range(2).map((i) =>
+          db.getRepository(Order).save(db.getRepository(Order).create({
+            id: newId('ord'), partnerId: partner.id, environment: 'production', status: 'paid', currency: 'eur', amountTotal: 700,
+            lineItems: [{ name: `R${i}`, quantity: 1, unit_amount: 700, vat_rate: 20, amount_total: 700 }], locale: 'fr', paidAt: new Date(),
+          })),
+        ),
+      );
+      const issue = (order: Order) => db.transaction((tx) => sut.issueForOrder(asTx(tx), scope, order, partner, 'card'));
+      const original = await issue(first);
+      const replayed = await issue(first);
+      expect(replayed).toMatchObject({ id: original.id, number: original.number, sequence: 1 });
+      expect((await issue(second)).sequence).toBe(2);
+      const rows = await stack.sql<{ order_id: string; sequence: number }>(`SELECT order_id, sequence FROM invoices WHERE partner_id = $1 ORDER BY sequence`, [partner.id]);
+      expect(rows).toEqual([{ order_id: first.id, sequence: 1 }, { order_id: second.id, sequence: 2 }]);
+    } finally {
+      await db.destroy();
+    }
+  });
 });

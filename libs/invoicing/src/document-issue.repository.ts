@@ -33,9 +33,18 @@ const SERIES_INCREMENT = `seq AS (
 /** The notification leaves at commit (never on rollback): the worker's document stage renders the document then. */
 const ANNOUNCE_ISSUED = `pg_notify('${FISCAL_DOCUMENT_ISSUED_CHANNEL}', $3)`;
 
-/** Numbers and inserts an invoice: SERIES_INCREMENT's parameters, then the invoice's ($5–$18). */
+/**
+ * Numbers and inserts an invoice, unless its order has one already: then no number is taken and the statement
+ * returns no row. SERIES_INCREMENT's parameters, then the invoice's ($5–$18). Asking "invoiced already?" here,
+ * not in a read before, keeps the partner's number lock to this one round trip per invoice.
+ */
 const NUMBER_INVOICE = `
-    WITH ${SERIES_INCREMENT}, inv AS (
+    WITH seq AS (
+      INSERT INTO invoice_sequences (partner_id, environment, series, fiscal_year, last_value)
+      SELECT $1, $2, $3, $4, 1 WHERE NOT EXISTS (SELECT 1 FROM invoices WHERE order_id = $6 AND partner_id = $1)
+      ON CONFLICT (partner_id, environment, series, fiscal_year) DO UPDATE SET last_value = invoice_sequences.last_value + 1
+      RETURNING last_value, clock_timestamp() AS issued_at
+    ), inv AS (
       INSERT INTO invoices (id, partner_id, environment, order_id, number, fiscal_year, sequence, issued_at, currency,
         amount_total, amount_excluding_tax, amount_tax, locale, seller, buyer, lines, terms, paid_at, payment_method)
       SELECT $5, $1, $2, $6, ${invoiceNumberSql('$7', 'seq.last_value')}, $4, seq.last_value, seq.issued_at, $8, $9, $10, $11, $12,
@@ -83,9 +92,9 @@ export class DocumentIssueRepository {
 
   /**
    * Numbers and inserts `invoice` (its number, sequence and issue date are the statement's; `paidAt` null means
-   * paid when issued) with the message announcing it, if any.
+   * paid when issued) with the message announcing it, if any. Null when the order has its invoice already.
    */
-  async issueInvoice(tx: Tx, scope: TenantScope, invoice: Invoice, numberStem: string, paidAt: Date | null, message: PreparedMessage | null): Promise<NumberedInvoice> {
+  async issueInvoice(tx: Tx, scope: TenantScope, invoice: Invoice, numberStem: string, paidAt: Date | null, message: PreparedMessage | null): Promise<NumberedInvoice | null> {
     const [row] = await managerOf(tx).query(message ? ISSUE_INVOICE_WITH_MESSAGE : ISSUE_INVOICE, [
       scope.partnerId,
       scope.environment,
@@ -109,6 +118,7 @@ export class DocumentIssueRepository {
         ? [INVOICE_NUMBER_PLACEHOLDER, message.messageId, message.type, message.orderId, message.body, message.createdAt, message.orderingKey, message.deliveryIds, message.endpointIds]
         : []),
     ]);
+    if (!row) return null;
     return { number: row.number, slot: slotOf('invoice', invoice.fiscalYear, row.sequence, row.issued_at), messageWritten: row.message_written };
   }
 

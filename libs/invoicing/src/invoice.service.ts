@@ -32,10 +32,10 @@ export class InvoiceService {
    * number, the invoice, the message and its deliveries (see DocumentIssueRepository.issueInvoice for why one).
    */
   async issueAndAnnounce(tx: Tx, scope: TenantScope, order: Order, partner: Partner, paymentMethod: string | null, invoiceId: string, message: PreparedMessage | null): Promise<IssuedInvoice> {
-    const existing = await this.issues.invoiceOfOrder(tx, scope, order.id);
-    if (existing) return { invoice: existing, deliveryIds: [] };
     const totals = computeInvoiceTotals(order.lineItems, { pricesIncludeTax: order.pricesIncludeTax });
     if (totals.including_tax !== order.amountTotal) {
+      const existing = await this.issues.invoiceOfOrder(tx, scope, order.id);
+      if (existing) return { invoice: existing, deliveryIds: [] };
       // Never issue an invoice whose total differs from what was charged.
       throw new Error(`Order ${order.id}: lines total ${totals.including_tax} but ${order.amountTotal} was charged`);
     }
@@ -65,7 +65,14 @@ export class InvoiceService {
       emailError: null,
     };
     const numberStem = invoiceNumberStem(partner.invoicePrefix, scope.environment, fiscalYear);
-    const { number, slot, messageWritten } = await this.issues.issueInvoice(tx, scope, invoice, numberStem, order.paidAt, message);
+    // "Invoiced already?" is asked by the numbering statement itself: one round trip under the partner's number lock.
+    const numbered = await this.issues.issueInvoice(tx, scope, invoice, numberStem, order.paidAt, message);
+    if (!numbered) {
+      const existing = await this.issues.invoiceOfOrder(tx, scope, order.id);
+      if (!existing) throw new Error(`Order ${order.id}: no invoice issued and none found`);
+      return { invoice: existing, deliveryIds: [] };
+    }
+    const { number, slot, messageWritten } = numbered;
     invoice.number = number;
     invoice.sequence = slot.sequence;
     invoice.issuedAt = slot.issuedAt;
