@@ -67,6 +67,12 @@ export class CustomerRepository {
     });
   }
 
+  /** The event's changes to a customer loaded (and locked) under `scope` in this transaction. */
+  async saveApplied(tx: Tx, scope: TenantScope, customer: Customer): Promise<void> {
+    if (customer.partnerId !== scope.partnerId || customer.environment !== scope.environment) throw new Error(`Customer ${customer.id} is not of the scope it is saved under`);
+    await managerOf(tx).save(customer);
+  }
+
   /**
    * Forgets a saved card, only if it is still the saved one (a later card saved meanwhile stays); without a
    * customer id, on whichever of the scope's customers holds it. True when a customer held it.

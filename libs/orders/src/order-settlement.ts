@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { managerOf, newId, Order, Partner, TenantScope, Tx } from '@app/database';
+import { newId, Order, Partner, TenantScope, Tx } from '@app/database';
 import { INVOICE_NUMBER_PLACEHOLDER, InvoiceService } from '@app/invoicing';
 import { OutboxService } from '@app/webhooks';
 import { orderPaidData, orderPaymentFailedData } from './order-event.mapper';
+import { OrderRepository } from './order.repository';
 import { canTransition } from './order-transitions';
 
 /**
@@ -40,6 +41,7 @@ export class OrderSettlement {
   constructor(
     private readonly invoices: InvoiceService,
     private readonly outbox: OutboxService,
+    private readonly orders: OrderRepository,
   ) {}
 
   /**
@@ -56,7 +58,7 @@ export class OrderSettlement {
     order.declineCode = null;
     order.nextAction = null;
     order.paymentMethodType = payment.paymentMethodType ?? order.paymentMethodType;
-    await managerOf(tx).save(order);
+    await this.orders.saveApplied(tx, scope, order);
     // Everything that does not need the invoice number is done before it is taken: the number's row lock then lasts
     // one statement (number, invoice, order.paid and its deliveries) and the commit.
     const invoiceId = newId('inv');
@@ -78,7 +80,7 @@ export class OrderSettlement {
     order.declineCode = failure.declineCode;
     // A saved card charged while the customer was away: only the customer can fix it (authenticate, change card).
     order.nextAction = order.source === 'off_session_charge' ? 'customer_action_required' : null;
-    await managerOf(tx).save(order);
+    await this.orders.saveApplied(tx, scope, order);
     followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, 'order.payment_failed', order.id, orderPaymentFailedData(order))));
     return null;
   }

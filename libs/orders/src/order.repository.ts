@@ -136,6 +136,12 @@ export class OrderRepository {
   }
 
   /** Records what has been refunded so far, and the status that follows from it. */
+  /** The event's changes to an order loaded (and locked) under `scope` in this transaction. */
+  async saveApplied(tx: Tx, scope: TenantScope, order: Order): Promise<void> {
+    if (order.partnerId !== scope.partnerId || order.environment !== scope.environment) throw new Error(`Order ${order.id} is not of the scope it is saved under`);
+    await managerOf(tx).save(order);
+  }
+
   async recordRefunded(tx: Tx, scope: TenantScope, order: Pick<Order, 'id' | 'amountRefunded' | 'status'>): Promise<void> {
     await this.em(tx).getRepository(Order).update(
       { id: order.id, partnerId: scope.partnerId, environment: scope.environment },

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { InvoicingModule } from '@app/invoicing';
+import { PartnersModule } from '@app/partners';
 import { StripeModule } from '@app/stripe';
 import { WebhooksModule } from '@app/webhooks';
 import { CheckoutService } from './checkout.service';
@@ -18,7 +19,7 @@ import { SubscriptionRepository } from './subscription.repository';
 import { SubscriptionService } from './subscription.service';
 
 @Module({
-  imports: [StripeModule, InvoicingModule, WebhooksModule],
+  imports: [StripeModule, InvoicingModule, WebhooksModule, PartnersModule],
   providers: [
     CheckoutService,
     CustomerRepository,

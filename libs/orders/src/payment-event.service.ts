@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
-import { DataSource, In } from 'typeorm';
-import { asTx, managerOf, newId, Order, OrderLine, Partner, scopeFromEventRouting, StripeEventStatus, TenantScope, Tx } from '@app/database';
+import { newId, Order, OrderLine, Partner, scopeFromEventRouting, StripeEventStatus, TenantScope, Tx, UnitOfWork } from '@app/database';
+import { PartnerRepository } from '@app/partners';
 import { StripeClient, StripeEventOutcome, StripeEventRepository } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
@@ -74,7 +73,8 @@ const PENDING = new Set<StripeEventStatus>(['received', 'waiting']);
 @Injectable()
 export class PaymentEventService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly partnerRows: PartnerRepository,
     private readonly stripe: StripeClient,
     private readonly outbox: OutboxService,
     private readonly refunds: RefundService,
@@ -100,8 +100,7 @@ export class PaymentEventService {
     const prepared = await mapLimit(pending, PREFETCH_CONCURRENCY, (e) => withLogContext({ stripe_event_id: e.id }, () => this.prepare(e, partners)));
     const counted: { type: string; status: StripeEventStatus }[] = [];
 
-    await this.db.transaction(async (manager) => {
-      const tx = asTx(manager);
+    await this.uow.run(async (tx) => {
       const still = await this.inbox.lockStillPending(tx, prepared.map((p) => p.id));
       // Grouped by tenant, each group in the inbox's order: two batches then take partners' invoice-number locks
       // in the same order (no deadlock between workers), and events of one order keep their order.
@@ -147,14 +146,14 @@ export class PaymentEventService {
   /** The partners the events' metadata names, in one read (the others are found through their order or customer). */
   private async partnersNamedBy(events: InboxEvent[]): Promise<Map<string, Partner>> {
     const ids = [...new Set(events.map((e) => subjectOf(e.payload as unknown as Stripe.Event).metadata.partner_id).filter((id): id is string => !!id))];
-    const found = ids.length ? await this.db.getRepository(Partner).findBy({ id: In(ids) }) : [];
+    const found = await this.partnerRows.byIds(ids);
     return new Map(found.map((p) => [p.id, p]));
   }
 
   private async route(event: Stripe.Event, subject: EventSubject, partners: Map<string, Partner>): Promise<Route | null> {
     const partnerId = subject.metadata.partner_id ?? (await this.partnerOfRefund(event)) ?? (await this.partnerOfCustomer(event));
     if (!partnerId) return null;
-    const partner = partners.get(partnerId) ?? (await this.db.getRepository(Partner).findOneBy({ id: partnerId }));
+    const partner = partners.get(partnerId) ?? (await this.partnerRows.byId(partnerId));
     if (!partner) return null;
     return { partner, scope: scopeFromEventRouting(partner, event.livemode) };
   }
@@ -261,7 +260,7 @@ export class PaymentEventService {
     switch (event.type) {
       case 'checkout.session.completed':
         if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, numbering, followUps, session);
-        await managerOf(tx).save(order); // delayed method (SEPA debit): stays pending until async_payment_*
+        await this.orders.saveApplied(tx, route.scope, order); // delayed method (SEPA debit): stays pending until async_payment_*
         return null;
       case 'checkout.session.async_payment_succeeded':
       case 'payment_intent.succeeded':
@@ -274,7 +273,7 @@ export class PaymentEventService {
       case 'checkout.session.expired':
         if (!canTransition(order.status, 'expired')) return `order already ${order.status}`;
         order.status = 'expired';
-        await managerOf(tx).save(order);
+        await this.orders.saveApplied(tx, route.scope, order);
         followUps.deliveryIds.push(...(await this.outbox.record(tx, route.scope, 'order.expired', order.id, orderExpiredData(order))));
         return null;
       default:

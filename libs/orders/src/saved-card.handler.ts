@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
-import { managerOf, TenantScope, Tx } from '@app/database';
+import { TenantScope, Tx } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
@@ -73,7 +73,7 @@ export class SavedCardHandler {
     };
     customer.setupIntentId = setupIntent.id;
     customer.paymentMethodSavedAt = savedAt;
-    await managerOf(tx).save(customer);
+    await this.customers.saveApplied(tx, scope, customer);
     followUps.deliveryIds.push(
       ...(await this.outbox.record(tx, scope, 'customer.payment_method_saved', null, {
         customer: customerRef(customer),

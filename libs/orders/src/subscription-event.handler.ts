@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
-import { Customer, managerOf, OrderLine, Partner, Subscription, TenantScope, Tx } from '@app/database';
+import { Customer, OrderLine, Partner, Subscription, TenantScope, Tx } from '@app/database';
 import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
@@ -111,7 +111,7 @@ export class SubscriptionEventHandler {
     subscription.canceledAt = date(stripe.canceled_at);
     subscription.endedAt = date(stripe.ended_at);
     subscription.stripeStateAt = event.created;
-    await managerOf(tx).save(subscription);
+    await this.subscriptions.saveApplied(tx, scope, subscription);
     const changed = VISIBLE.some((k, i) => String(subscription[k]?.valueOf() ?? null) !== before[i]);
     const type = event.type === 'customer.subscription.deleted' ? 'subscription.canceled' : event.type === 'customer.subscription.updated' ? 'subscription.updated' : null;
     // created: the partner hears of the new subscription through its first paid period (`order.paid`).

@@ -43,6 +43,12 @@ export class SubscriptionRepository {
     );
   }
 
+  /** The event's changes to a subscription loaded (and locked) under `scope` in this transaction. */
+  async saveApplied(tx: Tx, scope: TenantScope, subscription: Subscription): Promise<void> {
+    if (subscription.partnerId !== scope.partnerId || subscription.environment !== scope.environment) throw new Error(`Subscription ${subscription.id} is not of the scope it is saved under`);
+    await managerOf(tx).save(subscription);
+  }
+
   async linkStripeSubscription(tx: Tx, scope: TenantScope, id: string, stripeSubscriptionId: string): Promise<void> {
     await managerOf(tx).update(Subscription, { id, partnerId: scope.partnerId, environment: scope.environment }, { stripeSubscriptionId });
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { Invoice, managerOf, Partner, TenantScope, Tx } from '@app/database';
 
 /** What POST /admin/partners gives; the legal mentions are set afterwards, or keep their defaults. */
@@ -19,6 +19,11 @@ export class PartnerRepository {
   async insert(fields: NewPartner, tx?: Tx): Promise<Partner> {
     const partner = this.manager(tx).create(Partner, fields);
     return this.manager(tx).save(partner);
+  }
+
+  /** The partners among `ids` that exist (one read for a batch of events naming them). */
+  byIds(ids: string[]): Promise<Partner[]> {
+    return ids.length ? this.db.getRepository(Partner).findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
   byId(id: string): Promise<Partner | null> {
