@@ -3,8 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { asTx, dataSourceOptions, newId, Order, Partner, scopeForOperator } from '@app/database';
 import { DocumentIssueRepository, InvoiceService } from '@app/invoicing';
-import { freePort } from './support/redis-process';
-import { ServiceProcess } from './support/service-process';
+import { ServiceProcess, WorkerOnPort, workerOnFreePort } from './support/service-process';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -22,17 +21,14 @@ const HELD = 3;
 (ServiceProcess.available() ? describe : describe.skip)('the document stage: a worker killed mid-batch', () => {
   let stack: TestStack;
   let db: DataSource;
-  const workers: { process: ServiceProcess; port: number }[] = [];
+  const workers: WorkerOnPort[] = [];
   let holder: Client | undefined;
 
   beforeAll(async () => {
     stack = await TestStack.start({ worker: false });
     db = new DataSource(dataSourceOptions(stack.config.databaseUrl, 4));
     await db.initialize();
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      workers.push({ process: new ServiceProcess('worker', stack.processEnv({ WORKER_HTTP_PORT: String(port) })), port });
-    }
+    for (let i = 0; i < 2; i++) workers.push(await workerOnFreePort(stack));
   }, 120_000);
 
   afterAll(async () => {
@@ -41,9 +37,6 @@ const HELD = 3;
     await db?.destroy();
     await stack?.stop();
   }, 120_000);
-
-  const ready = (w: { port: number }) =>
-    waitFor(`worker on ${w.port} ready`, async () => (await fetch(`http://127.0.0.1:${w.port}/health/ready`).catch(() => null))?.ok ?? false, 60_000, 100);
 
   it('renders, announces and emails each invoice once', async () => {
     const created = await stack.createPartner({ invoice_prefix: `D${randomBytes(2).toString('hex').toUpperCase()}` });
@@ -84,7 +77,7 @@ const HELD = 3;
     expect(claimed.n).toBe(1);
 
     second.process.start();
-    await ready(second);
+    await second.ready();
     await first.process.stop('SIGKILL');
     await holder.query('ROLLBACK');
 

@@ -69,22 +69,32 @@ describe('invoice numbering', () => {
     expect(new Set(invoices.map((r) => r.number)).size).toBe(100);
   }, 120_000);
 
-  it('a transaction that rolls back after taking a number gives it back: no gap', async () => {
-    const db = new DataSource(dataSourceOptions(stack.config.databaseUrl, 12));
+  /**
+   * An issuer working straight on PostgreSQL (no worker) for a new partner, with `count` paid production orders of
+   * 5 € each: what the tests below number, on a pool of `connections`.
+   */
+  async function withIssuer(prefix: string, count: number, connections: number, test: (ctx: { db: DataSource; partner: Partner; sut: InvoiceService; orders: Order[] }) => Promise<void>): Promise<void> {
+    const db = new DataSource(dataSourceOptions(stack.config.databaseUrl, connections));
     await db.initialize();
     try {
-      const created = await stack.createPartner({ invoice_prefix: 'RB' });
+      const created = await stack.createPartner({ invoice_prefix: prefix });
       const partner = await db.getRepository(Partner).findOneByOrFail({ id: created.id });
-      const sut = new InvoiceService(new DocumentIssueRepository());
       const orders = await Promise.all(
-        range(30).map(async (i) => {
-          const order = db.getRepository(Order).create({
+        range(count).map((i) =>
+          db.getRepository(Order).save(db.getRepository(Order).create({
             id: newId('ord'), partnerId: partner.id, environment: 'production', status: 'paid', currency: 'eur', amountTotal: 500,
             lineItems: [{ name: `L${i}`, quantity: 1, unit_amount: 500, vat_rate: 20, amount_total: 500 }], locale: 'fr', paidAt: new Date(),
-          });
-          return db.getRepository(Order).save(order);
-        }),
+          })),
+        ),
       );
+      await test({ db, partner, sut: new InvoiceService(new DocumentIssueRepository()), orders });
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  it('a transaction that rolls back after taking a number gives it back: no gap', () =>
+    withIssuer('RB', 30, 12, async ({ db, partner, sut, orders }) => {
       // Every third transaction fails after its invoice was numbered, while the others run concurrently.
       const results = await Promise.allSettled(
         orders.map((order, i) =>
@@ -98,27 +108,11 @@ describe('invoice numbering', () => {
       expect(results.filter((r) => r.status === 'rejected')).toHaveLength(10);
       const rows = await stack.sql<{ sequence: number }>(`SELECT sequence FROM invoices WHERE partner_id = $1 ORDER BY sequence`, [partner.id]);
       expect(rows.map((r) => r.sequence)).toEqual(range(20));
-    } finally {
-      await db.destroy();
-    }
-  });
+    }));
 
-  it('issuing again for an invoiced order gives its invoice back and takes no number: the next order follows without a gap', async () => {
-    const db = new DataSource(dataSourceOptions(stack.config.databaseUrl, 2));
-    await db.initialize();
-    try {
-      const created = await stack.createPartner({ invoice_prefix: 'RE' });
-      const partner = await db.getRepository(Partner).findOneByOrFail({ id: created.id });
+  it('issuing again for an invoiced order gives its invoice back and takes no number: the next order follows without a gap', () =>
+    withIssuer('RE', 2, 2, async ({ db, partner, sut, orders: [first, second] }) => {
       const scope = scopeForOperator(partner, 'production');
-      const sut = new InvoiceService(new DocumentIssueRepository());
-      const [first, second] = await Promise.all(
-        range(2).map((i) =>
-          db.getRepository(Order).save(db.getRepository(Order).create({
-            id: newId('ord'), partnerId: partner.id, environment: 'production', status: 'paid', currency: 'eur', amountTotal: 700,
-            lineItems: [{ name: `R${i}`, quantity: 1, unit_amount: 700, vat_rate: 20, amount_total: 700 }], locale: 'fr', paidAt: new Date(),
-          })),
-        ),
-      );
       const issue = (order: Order) => db.transaction((tx) => sut.issueForOrder(asTx(tx), scope, order, partner, 'card'));
       const original = await issue(first);
       const replayed = await issue(first);
@@ -126,8 +120,5 @@ describe('invoice numbering', () => {
       expect((await issue(second)).sequence).toBe(2);
       const rows = await stack.sql<{ order_id: string; sequence: number }>(`SELECT order_id, sequence FROM invoices WHERE partner_id = $1 ORDER BY sequence`, [partner.id]);
       expect(rows).toEqual([{ order_id: first.id, sequence: 1 }, { order_id: second.id, sequence: 2 }]);
-    } finally {
-      await db.destroy();
-    }
-  });
+    }));
 });

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { freePort } from './support/redis-process';
-import { ServiceProcess } from './support/service-process';
+import { ServiceProcess, WorkerOnPort, workerOnFreePort } from './support/service-process';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -25,16 +24,12 @@ function sumOf(text: string, names: string[]): number {
  */
 (ServiceProcess.available() ? describe : describe.skip)('two worker processes', () => {
   let stack: TestStack;
-  const workers: { process: ServiceProcess; port: number }[] = [];
+  const workers: WorkerOnPort[] = [];
 
   beforeAll(async () => {
     // The in-process api takes the partner calls and Stripe's events; the two worker processes do the work.
     stack = await TestStack.start({ worker: false });
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      const process = new ServiceProcess('worker', stack.processEnv({ WORKER_HTTP_PORT: String(port) }));
-      workers.push({ process, port });
-    }
+    for (let i = 0; i < 2; i++) workers.push(await workerOnFreePort(stack));
   }, 120_000);
 
   afterAll(async () => {
@@ -47,7 +42,7 @@ function sumOf(text: string, names: string[]): number {
     const token = partner.api_keys.test;
     const endpoints = await Promise.all([stack.createEndpoint(token), stack.createEndpoint(token, `${stack.receiverUrl}-2`)]);
     for (const w of workers) w.process.start();
-    await Promise.all(workers.map((w) => waitFor(`worker on ${w.port} ready`, async () => (await fetch(`http://127.0.0.1:${w.port}/health/ready`)).ok, 60_000, 100)));
+    await Promise.all(workers.map((w) => w.ready()));
 
     const checkouts = await Promise.all(
       Array.from({ length: ORDERS }, (_, i) => stack.createCheckout(token, { customer: { email: `buyer${i}@two.test` }, partner_order_ref: `TW-${i}` })),

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { freePort } from './support/redis-process';
-import { ServiceProcess } from './support/service-process';
+import { ServiceProcess, WorkerOnPort, workerOnFreePort } from './support/service-process';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -18,18 +17,14 @@ const RECOVERY_LIMIT_MS = 3 * RECOVERY_TARGET_MS;
  */
 (ServiceProcess.available() ? describe : describe.skip)('a worker killed mid-job', () => {
   let stack: TestStack;
-  const workers: { process: ServiceProcess; port: number }[] = [];
+  const workers: WorkerOnPort[] = [];
   let holder: Client | undefined;
 
   beforeAll(async () => {
     stack = await TestStack.start({ worker: false });
     for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      const process = new ServiceProcess('worker', stack.processEnv({
-        // The sweeper would not rescue an active job anyway; slow here so that only the lease can.
-        SWEEP_INTERVAL_MS: '60000', SWEEP_GRACE_MS: '60000', WORKER_HTTP_PORT: String(port),
-      }));
-      workers.push({ process, port });
+      // The sweeper would not rescue an active job anyway; slow here so that only the lease can.
+      workers.push(await workerOnFreePort(stack, { SWEEP_INTERVAL_MS: '60000', SWEEP_GRACE_MS: '60000' }));
     }
   }, 120_000);
 
@@ -38,9 +33,6 @@ const RECOVERY_LIMIT_MS = 3 * RECOVERY_TARGET_MS;
     await Promise.all(workers.map((w) => w.process.stop('SIGKILL')));
     await stack?.stop();
   }, 120_000);
-
-  const ready = (w: { port: number }) =>
-    waitFor(`worker on ${w.port} ready`, async () => (await fetch(`http://127.0.0.1:${w.port}/health/ready`).catch(() => null))?.ok ?? false, 60_000, 100);
 
   it('hands the job to another worker within seconds, and pays the order once', async () => {
     const partner = await stack.createPartner({ invoice_prefix: `R${randomBytes(2).toString('hex').toUpperCase()}` });
@@ -71,7 +63,7 @@ const RECOVERY_LIMIT_MS = 3 * RECOVERY_TARGET_MS;
       return rows.length > 0;
     }, 60_000, 50);
     second.process.start();
-    await ready(second);
+    await second.ready();
 
     await first.process.stop('SIGKILL');
     const killedAt = Date.now();

@@ -1,6 +1,8 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from './redis-process';
+import { waitFor } from './wait-for';
 
 const DIST = join(__dirname, '..', '..', 'dist', 'apps');
 
@@ -37,4 +39,20 @@ export class ServiceProcess {
     child.kill(signal);
     return exited;
   }
+}
+
+/** A worker process of a test stack on a health port of its own, not started yet. */
+export interface WorkerOnPort {
+  process: ServiceProcess;
+  port: number;
+  /** Resolves once the started worker answers /health/ready (PostgreSQL and Redis reachable). */
+  ready(): Promise<void>;
+}
+
+export async function workerOnFreePort(stack: { processEnv(overrides?: Record<string, string>): Record<string, string> }, overrides: Record<string, string> = {}): Promise<WorkerOnPort> {
+  const port = await freePort();
+  const ready = async () => {
+    await waitFor(`worker on ${port} ready`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null))?.ok ?? false, 60_000, 100);
+  };
+  return { process: new ServiceProcess('worker', stack.processEnv({ ...overrides, WORKER_HTTP_PORT: String(port) })), port, ready };
 }

@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { ChannelListener } from '@app/database';
 import { isDatabaseUnavailable } from '@app/errors';
 import { FollowUps, PaymentEventService } from '@app/orders';
 import { JobQueue } from '@app/queue';
-import { ClaimedStripeEvent, sanitizeProcessingError, StripeEventRepository, StripeInboxListener } from '@app/stripe';
+import { ClaimedStripeEvent, sanitizeProcessingError, STRIPE_INBOX_CHANNEL, StripeEventRepository } from '@app/stripe';
 import { withLogContext } from '@app/observability';
 
 /** Events claimed and applied together, in one transaction. */
@@ -43,17 +44,26 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
   private requested = false;
   private pollDue = false;
   private stopped = false;
+  private listener?: ChannelListener;
 
   constructor(
     private readonly inbox: StripeEventRepository,
     private readonly payments: PaymentEventService,
-    private readonly listener: StripeInboxListener,
     private readonly queue: JobQueue,
     private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.listener.listen(() => this.wake());
+    // Woken as each insert commits; on every (re)connection too, since what was announced meanwhile was missed.
+    this.listener = new ChannelListener({
+      databaseUrl: this.config.databaseUrl,
+      channel: STRIPE_INBOX_CHANNEL,
+      name: 'stripe-inbox',
+      covers: 'the inbox poll covers the gap',
+      onNotification: () => this.wake(),
+      onListening: () => this.wake(),
+    });
+    void this.listener.start();
     this.poll = setInterval(() => this.wake(true), POLL_MS);
     this.wake(true);
   }
@@ -155,6 +165,7 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.poll) clearInterval(this.poll);
+    await this.listener?.stop();
     await Promise.all(this.running);
   }
 }

@@ -8,7 +8,7 @@ import { MailModule } from '@app/mail';
 import { OrdersModule } from '@app/orders';
 import { QueueModule } from '@app/queue';
 import { StripeModule } from '@app/stripe';
-import { DeliveryDispatcher, DeliveryWakeListener, WebhooksModule } from '@app/webhooks';
+import { DeliveryDispatcher, WebhooksModule } from '@app/webhooks';
 import { DeliveryProcessor } from './processors/delivery.processor';
 import { EndpointDisabledEmailProcessor } from './processors/endpoint-disabled-email.processor';
 import { QueueWorkersService } from './queue-workers.service';
@@ -39,7 +39,6 @@ export class WorkerModule {
         DocumentStage,
         DeliveryProcessor,
         DeliveryDispatcher,
-        DeliveryWakeListener,
         EndpointDisabledEmailProcessor,
         SweeperService,
         QueueWorkersService,

@@ -4,7 +4,6 @@ import { WebhooksModule } from '@app/webhooks';
 import { CreditNoteRepository } from './credit-note.repository';
 import { CreditNoteService } from './credit-note.service';
 import { DocumentIssueRepository } from './document-issue.repository';
-import { DocumentIssuedListener } from './documents/document-issued.listener';
 import { DocumentPdfService } from './documents/document-pdf.service';
 import { DocumentRepository } from './documents/document.repository';
 import { DocumentMailComposer } from './email/document-mail.composer';
@@ -27,7 +26,6 @@ import { InvoiceService } from './invoice.service';
     DocumentPdfService,
     DocumentMailComposer,
     DocumentMailService,
-    DocumentIssuedListener,
     InvoiceResendService,
   ],
   exports: [
@@ -37,7 +35,6 @@ import { InvoiceService } from './invoice.service';
     DocumentRepository,
     DocumentPdfService,
     DocumentMailService,
-    DocumentIssuedListener,
     InvoiceResendService,
   ],
 })

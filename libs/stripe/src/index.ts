@@ -1,6 +1,5 @@
 export * from './stripe-client';
 export * from './stripe-event-error.util';
 export * from './stripe-event.repository';
-export * from './stripe-inbox.listener';
 export * from './stripe-webhook-verifier';
 export * from './stripe.module';

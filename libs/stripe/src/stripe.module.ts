@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { StripeClient } from './stripe-client';
 import { StripeEventRepository } from './stripe-event.repository';
-import { StripeInboxListener } from './stripe-inbox.listener';
 import { StripeWebhookVerifier } from './stripe-webhook-verifier';
 
-const PROVIDERS = [StripeClient, StripeWebhookVerifier, StripeEventRepository, StripeInboxListener];
+const PROVIDERS = [StripeClient, StripeWebhookVerifier, StripeEventRepository];
 
 @Module({ providers: PROVIDERS, exports: PROVIDERS })
 export class StripeModule {}

@@ -1,11 +1,12 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { ChannelListener } from '@app/database';
 import { JobQueue } from '@app/queue';
 import type { CompletedAttempt, RecordFollowUps } from './attempt-record.repository';
 import type { ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
 import { DeliveryService } from './delivery.service';
-import { DeliveryWakeListener } from './delivery-wake.listener';
 import { LEASE_RENEW_EVERY_MS } from './delivery-lease';
+import { DELIVERY_DUE_CHANNEL } from './outbox.repository';
 
 const FLUSH_BATCH = 500;
 /**
@@ -61,6 +62,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private lookup: Promise<void> | null = null;
   private readonly flushing = new Set<Promise<void>>();
   private flushTimer?: NodeJS.Timeout;
+  private wakeups?: ChannelListener;
   /** Per endpoint, deliveries answered 2xx and not recorded yet: their slots are free again (see planClaim). */
   private readonly answered = new Map<string, Set<string>>();
   /** Claimed by this process and not recorded yet: the leases the heartbeat keeps alive. */
@@ -76,7 +78,6 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     private readonly deliveries: DeliveryService,
     private readonly queue: JobQueue,
     private readonly config: AppConfig,
-    private readonly wakeups: DeliveryWakeListener,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -85,7 +86,15 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       this.takeOverLapsedLeases();
     }, LEASE_RENEW_EVERY_MS);
     this.waitingPoll = setInterval(() => this.pumpWaiting(), WAITING_POLL_MS);
-    await this.wakeups.listen((endpointId) => this.pumpQuietly(endpointId));
+    // The endpoints of deliveries as their outbox transaction commits; a lost one is only late (the sweeper).
+    this.wakeups = new ChannelListener({
+      databaseUrl: this.config.databaseUrl,
+      channel: DELIVERY_DUE_CHANNEL,
+      name: 'delivery-wake',
+      covers: 'the sweeper covers the gap',
+      onNotification: (endpointId) => endpointId && this.pumpQuietly(endpointId),
+    });
+    await this.wakeups.start();
   }
 
   /**
@@ -278,6 +287,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   /** Takes no more work, lets the sends in flight finish (bounded by the timeout) and records them. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    await this.wakeups?.stop();
     await Promise.allSettled([...this.sends]);
     // stopping makes every flush that ends start the next at once, until the buffer is empty.
     this.startFlush();

@@ -5,7 +5,6 @@ export * from './claim-policy';
 export * from './delivery-claim.repository';
 export * from './delivery-dispatcher.service';
 export * from './delivery-lease';
-export * from './delivery-wake.listener';
 export * from './endpoint-control.service';
 export * from './endpoint-disabled-notice.service';
 export * from './endpoint-health.service';

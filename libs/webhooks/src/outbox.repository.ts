@@ -4,7 +4,7 @@ import { managerOf, Message, TenantScope, Tx } from '@app/database';
 /** The alphabet of newId (libs/database/src/ids.ts), for ids made in SQL. */
 const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghijkmnpqrstvwxyz';
 
-/** The PostgreSQL channel on which a committed delivery's endpoint id is announced (see DeliveryWakeListener). */
+/** The PostgreSQL channel on which a committed delivery's endpoint id is announced (the DeliveryDispatcher LISTENs on it). */
 export const DELIVERY_DUE_CHANNEL = 'delivery_due';
 
 /** A message about to be written: partner and environment come from the scope. */

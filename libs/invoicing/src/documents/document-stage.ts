@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DocumentMailService } from '../email/document-mail.service';
-import { DocumentIssuedListener } from './document-issued.listener';
-import { DOCUMENT_KINDS, DocumentKind } from './document-kind';
+import { AppConfig } from '@app/config';
+import { ChannelListener } from '@app/database';
+import { DOCUMENT_KINDS, DocumentKind, FISCAL_DOCUMENT_ISSUED_CHANNEL } from './document-kind';
 import { DocumentPdfService } from './document-pdf.service';
 import { DocumentRepository, FiscalDocument } from './document.repository';
 
@@ -70,16 +71,25 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly emails = new Pump(() => this.emailBatch(), (err) => this.logger.warn(`Email stage: ${err.message}`));
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private issued?: ChannelListener;
 
   constructor(
     private readonly documents: DocumentRepository,
     private readonly pdfs: DocumentPdfService,
     private readonly mail: DocumentMailService,
-    private readonly issued: DocumentIssuedListener,
+    private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.issued.listen(() => this.renders.kick());
+    // Woken as the issuing transactions commit; a notification lost while disconnected waits for the poll.
+    this.issued = new ChannelListener({
+      databaseUrl: this.config.databaseUrl,
+      channel: FISCAL_DOCUMENT_ISSUED_CHANNEL,
+      name: 'document-issued',
+      covers: 'the document poll covers the gap',
+      onNotification: () => this.renders.kick(),
+    });
+    await this.issued.start();
     this.timer = setInterval(() => {
       this.renders.kick();
       this.emails.kick();
@@ -92,7 +102,7 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.issued.stop();
+    await this.issued?.stop();
     await Promise.all([this.renders.idle(), this.emails.idle()]);
     await Promise.all([...this.sending]);
   }

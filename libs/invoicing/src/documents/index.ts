@@ -1,5 +1,4 @@
 export * from './document-kind';
 export * from './document.repository';
 export * from './document-pdf.service';
-export * from './document-issued.listener';
 export * from './document-stage';
