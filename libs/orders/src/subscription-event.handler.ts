@@ -100,12 +100,18 @@ export class SubscriptionEventHandler {
   ): Promise<string | null> {
     // Stripe does not order its events: one older than the state we hold changes nothing.
     if (event.created < subscription.stripeStateAt) return 'an older state than the one recorded';
-    subscription.stripeSubscriptionId = stripe.id;
-    const before = VISIBLE.map((k) => String(subscription[k]?.valueOf() ?? null));
     const item = stripe.items?.data?.[0];
     const date = (s: number | null | undefined) => (s ? new Date(s * 1000) : null);
+    // Its clock counts seconds, so two renewals can share one: a period never goes back, so of two states in the
+    // same second the earlier period is the older state.
+    const periodStart = date(item?.current_period_start);
+    if (event.created === subscription.stripeStateAt && periodStart && subscription.currentPeriodStart && periodStart < subscription.currentPeriodStart) {
+      return 'an older period than the one recorded';
+    }
+    subscription.stripeSubscriptionId = stripe.id;
+    const before = VISIBLE.map((k) => String(subscription[k]?.valueOf() ?? null));
     subscription.status = stripe.status;
-    subscription.currentPeriodStart = date(item?.current_period_start) ?? subscription.currentPeriodStart;
+    subscription.currentPeriodStart = periodStart ?? subscription.currentPeriodStart;
     subscription.currentPeriodEnd = date(item?.current_period_end) ?? subscription.currentPeriodEnd;
     subscription.cancelAtPeriodEnd = stripe.cancel_at_period_end;
     subscription.canceledAt = date(stripe.canceled_at);
