@@ -47,4 +47,5 @@ COPY package.json ./
 USER node
 # 3000: the api; 3001: worker health and metrics; 3002: api metrics (internal network only).
 EXPOSE 3000 3001 3002
-CMD ["node", "dist/apps/api/src/main.js"]
+# The api's node flags (apps/api/src/node-flags.ts says why); docker-compose.yml repeats them.
+CMD ["node", "--max-semi-space-size=4", "dist/apps/api/src/main.js"]

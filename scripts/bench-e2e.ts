@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { AppConfig } from '@app/config';
 import { PartnerReceiver, SmtpCatcher } from '@app/dev-servers';
 import { StripeEmulator } from '@app/stripe-emulator';
+import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 import { clearQueueKeys, freshBenchDatabase } from './bench-support';
 
 const N = Number(process.env.BENCH_EVENTS ?? 3000);
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
     // The preparation creates checkouts in bursts.
     API_RATE_LIMIT_PER_SECOND: '100000',
   };
-  const execArgv = (app: string) => (process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
+  // The api runs with its own node flags, as everywhere it runs; BENCH_<APP>_NODE_ARGS adds to them.
+  const execArgv = (app: string) => [...(app === 'api' ? API_NODE_FLAGS : []), ...(process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean)];
   const children: ChildProcess[] = ['api', ...Array<string>(WORKERS).fill('worker')].map((app) =>
     fork(join(__dirname, '..', 'apps', app, 'src', 'main.js'), [], { env, execArgv: execArgv(app), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
   );

@@ -17,11 +17,13 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { AppConfig } from '@app/config';
+import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 import { clearQueueKeys, cpuSecondsOf, freshBenchDatabase } from './bench-support';
 
 const SECRET = 'whsec_bench_secret';
@@ -100,7 +102,8 @@ function apiTarget(name: string, distDir: string, port: number, database: string
     readyPath: '/health/live',
     start: (dbUrl, redisUrl) =>
       fork(join(distDir, 'apps', 'api', 'src', 'main.js'), [], {
-        execArgv: process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [],
+        // The api's own flags, as everywhere it runs; a baseline build older than them runs without.
+        execArgv: [...(existsSync(join(distDir, 'apps', 'api', 'src', 'node-flags.js')) ? API_NODE_FLAGS : []), ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)],
         env: { ...process.env, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix, API_METRICS_PORT: '0', STRIPE_WEBHOOK_SECRETS_TEST: SECRET, LOG_LEVEL: 'warn' },
         stdio: 'inherit',
       }),

@@ -10,6 +10,7 @@ import { Client } from 'pg';
 import { AppConfig, ConfigError } from '@app/config';
 import { migrate } from '@app/database';
 import { StripeEmulator } from '@app/stripe-emulator';
+import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 
 const EMULATOR_PORT = 12111;
 
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
     Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
   };
   for (const app of ['api', 'worker']) {
-    const child = fork(join(__dirname, '..', 'apps', app, 'src', 'main.js'), [], { env: childEnv, stdio: 'inherit' });
+    const execArgv = app === 'api' ? [...process.execArgv, ...API_NODE_FLAGS] : process.execArgv;
+    const child = fork(join(__dirname, '..', 'apps', app, 'src', 'main.js'), [], { env: childEnv, execArgv, stdio: 'inherit' });
     child.on('exit', (code, signal) => {
       if (!stopping) {
         console.error(`${app} stopped (${signal ?? `exit code ${code}`}); stopping the other process`);

@@ -1,5 +1,6 @@
 import { parseEnv } from 'node:util';
 import { AppConfig, configSchema } from '@app/config';
+import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 import { dockerIgnores, fillPlaceholders, imageEnvironment, loadCompose, readRoot, serviceEnvironment, stageLines } from './support/compose-file';
 
 /**
@@ -110,6 +111,13 @@ describe('deployment files', () => {
     for (const entry of ['dist/apps/api/src/main.js', 'dist/apps/worker/src/main.js', 'dist/scripts/migrate.js']) {
       expect(JSON.stringify(compose.services)).toContain(entry);
     }
+  });
+
+  it('runs the api with its node flags in the image and in compose, as npm start and the benchmarks do', () => {
+    const api = ['node', ...API_NODE_FLAGS, 'dist/apps/api/src/main.js'];
+    const cmd = stageLines('app').find((line) => line.startsWith('CMD '))!;
+    expect(JSON.parse(cmd.slice('CMD '.length))).toEqual(api);
+    expect(compose.services.api.command).toEqual(api);
   });
 
   it('keeps the host install, build output, environment files and history out of the build context', () => {
