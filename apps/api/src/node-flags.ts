@@ -1,6 +1,6 @@
 /**
  * Node flags the api runs with, wherever it runs: `npm start` (scripts/start.ts), the benchmarks that fork it,
- * and the Docker image (Dockerfile CMD and docker-compose.yml repeat them; test/api-node-flags.spec.ts keeps
+ * and the Docker image (Dockerfile CMD and docker-compose.yml repeat them; test/deploy-config.e2e-spec.ts keeps
  * the copies equal). They must be on node's command line: V8 sizes its heap as the process starts, and
  * `v8.setFlagsFromString` called from main.ts afterwards left the young generation at 32 MB (measured).
  *
