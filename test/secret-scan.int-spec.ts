@@ -28,6 +28,14 @@ describe('secret scan', () => {
     expect(secretsIn('must be sk_test_… or whsec_…', 'log')).toEqual([]);
   });
 
+  it('finds a portal token standing alone, not three letters of ciphertext that happen to spell its prefix', () => {
+    const body = 'Q'.repeat(43);
+    expect(secretsIn(`Cookie: comptappart_portal=ps_${body}; Path=/`, 'log')).toHaveLength(1);
+    expect(secretsIn(`{"link":"https://x.test/portal?token=pl_${body}"}`, 'idempotency_keys.response_sealed')).toHaveLength(1);
+    // A sealed value (v1.<iv>.<tag>.<ciphertext>, base64url) where the prefix falls inside the ciphertext.
+    expect(secretsIn(`v1.AAAA.BBBB.x7Kps_${body}Zq9`, 'idempotency_keys.response_sealed')).toEqual([]);
+  });
+
   it('reads every text-like column of every table: text, varchar, json, jsonb, bytea, text[]', async () => {
     const db = await createScratchDatabase();
     const client = new Client({ connectionString: db.url });

@@ -70,12 +70,24 @@ function kindOf(token: string): string {
   return KINDS.find((k) => new RegExp(`^(${k.pattern})$`).test(token))?.kind ?? 'secret';
 }
 
+/**
+ * A portal token's prefix is three characters, so base64url ciphertext (a sealed idempotent response, an endpoint's
+ * sealed secret) spells `ps_` + 43 characters now and then: about once per 130,000 positions. A real token stands
+ * alone, exactly 43 characters after its prefix; a match inside a longer run of base64url characters is ciphertext.
+ */
+function insideLongerRun(text: string, index: number, token: string): boolean {
+  if (!/^p[ls]_/.test(token)) return false;
+  const base64url = /[A-Za-z0-9_-]/;
+  return (index > 0 && base64url.test(text[index - 1])) || base64url.test(text[index + token.length] ?? '');
+}
+
 /** The secrets in one text, after the allowed matches are set aside. */
 export function secretsIn(text: string, place: string): { kind: string; excerpt: string }[] {
   const found: { kind: string; excerpt: string }[] = [];
   for (const m of text.matchAll(new RegExp(SECRET_PATTERN, 'g'))) {
     const token = m[0];
     if (ALLOWED.some((a) => a.test(token, place))) continue;
+    if (insideLongerRun(text, m.index, token)) continue;
     found.push({ kind: kindOf(token), excerpt: `${token.slice(0, Math.min(12, Math.ceil(token.length / 2)))}… (${token.length} chars)` });
   }
   return found;
