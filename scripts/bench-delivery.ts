@@ -28,7 +28,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Agent, request } from 'undici';
 import { AppConfig, ConfigModule } from '@app/config';
-import { asTx, DatabaseModule, newId, scopeForOperator, TenantScope } from '@app/database';
+import { asTx, DatabaseModule, dataSourceOptions, newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
 import { QueueModule } from '@app/queue';
 import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders, WebhooksModule } from '@app/webhooks';
@@ -42,6 +42,12 @@ const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@1
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `benchdlv${randomBytes(3).toString('hex')}`;
 const BARE_IN_FLIGHT = 64;
+/**
+ * Outbox transactions in flight at once in the delay part, each on a connection of its own: one transaction
+ * of one message is 4 round trips and a WAL flush (~20-40 ms under load), so the default pool of 20 offered
+ * only ~500 messages/s. The worker, where many jobs commit at once, is what this stands for.
+ */
+const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 40);
 
 @Module({ imports: [DatabaseModule, QueueModule, WebhooksModule] })
 class ProducerModule {}
@@ -91,12 +97,12 @@ async function main(): Promise<void> {
   const commitTimes: number[] = [];
   /** Round-robin over the partners across calls: one-message transactions must not all go to the first endpoint. */
   let nextScope = 0;
-  async function publish(count: number): Promise<void> {
+  async function publish(count: number, through: DataSource = db): Promise<void> {
     const first = nextScope;
     nextScope = (nextScope + count) % scopes.length;
     const orderIds = Array.from({ length: count }, () => newId('ord'));
     let began = 0;
-    await db.transaction(async (tx) => {
+    await through.transaction(async (tx) => {
       began = Date.now();
       // Created when its transaction runs, as a processor creates it: time spent queueing here for a pool
       // connection is the bench's own (its process also hosts the receiver), not the engine's.
@@ -113,8 +119,20 @@ async function main(): Promise<void> {
     commitTimes.push(Date.now() - began);
   }
 
+  /**
+   * A production deliveries table has planner statistics; this one was created empty a moment ago, and autovacuum
+   * would first analyze it about a minute after the backlog lands, after the drain. Without statistics PostgreSQL
+   * guesses one row per index and may answer the claim's ordering probe by scanning every pending delivery of the
+   * endpoint (deliveries_endpoint_status) instead of one entry of deliveries_endpoint_order: measured 2,440 rows
+   * read per probe, ~45,000 buffers and 40-190 ms per claim on 8 endpoints.
+   */
+  async function analyze(): Promise<void> {
+    await db.query(`ANALYZE endpoints, messages, deliveries, attempts`);
+  }
+
   function startWorker() {
-    const worker = fork(join(__dirname, '..', 'apps', 'worker', 'src', 'main.js'), [], {
+    // BENCH_WORKER=<path to another build's dist/apps/worker/src/main.js>: that build's engine under this bench, for A/B runs.
+    const worker = fork(process.env.BENCH_WORKER ?? join(__dirname, '..', 'apps', 'worker', 'src', 'main.js'), [], {
       env: { ...process.env, ...env, SWEEP_INTERVAL_MS: '1000', SWEEP_GRACE_MS: '0' },
       stdio: 'inherit',
       // BENCH_WORKER_PROFILE=<dir>: the worker writes a CPU profile there when it stops (open it in Chrome DevTools).
@@ -136,6 +154,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${MESSAGES} messages for ${endpoints} endpoints: committing… `);
     const chunks = Array.from({ length: Math.ceil(MESSAGES / 250) }, (_, i) => Math.min(250, MESSAGES - i * 250));
     for (let i = 0; i < chunks.length; i += 8) await Promise.all(chunks.slice(i, i + 8).map((n) => publish(n)));
+    await analyze();
     console.log('done');
 
     receiver.received.length = 0;
@@ -171,9 +190,12 @@ async function main(): Promise<void> {
   // Warm the path up (connections, JIT, first claims) with one message per endpoint: the delay asked is the steady state's.
   await publish(scopes.length);
   while (receiver.received.length < scopes.length) await sleep(50);
+  await analyze();
   await db.query(`TRUNCATE attempts`);
   receiver.received.length = 0;
   commitTimes.length = 0;
+  const producerDb = new DataSource(dataSourceOptions(dbUrl, PRODUCERS));
+  await producerDb.initialize();
   const batch = Math.max(1, Math.round(RATE / 100));
   const started = Date.now();
   let sent = 0;
@@ -182,15 +204,16 @@ async function main(): Promise<void> {
   const inFlight = new Set<Promise<unknown>>();
   for (let tick = 0; tick < SECONDS * 100; tick++) {
     for (let m = 0; m < batch; m++) {
-      const p = publish(1).finally(() => inFlight.delete(p));
+      const p = publish(1, producerDb).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     sent += batch;
-    while (inFlight.size >= 32) await Promise.race(inFlight);
+    while (inFlight.size >= PRODUCERS) await Promise.race(inFlight);
     const next = started + (tick + 1) * 10;
     await sleep(Math.max(0, next - Date.now()));
   }
   await Promise.all(inFlight);
+  await producerDb.destroy();
   const achievedRate = sent / ((Date.now() - started) / 1000);
   while (receiver.received.length < sent && Date.now() < started + SECONDS * 1000 + 30_000) await sleep(200);
   const created = new Map<string, number>(
