@@ -28,7 +28,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Agent, request } from 'undici';
 import { AppConfig, ConfigModule } from '@app/config';
-import { asTx, DatabaseModule, dataSourceOptions, newId, scopeForOperator, TenantScope } from '@app/database';
+import { asTx, DatabaseModule, newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
 import { QueueModule } from '@app/queue';
 import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders, WebhooksModule } from '@app/webhooks';
@@ -42,12 +42,6 @@ const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@1
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `benchdlv${randomBytes(3).toString('hex')}`;
 const BARE_IN_FLIGHT = 64;
-/**
- * Outbox transactions in flight at once in the delay part, each on a connection of its own: one transaction
- * of one message is 4 round trips and a WAL flush (~20-40 ms under load), so the default pool of 20 offered
- * only ~500 messages/s. The worker, where many jobs commit at once, is what this stands for.
- */
-const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 40);
 
 @Module({ imports: [DatabaseModule, QueueModule, WebhooksModule] })
 class ProducerModule {}
@@ -97,12 +91,12 @@ async function main(): Promise<void> {
   const commitTimes: number[] = [];
   /** Round-robin over the partners across calls: one-message transactions must not all go to the first endpoint. */
   let nextScope = 0;
-  async function publish(count: number, through: DataSource = db): Promise<void> {
+  async function publish(count: number): Promise<void> {
     const first = nextScope;
     nextScope = (nextScope + count) % scopes.length;
     const orderIds = Array.from({ length: count }, () => newId('ord'));
     let began = 0;
-    await through.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       began = Date.now();
       // Created when its transaction runs, as a processor creates it: time spent queueing here for a pool
       // connection is the bench's own (its process also hosts the receiver), not the engine's.
@@ -194,8 +188,6 @@ async function main(): Promise<void> {
   await db.query(`TRUNCATE attempts`);
   receiver.received.length = 0;
   commitTimes.length = 0;
-  const producerDb = new DataSource(dataSourceOptions(dbUrl, PRODUCERS));
-  await producerDb.initialize();
   const batch = Math.max(1, Math.round(RATE / 100));
   const started = Date.now();
   let sent = 0;
@@ -204,16 +196,15 @@ async function main(): Promise<void> {
   const inFlight = new Set<Promise<unknown>>();
   for (let tick = 0; tick < SECONDS * 100; tick++) {
     for (let m = 0; m < batch; m++) {
-      const p = publish(1, producerDb).finally(() => inFlight.delete(p));
+      const p = publish(1).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     sent += batch;
-    while (inFlight.size >= PRODUCERS) await Promise.race(inFlight);
+    while (inFlight.size >= 32) await Promise.race(inFlight);
     const next = started + (tick + 1) * 10;
     await sleep(Math.max(0, next - Date.now()));
   }
   await Promise.all(inFlight);
-  await producerDb.destroy();
   const achievedRate = sent / ((Date.now() - started) / 1000);
   while (receiver.received.length < sent && Date.now() < started + SECONDS * 1000 + 30_000) await sleep(200);
   const created = new Map<string, number>(
