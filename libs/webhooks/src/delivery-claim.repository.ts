@@ -137,13 +137,18 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
                 e.max_in_flight, e.circuit_state, e.circuit_retry_at, e.rate_limit_per_second::float8 AS rate, e.rate_next_at
          FROM endpoints e WHERE e.id = ANY(${textArray(asked.map((a) => a.endpointId))}) AND e.enabled AND e.deleted_at IS NULL
          ORDER BY e.id FOR NO KEY UPDATE OF e;
-         SELECT e.id, clock_timestamp() AS now,
-                (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > clock_timestamp() AND d.status = 'pending') AS in_flight,
-                -- Counted against the same rows: one recorded meanwhile (lease cleared) is in neither count.
-                (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > clock_timestamp() AND d.status = 'pending'
-                   AND d.id = ANY(${textArray(asked.flatMap((a) => a.answeredHere))})) AS answered_here,
-                (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > clock_timestamp()) AS next_due
-         FROM endpoints e WHERE e.id = ANY(${textArray(asked.map((a) => a.endpointId))}) AND e.enabled AND e.deleted_at IS NULL`,
+         -- Both counts in one pass over the endpoint's live leases (deliveries_leased), so one recorded meanwhile
+         -- (lease cleared) is in neither.
+         -- next_due against statement_timestamp(), not clock_timestamp(): a volatile bound cannot limit an index scan,
+         -- so min() read every pending delivery of the endpoint (measured: ~18,000 rows, 12 ms per endpoint per claim
+         -- with a 20,000 backlog). The statements arrive together, so it is the time the claim was sent: one that fell
+         -- due during the lock wait comes back as a wake-up in the past, i.e. a pump at once.
+         SELECT e.id, clock_timestamp() AS now, live.in_flight, live.answered_here,
+                (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > statement_timestamp()) AS next_due
+         FROM endpoints e CROSS JOIN LATERAL (
+           SELECT count(*)::int AS in_flight, count(*) FILTER (WHERE d.id = ANY(${textArray(asked.flatMap((a) => a.answeredHere))}))::int AS answered_here
+           FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > clock_timestamp() AND d.status = 'pending') live
+         WHERE e.id = ANY(${textArray(asked.map((a) => a.endpointId))}) AND e.enabled AND e.deleted_at IS NULL`,
       )) as unknown as QueryResult[];
       if (locked.rows.length === 0) {
         await client.query('COMMIT');

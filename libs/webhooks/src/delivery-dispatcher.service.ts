@@ -31,6 +31,14 @@ const PARALLEL_CLAIMS = 1;
  */
 const WAITING_POLL_MS = 100;
 const WAITING_GRACE_MS = 100;
+/**
+ * The same race, closed sooner for endpoints this process is busy with: when its last send to an endpoint ends, the
+ * endpoint is looked at once more LINGER_MS later. A producer that skipped its announcement because a delivery was
+ * waiting has usually committed by then (its commit waits for the WAL flush, ~10-40 ms under load), so its delivery
+ * goes out then rather than at the next short poll (up to WAITING_GRACE_MS + WAITING_POLL_MS). One claim at most
+ * per endpoint going quiet, merged with whatever else is pumped meanwhile.
+ */
+const LINGER_MS = 40;
 
 /**
  * Keeps partner requests in flight for this worker process. A wake-up (a
@@ -72,6 +80,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private polling = false;
   /** Per endpoint, sends of this process not finished yet: each pumps its endpoint when it ends. */
   private readonly sendingTo = new Map<string, number>();
+  /** Endpoints with a look LINGER_MS after their last send here already scheduled. */
+  private readonly lingering = new Set<string>();
   private stopping = false;
 
   constructor(
@@ -184,7 +194,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         this.inFlight--;
         const left = this.sendingTo.get(endpoint.id)! - 1;
         if (left > 0) this.sendingTo.set(endpoint.id, left);
-        else this.sendingTo.delete(endpoint.id);
+        else {
+          this.sendingTo.delete(endpoint.id);
+          this.lingerOn(endpoint.id);
+        }
         this.sends.delete(send);
         if (this.starved.size > 0) {
           const waiting = [...this.starved];
@@ -251,6 +264,16 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private async wake(endpointId: string, at: Date): Promise<void> {
     const delayMs = Math.max(0, at.getTime() - Date.now());
     await this.queue.tryEnqueue('wake-endpoint', { endpointId, at: at.getTime() }, { delayMs });
+  }
+
+  /** See LINGER_MS. Skipped if sends to the endpoint started again meanwhile: each of those pumps it when it ends. */
+  private lingerOn(endpointId: string): void {
+    if (this.stopping || this.lingering.has(endpointId)) return;
+    this.lingering.add(endpointId);
+    setTimeout(() => {
+      this.lingering.delete(endpointId);
+      if (!this.sendingTo.has(endpointId)) this.pumpQuietly(endpointId);
+    }, LINGER_MS).unref();
   }
 
   private pumpQuietly(endpointId: string): void {

@@ -17,6 +17,9 @@ import { webhookHeaders } from './webhook-signature';
  */
 @Injectable()
 export class DeliveryService {
+  /** Per claimed endpoint object (see secretsFor); `until`: when the previous secret stops being valid. */
+  private readonly opened = new WeakMap<ClaimedEndpoint, { secrets: string[]; until: Date | null }>();
+
   constructor(
     private readonly claims: DeliveryClaimRepository,
     private readonly records: AttemptRecordRepository,
@@ -47,11 +50,25 @@ export class DeliveryService {
 
   async send(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): Promise<CompletedAttempt> {
     const attemptedAt = new Date();
-    const secrets = this.endpoints.signingSecretsOf(endpoint as Endpoint, attemptedAt);
+    const secrets = this.secretsFor(endpoint, attemptedAt);
     const headers = webhookHeaders(secrets, delivery.messageId, Math.floor(attemptedAt.getTime() / 1000), delivery.body);
     const result = await this.sender.post(endpoint.url, headers, delivery.body);
     const verdict = judgeAttempt(result, delivery.attemptsMade + 1, this.config.webhookScheduleScale, this.config.webhookMaxAttempts);
     return { endpoint, delivery, attemptedAt, finishedAt: new Date(), result, verdict };
+  }
+
+  /**
+   * The endpoint's signing secrets, opened once per claim rather than per delivery: a claim hands one ClaimedEndpoint
+   * object to all its deliveries of that endpoint, and it is read fresh from PostgreSQL by the next claim, so a
+   * rotation is seen then. The previous secret is dropped as soon as it expires, as signingSecretsOf would.
+   */
+  private secretsFor(endpoint: ClaimedEndpoint, at: Date): string[] {
+    const opened = this.opened.get(endpoint);
+    if (opened && (opened.until === null || at < opened.until)) return opened.secrets;
+    const secrets = this.endpoints.signingSecretsOf(endpoint as Endpoint, at);
+    const previousUntil = endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at ? endpoint.previousSecretExpiresAt : null;
+    this.opened.set(endpoint, { secrets, until: previousUntil });
+    return secrets;
   }
 
   record(batch: CompletedAttempt[]): Promise<RecordFollowUps> {
