@@ -67,7 +67,7 @@ export class OrderSettlement {
     // Everything that does not need the invoice number is done before it is taken: the number's row lock then lasts
     // one statement (number, invoice, order.paid and its deliveries) and the commit.
     const invoiceId = newId('inv');
-    const announcement = await this.outbox.prepare(tx, scope, 'order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
+    const announcement = this.outbox.prepare('order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
     const issue = async () => {
       const { invoice, deliveryIds } = await this.invoices.issueAndAnnounce(tx, scope, order, partner, order.paymentMethodType, invoiceId, announcement);
       followUps.deliveryIds.push(...deliveryIds);
