@@ -56,6 +56,9 @@ export interface OutboxWriteParams {
  * ANNOUNCE_SQL) as it is read, so the statement must read it. The one writer of messages and deliveries: a
  * repository that writes something the message reports in the same statement (the paid invoice) embeds it, and
  * every delivery wakes the dispatcher the same way, at commit.
+ *
+ * @crossTenant Builds SQL text once, at module load, and runs nothing: the tenant is the embedding statement's
+ * `partnerId` and `environment` parameters, which its repository method binds from the TenantScope it takes.
  */
 export function outboxWriteSql(p: OutboxWriteParams): { ctes: string; announce: string } {
   const ctes = `message AS (
