@@ -48,13 +48,14 @@ const ORDER_ROW = `o.id, o.partner_id AS "partnerId", o.environment, o.status, o
  * (primary key, the session's unique index, the PaymentIntent's), never a scan, and a fixed text so PostgreSQL
  * can keep its plan.
  */
-const ORDERS_BY_KEYS = `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(partner_id, environment, key, value))
-  SELECT ${ORDER_ROW} FROM orders o WHERE o.id IN (
+const ORDERS_BY_KEYS = `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(partner_id, environment, key, value)),
+  named AS (
     SELECT b.id FROM k JOIN orders b ON b.id = k.value WHERE k.key = 'id' AND b.partner_id = k.partner_id AND b.environment = k.environment
     UNION ALL
     SELECT b.id FROM k JOIN orders b ON b.checkout_session_id = k.value WHERE k.key = 'checkoutSessionId' AND b.partner_id = k.partner_id AND b.environment = k.environment
     UNION ALL
-    SELECT b.id FROM k JOIN orders b ON b.payment_intent_id = k.value WHERE k.key = 'paymentIntentId' AND b.partner_id = k.partner_id AND b.environment = k.environment)`;
+    SELECT b.id FROM k JOIN orders b ON b.payment_intent_id = k.value WHERE k.key = 'paymentIntentId' AND b.partner_id = k.partner_id AND b.environment = k.environment)
+  SELECT ${ORDER_ROW} FROM orders o WHERE o.id IN (SELECT id FROM named)`;
 
 const LOOKUP_KEYS = ['id', 'checkoutSessionId', 'paymentIntentId'] as const;
 
