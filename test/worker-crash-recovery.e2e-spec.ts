@@ -58,7 +58,9 @@ const RECOVERY_LIMIT_MS = 3 * RECOVERY_TARGET_MS;
     first.process.start();
     await waitFor('the first worker inside the job, waiting on the order', async () => {
       const rows = await stack.sql(
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'SELECT "Order".%'`,
+        // The batch's lock of the orders it names (OrderRepository.lockAllByKeys), whatever its SQL looks like (the
+        // start of its text, which pg_stat_activity keeps).
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%JOIN orders%'`,
       );
       return rows.length > 0;
     }, 60_000, 50);

@@ -2,8 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '@app/config';
 import { ChannelListener } from '@app/database';
 import { isDatabaseUnavailable } from '@app/errors';
-import { FollowUps, PaymentEventService } from '@app/orders';
-import { JobQueue } from '@app/queue';
+import { PaymentEventService } from '@app/orders';
 import { ClaimedStripeEvent, sanitizeProcessingError, STRIPE_INBOX_CHANNEL, StripeEventRepository } from '@app/stripe';
 import { withLogContext } from '@app/observability';
 
@@ -21,17 +20,10 @@ const RENEW_MS = 1000;
 const POLL_MS = 1000;
 
 /**
- * Committed follow-ups are scheduled after the commit, as they always were: if these enqueues are lost, the
- * sweeper finds the rows. Invoices and credit notes need nothing here: their issuing statement wakes the
- * DocumentStage (NOTIFY fiscal_document_issued), which also polls.
- */
-export async function scheduleFollowUps(queue: JobQueue, followUps: FollowUps): Promise<void> {
-  await queue.tryEnqueueBulk('deliver-message', followUps.deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1 })));
-}
-
-/**
  * The Stripe inbox's worker side: claims committed events from PostgreSQL in batches (no queue job per event)
- * and applies each batch in one transaction. Woken by the inbox's NOTIFY and by a poll; two batches at a time per
+ * and applies each batch in one transaction. Nothing is scheduled after the commit, and Redis is not on this
+ * path: every message's deliveries NOTIFY delivery_due as they commit (the DeliveryDispatcher LISTENs and polls),
+ * invoices and credit notes NOTIFY fiscal_document_issued (the DocumentStage LISTENs and polls). Woken by the inbox's NOTIFY and by a poll; two batches at a time per
  * process, other batches and processes claim other events (SKIP LOCKED). A batch that fails is applied again one event per
  * transaction, so one bad event neither blocks nor rolls back the others; its failures are counted as attempts
  * and the last one leaves it `failed` for an operator.
@@ -49,7 +41,6 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly inbox: StripeEventRepository,
     private readonly payments: PaymentEventService,
-    private readonly queue: JobQueue,
     private readonly config: AppConfig,
   ) {}
 
@@ -108,35 +99,27 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
       this.inbox.renewClaims(ids, LEASE_MS).catch((err) => this.logger.warn(`Could not renew the claim of ${ids.length} event(s): ${(err as Error).message}`));
     }, RENEW_MS);
     try {
-      let followUps: FollowUps;
       try {
-        followUps = await this.payments.applyBatch(batch);
+        await this.payments.applyBatch(batch);
       } catch (err) {
         // An outage is not the events' fault: uncounted, they are claimed again once their lease lapses.
         if (isDatabaseUnavailable(err)) {
           this.logger.warn(`Stripe events left for later, database unavailable: ${(err as Error).message}`);
           return;
         }
-        if (batch.length > 1) {
-          followUps = await this.oneByOne(batch);
-        } else {
-          await this.recordFailure(batch[0].id, err);
-          return;
-        }
+        if (batch.length > 1) await this.oneByOne(batch);
+        else await this.recordFailure(batch[0].id, err);
       }
-      await scheduleFollowUps(this.queue, followUps);
     } finally {
       clearInterval(renew);
     }
   }
 
   /** The batch failed as a whole: each event in its own transaction, so only the faulty ones fail. */
-  private async oneByOne(batch: ClaimedStripeEvent[]): Promise<FollowUps> {
-    const all: FollowUps = { deliveryIds: [] };
+  private async oneByOne(batch: ClaimedStripeEvent[]): Promise<void> {
     for (const event of batch) {
       try {
-        const f = await this.payments.applyBatch([event]);
-        all.deliveryIds.push(...f.deliveryIds);
+        await this.payments.applyBatch([event]);
       } catch (err) {
         if (isDatabaseUnavailable(err)) {
           this.logger.warn(`Stripe events left for later, database unavailable: ${(err as Error).message}`);
@@ -145,7 +128,6 @@ export class StripeInboxStage implements OnApplicationBootstrap, OnApplicationSh
         await this.recordFailure(event.id, err);
       }
     }
-    return all;
   }
 
   private async recordFailure(eventId: string, err: unknown): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CreditNote, Invoice, managerOf, TenantScope, Tx } from '@app/database';
-import type { PreparedMessage } from '@app/webhooks';
+import { outboxWriteSql, PreparedMessage } from '@app/webhooks';
 import { DocumentSeries, SeriesSlot, slotOf } from './document-sequence';
 import { FISCAL_DOCUMENT_ISSUED_CHANNEL } from './documents/document-kind';
 import { fiscalYearOf, invoiceNumberSql } from './invoice-number';
@@ -14,6 +14,8 @@ export interface NumberedInvoice {
   slot: SeriesSlot;
   /** False when no message was given, or it was recorded already (a replay). */
   messageWritten: boolean;
+  /** The message's new deliveries (their endpoints are announced at commit, like every delivery's). */
+  deliveryIds: string[];
 }
 
 /**
@@ -57,22 +59,24 @@ const ISSUE_INVOICE = `${NUMBER_INVOICE} SELECT number, sequence, issued_at, fal
 
 /**
  * The same and, in the same statement, the message announcing the invoice ($19 the number's placeholder in its
- * body, then the message's $20–$27) with its deliveries.
+ * body, then the message's $20–$25) with its deliveries, written by the outbox's own SQL (OutboxRepository is the
+ * one writer of messages). One row per delivery (at least one): reading them is what announces their endpoints.
  */
-const ISSUE_INVOICE_WITH_MESSAGE = `${NUMBER_INVOICE}, msg AS (
-      INSERT INTO messages (id, partner_id, environment, type, order_id, body, created_at)
-      SELECT $20, $1, $2, $21, $22, replace($23, $19, inv.number), $24 FROM inv
-      ON CONFLICT DO NOTHING
-      RETURNING id
-    ), delivery_rows AS (
-      -- Run although nothing reads it: PostgreSQL executes every data-modifying CTE exactly once.
-      INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
-      SELECT d.id, msg.id, d.endpoint_id, $1, $25, 'pending', 0, $24, $24
-      FROM msg, unnest($26::text[], $27::text[]) WITH ORDINALITY AS d(id, endpoint_id, n)
-      ORDER BY d.n
-      RETURNING id
-    )
-    SELECT inv.number, inv.sequence, inv.issued_at, EXISTS (SELECT 1 FROM msg) AS message_written, ${ANNOUNCE_ISSUED} AS notified FROM inv`;
+const ANNOUNCEMENT = outboxWriteSql({
+  partnerId: '$1',
+  environment: '$2',
+  id: '$20',
+  type: '$21',
+  orderId: '$22',
+  body: 'replace($23, $19, inv.number)',
+  createdAt: '$24::timestamptz',
+  orderingKey: '$25',
+  gate: 'inv',
+});
+const ISSUE_INVOICE_WITH_MESSAGE = `${NUMBER_INVOICE}, ${ANNOUNCEMENT.ctes}
+    SELECT inv.number, inv.sequence, inv.issued_at, EXISTS (SELECT 1 FROM message) AS message_written, ${ANNOUNCE_ISSUED} AS notified,
+      d.delivery_id, d.announced
+    FROM inv LEFT JOIN (${ANNOUNCEMENT.announce}) d ON true`;
 
 /**
  * Issuing fiscal documents, inside the caller's transaction (the settlement's or the refund's): the partners' number
@@ -95,7 +99,7 @@ export class DocumentIssueRepository {
    * paid when issued) with the message announcing it, if any. Null when the order has its invoice already.
    */
   async issueInvoice(tx: Tx, scope: TenantScope, invoice: Invoice, numberStem: string, paidAt: Date | null, message: PreparedMessage | null): Promise<NumberedInvoice | null> {
-    const [row] = await managerOf(tx).query(message ? ISSUE_INVOICE_WITH_MESSAGE : ISSUE_INVOICE, [
+    const rows = await managerOf(tx).query(message ? ISSUE_INVOICE_WITH_MESSAGE : ISSUE_INVOICE, [
       scope.partnerId,
       scope.environment,
       'invoice' satisfies DocumentSeries,
@@ -115,11 +119,13 @@ export class DocumentIssueRepository {
       paidAt,
       invoice.paymentMethod,
       ...(message
-        ? [INVOICE_NUMBER_PLACEHOLDER, message.messageId, message.type, message.orderId, message.body, message.createdAt, message.orderingKey, message.deliveryIds, message.endpointIds]
+        ? [INVOICE_NUMBER_PLACEHOLDER, message.messageId, message.type, message.orderId, message.body, message.createdAt, message.orderingKey]
         : []),
     ]);
+    const row = rows[0];
     if (!row) return null;
-    return { number: row.number, slot: slotOf('invoice', invoice.fiscalYear, row.sequence, row.issued_at), messageWritten: row.message_written };
+    const deliveryIds = rows.map((r: { delivery_id?: string | null }) => r.delivery_id).filter((id: string | null | undefined): id is string => !!id);
+    return { number: row.number, slot: slotOf('invoice', invoice.fiscalYear, row.sequence, row.issued_at), messageWritten: row.message_written, deliveryIds };
   }
 
   async creditNoteOfRefund(tx: Tx, scope: TenantScope, stripeRefundId: string): Promise<CreditNote | null> {

@@ -72,12 +72,12 @@ export class InvoiceService {
       if (!existing) throw new Error(`Order ${order.id}: no invoice issued and none found`);
       return { invoice: existing, deliveryIds: [] };
     }
-    const { number, slot, messageWritten } = numbered;
+    const { number, slot, messageWritten, deliveryIds } = numbered;
     invoice.number = number;
     invoice.sequence = slot.sequence;
     invoice.issuedAt = slot.issuedAt;
     invoice.paidAt = order.paidAt ?? slot.issuedAt;
-    return { invoice, deliveryIds: message && messageWritten ? message.deliveryIds : [] };
+    return { invoice, deliveryIds: message && messageWritten ? deliveryIds : [] };
   }
 }
 

@@ -1,7 +1,7 @@
-import { Order, TenantScope } from '@app/database';
+import { Order, TenantScope, Tx } from '@app/database';
 import { currentLogContext, withLogContext } from '@app/observability';
-import type { DeferredNumbering } from './order-settlement';
-import type { OrderEventKeys } from './order.repository';
+import type { ApplyingBatch } from './order-settlement';
+import type { OrderEventKeys, OrderRepository } from './order.repository';
 import type { EventSubject } from './stripe-event-fields';
 
 /** The ids a Stripe event names its order by, in the order they are tried. */
@@ -30,6 +30,11 @@ export class KnownOrders {
     return undefined;
   }
 
+  /** An order the batch read or created after its first lock: later events of the batch share this copy too. */
+  add(order: Order): void {
+    if (!this.orders.includes(order)) this.orders.push(order);
+  }
+
   forget(): void {
     this.orders = [];
   }
@@ -50,19 +55,40 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 }
 
 /**
- * A batch's invoice issuances, run together just before its commit: the partner's invoice-number row is then
- * locked for those statements and the commit, not for every event of the batch. Each runs in the log context
- * of the event that paid (its order id, its event id).
+ * What a batch puts off to the end of its transaction. Orders' changes: every order the batch changed is written
+ * in one statement (written before anything reads orders from the database again: a refund, saved-card or
+ * subscription handler, or the commit). Invoice issuances: run together just before the commit, so the partner's
+ * invoice-number row is locked for those statements and the commit, not for every event of the batch. Each runs
+ * in the log context of the event that paid (its order id, its event id).
  */
-export class BatchNumbering implements DeferredNumbering {
+export class BatchWrites implements ApplyingBatch {
   private issues: (() => Promise<void>)[] = [];
+  private changes = new Map<string, { scope: TenantScope; order: Order }>();
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly orders: OrderRepository,
+  ) {}
 
   defer(issue: () => Promise<void>): void {
     const context = currentLogContext();
     this.issues.push(() => withLogContext(context, issue));
   }
 
+  changed(scope: TenantScope, order: Order): void {
+    this.changes.set(order.id, { scope, order });
+  }
+
+  /** Writes the orders changed so far. */
+  async flushOrders(): Promise<void> {
+    const changes = [...this.changes.values()];
+    this.changes.clear();
+    await this.orders.saveApplied(this.tx, changes);
+  }
+
+  /** Writes the orders, then issues the invoices deferred so far. */
   async flush(): Promise<void> {
+    await this.flushOrders();
     const issues = this.issues;
     this.issues = [];
     for (const issue of issues) await issue();

@@ -20,9 +20,14 @@ export interface Payment {
   paymentMethodType: string | null;
 }
 
-/** Invoice issuances put off to the end of a batch's transaction (see markPaid). */
-export interface DeferredNumbering {
+/**
+ * What a batch of Stripe events puts off to the end of its transaction: the orders' changes (written together in
+ * one statement) and the invoice issuances (see markPaid).
+ */
+export interface ApplyingBatch {
   defer(issue: () => Promise<void>): void;
+  /** The order was changed; the batch writes it with the others (OrderRepository.saveApplied). */
+  changed(scope: TenantScope, order: Order): void;
 }
 
 export interface PaymentFailure {
@@ -45,11 +50,11 @@ export class OrderSettlement {
   ) {}
 
   /**
-   * `numbering`, when given, receives the invoice's issuance instead of running it now: a batch of events runs
-   * them all at the end of its transaction, so the partner's invoice-number lock is held for those statements
-   * only, not for the whole batch.
+   * `batch`, when given, receives the order's change and the invoice's issuance instead of running them now: a
+   * batch of events runs them all at the end of its transaction, so the partner's invoice-number lock is held for
+   * those statements only, not for the whole batch.
    */
-  async markPaid(tx: Tx, partner: Partner, scope: TenantScope, order: Order, payment: Payment, followUps: FollowUps, numbering?: DeferredNumbering): Promise<string | null> {
+  async markPaid(tx: Tx, partner: Partner, scope: TenantScope, order: Order, payment: Payment, followUps: FollowUps, batch?: ApplyingBatch): Promise<string | null> {
     if (!canTransition(order.status, 'paid')) return `order already ${order.status}`;
     order.status = 'paid';
     order.paidAt = payment.paidAt;
@@ -58,30 +63,35 @@ export class OrderSettlement {
     order.declineCode = null;
     order.nextAction = null;
     order.paymentMethodType = payment.paymentMethodType ?? order.paymentMethodType;
-    await this.orders.saveApplied(tx, scope, order);
+    await this.save(tx, scope, order, batch);
     // Everything that does not need the invoice number is done before it is taken: the number's row lock then lasts
     // one statement (number, invoice, order.paid and its deliveries) and the commit.
     const invoiceId = newId('inv');
-    const announcement = await this.outbox.prepare(tx, scope, 'order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
+    const announcement = this.outbox.prepare('order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
     const issue = async () => {
       const { invoice, deliveryIds } = await this.invoices.issueAndAnnounce(tx, scope, order, partner, order.paymentMethodType, invoiceId, announcement);
       followUps.deliveryIds.push(...deliveryIds);
       this.logger.log(`Order ${order.id} paid (${payment.eventId}); invoice ${invoice.number}`);
     };
-    if (numbering) numbering.defer(issue);
+    if (batch) batch.defer(issue);
     else await issue();
     return null;
   }
 
-  async markFailed(tx: Tx, scope: TenantScope, order: Order, failure: PaymentFailure, followUps: FollowUps): Promise<string | null> {
+  async markFailed(tx: Tx, scope: TenantScope, order: Order, failure: PaymentFailure, followUps: FollowUps, batch?: ApplyingBatch): Promise<string | null> {
     if (!canTransition(order.status, 'failed')) return `order already ${order.status}`;
     order.status = 'failed';
     order.failureReason = failure.reason;
     order.declineCode = failure.declineCode;
     // A saved card charged while the customer was away: only the customer can fix it (authenticate, change card).
     order.nextAction = order.source === 'off_session_charge' ? 'customer_action_required' : null;
-    await this.orders.saveApplied(tx, scope, order);
+    await this.save(tx, scope, order, batch);
     followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, 'order.payment_failed', order.id, orderPaymentFailedData(order))));
     return null;
+  }
+
+  private async save(tx: Tx, scope: TenantScope, order: Order, batch: ApplyingBatch | undefined): Promise<void> {
+    if (batch) batch.changed(scope, order);
+    else await this.orders.saveApplied(tx, [{ scope, order }]);
   }
 }

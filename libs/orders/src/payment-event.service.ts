@@ -6,7 +6,7 @@ import { StripeClient, StripeEventOutcome, StripeEventRepository } from '@app/st
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
 import { orderExpiredData } from './order-event.mapper';
-import { OrderRepository } from './order.repository';
+import { OrderEventKeys, OrderRepository } from './order.repository';
 import { FollowUps, OrderSettlement } from './order-settlement';
 import { canTransition } from './order-transitions';
 import { isRefundEvent, refundPaymentIntentOf } from './refund-event-fields';
@@ -15,7 +15,7 @@ import { SavedCardHandler, SavedCardPrefetch } from './saved-card.handler';
 import { collectedAddressOf, declineCodeOf, declineReasonOf, EventSubject, idOf, onlyPaymentMethodOf, paymentMethodTypeOf, subjectOf } from './stripe-event-fields';
 import { SubscriptionEventHandler } from './subscription-event.handler';
 import { addLogContext, metrics, withLogContext } from '@app/observability';
-import { BatchNumbering, KnownOrders, mapLimit, orderKeysOf } from './inbox-batch.util';
+import { BatchWrites, KnownOrders, mapLimit, orderKeysOf } from './inbox-batch.util';
 
 export type { FollowUps } from './order-settlement';
 
@@ -97,7 +97,10 @@ export class PaymentEventService {
     const pending = events.filter((e) => PENDING.has(e.status));
     if (pending.length === 0) return followUps;
     const partners = await this.partnersNamedBy(pending);
-    const prepared = await mapLimit(pending, PREFETCH_CONCURRENCY, (e) => withLogContext({ stripe_event_id: e.id }, () => this.prepare(e, partners)));
+    const routed = await mapLimit(pending, PREFETCH_CONCURRENCY, (e) => this.routeStored(e, partners));
+    // What the Stripe calls are decided on, in one read for the batch (the transaction locks and reads them again).
+    const before = new KnownOrders(await this.orders.findAllByKeys(this.orderLookups(routed)));
+    const prepared = await mapLimit(routed, PREFETCH_CONCURRENCY, (r) => withLogContext({ stripe_event_id: r.id }, () => this.prefetchRouted(r, before)));
     const counted: { type: string; status: StripeEventStatus }[] = [];
 
     await this.uow.run(async (tx) => {
@@ -105,39 +108,46 @@ export class PaymentEventService {
       // Grouped by tenant, each group in the inbox's order: two batches then take partners' invoice-number locks
       // in the same order (no deadlock between workers), and events of one order keep their order.
       const todo = prepared.filter((p) => still.has(p.id)).sort((x, y) => tenantKey(x).localeCompare(tenantKey(y)));
-      const known = new KnownOrders(
-        await this.orders.lockAllByKeys(tx, todo.filter((p) => p.route && this.usesOrderPath(p.event, p.subject)).map((p) => ({ scope: p.route!.scope, keys: orderKeysOf(p.subject) }))),
-      );
-      const numbering = new BatchNumbering();
+      const known = new KnownOrders(await this.orders.lockAllByKeys(tx, this.orderLookups(todo)));
+      const batch = new BatchWrites(tx, this.orders);
       const outcomes: StripeEventOutcome[] = [];
       for (const p of todo) {
-        // A refund, saved-card or subscription handler reads invoices itself: the batch's issuances come first.
-        if (!this.usesOrderPath(p.event, p.subject)) await numbering.flush();
-        outcomes.push(await withLogContext({ stripe_event_id: p.id }, () => this.applyOne(tx, p, known, numbering, followUps)));
+        // A refund, saved-card or subscription handler reads orders and invoices itself: the batch's writes come first.
+        if (!this.usesOrderPath(p.event, p.subject)) await batch.flush();
+        outcomes.push(await withLogContext({ stripe_event_id: p.id }, () => this.applyOne(tx, p, known, batch, followUps)));
         counted.push({ type: p.event.type, status: outcomes[outcomes.length - 1].status });
       }
+      await batch.flushOrders();
       await this.inbox.recordOutcomes(tx, outcomes);
-      await numbering.flush();
+      await batch.flush();
     });
     for (const c of counted) metrics.stripeEventsProcessed.inc({ type: c.type, result: c.status });
     return followUps;
   }
 
-  private async prepare(stored: InboxEvent, partners: Map<string, Partner>): Promise<Prepared> {
+  private async routeStored(stored: InboxEvent, partners: Map<string, Partner>): Promise<Omit<Prepared, 'prefetched'>> {
     const event = stored.payload as unknown as Stripe.Event;
     const subject = subjectOf(event);
-    const route = await this.route(event, subject, partners);
-    const prefetched = route ? await this.prefetch(route, event, subject) : NOTHING_FETCHED;
-    return { id: stored.id, event, subject, route, prefetched };
+    return { id: stored.id, event, subject, route: await this.route(event, subject, partners) };
   }
 
-  private async applyOne(tx: Tx, p: Prepared, known: KnownOrders, numbering: BatchNumbering, followUps: FollowUps): Promise<StripeEventOutcome> {
+  private async prefetchRouted(routed: Omit<Prepared, 'prefetched'>, before: KnownOrders): Promise<Prepared> {
+    const prefetched = routed.route ? await this.prefetch(routed.route, routed.event, routed.subject, before) : NOTHING_FETCHED;
+    return { ...routed, prefetched };
+  }
+
+  /** The orders the batch's order-path events name, each under its event's scope. */
+  private orderLookups(events: Omit<Prepared, 'prefetched'>[]): { scope: TenantScope; keys: OrderEventKeys }[] {
+    return events.filter((p) => p.route && this.usesOrderPath(p.event, p.subject)).map((p) => ({ scope: p.route!.scope, keys: orderKeysOf(p.subject) }));
+  }
+
+  private async applyOne(tx: Tx, p: Prepared, known: KnownOrders, batch: BatchWrites, followUps: FollowUps): Promise<StripeEventOutcome> {
     const { id, event, subject, route } = p;
     if (!route) {
       const detail = subject.metadata.partner_id ? `unknown partner ${subject.metadata.partner_id}` : 'no partner_id in metadata';
       return { id, status: 'unrouted', detail, partnerId: null };
     }
-    const outcome = await this.apply(tx, route, event, subject, p.prefetched, known, numbering, followUps);
+    const outcome = await this.apply(tx, route, event, subject, p.prefetched, known, batch, followUps);
     if (outcome instanceof RefundWaiting) return { id, status: 'waiting', detail: outcome.reason, partnerId: route.partner.id };
     if (outcome) return { id, status: 'ignored', detail: outcome, partnerId: route.partner.id };
     return { id, status: 'processed', detail: null, partnerId: route.partner.id };
@@ -183,7 +193,7 @@ export class PaymentEventService {
     return this.customers.partnerOfStripeCustomer(event.livemode ? 'production' : 'staging', stripeCustomerId);
   }
 
-  private async prefetch(route: Route, event: Stripe.Event, subject: EventSubject): Promise<Prefetched> {
+  private async prefetch(route: Route, event: Stripe.Event, subject: EventSubject, before: KnownOrders): Promise<Prefetched> {
     const stripe = this.stripe.for(route.scope.environment);
     if (this.savedCards.handles(event, subject)) return { ...NOTHING_FETCHED, savedCard: await this.savedCards.prefetch(route.scope, event, subject) };
     if (this.subscriptions.handles(event)) return { ...NOTHING_FETCHED, paymentIntent: await this.subscriptions.prefetch(route.scope, subject) };
@@ -197,7 +207,7 @@ export class PaymentEventService {
     }
     let lines: OrderLine[] | null = null;
     const session = subject.checkoutSession;
-    if (session && !(await this.findOrder(null, route.scope, subject))) {
+    if (session && !before.find(route.scope, orderKeysOf(subject))) {
       // A session we did not create (or whose order insert failed): its lines come from Stripe.
       const items = await stripe.checkout.sessions.listLineItems(session.id, { limit: 100 });
       lines = items.data.map((li) => ({
@@ -214,7 +224,7 @@ export class PaymentEventService {
     if (!paymentIntent && piId && this.isPaymentEvent(event, session) && !onlyPaymentMethodOf(session)) {
       paymentIntent = await stripe.paymentIntents.retrieve(piId);
     }
-    return { ...NOTHING_FETCHED, lines, paymentIntent, checkoutSession: await this.sessionOfCheckoutPayment(route, event, subject) };
+    return { ...NOTHING_FETCHED, lines, paymentIntent, checkoutSession: await this.sessionOfCheckoutPayment(route, event, subject, before) };
   }
 
   /**
@@ -222,9 +232,9 @@ export class PaymentEventService {
    * the first one issues the invoice. Only the session carries what the customer typed on the page (the address),
    * so a PaymentIntent event for an order still to be paid reads its session first.
    */
-  private async sessionOfCheckoutPayment(route: Route, event: Stripe.Event, subject: EventSubject): Promise<Stripe.Checkout.Session | null> {
+  private async sessionOfCheckoutPayment(route: Route, event: Stripe.Event, subject: EventSubject, before: KnownOrders): Promise<Stripe.Checkout.Session | null> {
     if (event.type !== 'payment_intent.succeeded' || subject.checkoutSession) return null;
-    const order = await this.findOrder(null, route.scope, subject);
+    const order = before.find(route.scope, orderKeysOf(subject));
     if (!order?.checkoutSessionId || !canTransition(order.status, 'paid') || order.buyer?.address) return null;
     return this.stripe.for(route.scope.environment).checkout.sessions.retrieve(order.checkoutSessionId);
   }
@@ -235,7 +245,7 @@ export class PaymentEventService {
   }
 
   /** Returns null when the event changed something, or why it was ignored. */
-  private async apply(tx: Tx, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, known: KnownOrders, numbering: BatchNumbering, followUps: FollowUps): Promise<string | null | RefundWaiting> {
+  private async apply(tx: Tx, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, known: KnownOrders, batch: BatchWrites, followUps: FollowUps): Promise<string | null | RefundWaiting> {
     // These handlers change orders behind the batch's copies: later events of the batch read them again.
     if (!this.usesOrderPath(event, subject)) known.forget();
     if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds, followUps);
@@ -246,7 +256,7 @@ export class PaymentEventService {
     const session = subject.checkoutSession;
     const order = session
       ? await this.findOrCreateSessionOrder(tx, route, event, session, pre.lines, known)
-      : await this.lockedOrder(tx, route.scope, subject, known);
+      : await this.lockedOrder(tx, route.scope, orderKeysOf(subject), known);
     if (!order) return `no order for ${event.type}`;
     addLogContext({ order_id: order.id });
     const piId = idOf(session?.payment_intent) ?? subject.paymentIntent?.id ?? null;
@@ -259,21 +269,21 @@ export class PaymentEventService {
 
     switch (event.type) {
       case 'checkout.session.completed':
-        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, numbering, followUps, session);
-        await this.orders.saveApplied(tx, route.scope, order); // delayed method (SEPA debit): stays pending until async_payment_*
+        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, batch, followUps, session);
+        batch.changed(route.scope, order); // delayed method (SEPA debit): stays pending until async_payment_*
         return null;
       case 'checkout.session.async_payment_succeeded':
       case 'payment_intent.succeeded':
-        return this.markPaid(tx, route, order, event, pre.paymentIntent, numbering, followUps, session);
+        return this.markPaid(tx, route, order, event, pre.paymentIntent, batch, followUps, session);
       case 'checkout.session.async_payment_failed':
-        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', declineCode: declineCodeOf(pre.paymentIntent) }, followUps);
+        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', declineCode: declineCodeOf(pre.paymentIntent) }, followUps, batch);
       case 'payment_intent.payment_failed':
-        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(subject.paymentIntent) ?? 'payment_failed', declineCode: declineCodeOf(subject.paymentIntent) }, followUps);
+        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(subject.paymentIntent) ?? 'payment_failed', declineCode: declineCodeOf(subject.paymentIntent) }, followUps, batch);
       case 'payment_intent.canceled':
       case 'checkout.session.expired':
         if (!canTransition(order.status, 'expired')) return `order already ${order.status}`;
         order.status = 'expired';
-        await this.orders.saveApplied(tx, route.scope, order);
+        batch.changed(route.scope, order);
         followUps.deliveryIds.push(...(await this.outbox.record(tx, route.scope, 'order.expired', order.id, orderExpiredData(order))));
         return null;
       default:
@@ -287,26 +297,29 @@ export class PaymentEventService {
     order: Order,
     event: Stripe.Event,
     intent: Stripe.PaymentIntent | null,
-    numbering: BatchNumbering,
+    batch: BatchWrites,
     followUps: FollowUps,
     session: Stripe.Checkout.Session | null,
   ): Promise<string | null> {
     const payment = { eventId: event.id, paidAt: new Date(event.created * 1000), paymentMethodType: paymentMethodTypeOf(intent) ?? onlyPaymentMethodOf(session) };
-    return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps, numbering);
+    return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps, batch);
   }
 
-  private findOrder(tx: Tx | null, scope: TenantScope, subject: EventSubject, lock = false): Promise<Order | null> {
-    return this.orders.findByKeys(tx, scope, orderKeysOf(subject), lock);
-  }
-
-  /** The order, locked: the batch's copy when it locked it already, else read (and locked) now. */
-  private async lockedOrder(tx: Tx, scope: TenantScope, subject: EventSubject, known: KnownOrders): Promise<Order | null> {
-    return known.find(scope, orderKeysOf(subject)) ?? this.findOrder(tx, scope, subject, true);
+  /**
+   * The order, locked: the batch's copy when it locked it already, else read (and locked) now and shared from then
+   * on, since the batch writes its changes at the end (a second event of the batch must see the first's).
+   */
+  private async lockedOrder(tx: Tx, scope: TenantScope, keys: OrderEventKeys, known: KnownOrders): Promise<Order | null> {
+    const hit = known.find(scope, keys);
+    if (hit) return hit;
+    const order = await this.orders.findByKeys(tx, scope, keys, true);
+    if (order) known.add(order);
+    return order;
   }
 
   private async findOrCreateSessionOrder(tx: Tx, route: Route, event: Stripe.Event, session: Stripe.Checkout.Session, lines: OrderLine[] | null, known: KnownOrders): Promise<Order | null> {
     const subject = subjectOf(event);
-    const existing = await this.lockedOrder(tx, route.scope, subject, known);
+    const existing = await this.lockedOrder(tx, route.scope, orderKeysOf(subject), known);
     if (existing || !lines) return existing;
     await this.orders.insertIfAbsent(tx, route.scope, {
       id: session.metadata?.order_id ?? newId('ord'),
@@ -322,6 +335,6 @@ export class PaymentEventService {
       checkoutSessionId: session.id,
     });
     // By session id within the routed scope: another partner's order for this session stays out of reach.
-    return this.orders.findByKeys(tx, route.scope, { checkoutSessionId: session.id }, true);
+    return this.lockedOrder(tx, route.scope, { checkoutSessionId: session.id }, known);
   }
 }

@@ -15,6 +15,8 @@ export * from './message.repository';
 export * from './ping.service';
 export * from './ssrf-guard';
 export * from './outbox.service';
+/** The outbox's SQL for a statement of another repository that writes what its message reports (the paid invoice). */
+export { outboxWriteSql, type OutboxWriteParams } from './outbox.repository';
 export * from './partner-events';
 export * from './retry-schedule';
 export * from './secret-box';

@@ -33,6 +33,55 @@ const DELIVERY_ID_SQL = (row: string) =>
 const ANNOUNCE_SQL = (endpoint: string) => `NOT EXISTS (
   SELECT 1 FROM deliveries w WHERE w.endpoint_id = ${endpoint} AND w.status = 'pending' AND w.lease_until IS NULL AND w.next_attempt_at <= now())`;
 
+/** Where the message's values come from in the statement that embeds the outbox write: SQL expressions. */
+export interface OutboxWriteParams {
+  partnerId: string;
+  environment: string;
+  id: string;
+  type: string;
+  orderId: string;
+  /** The message's body: a parameter, or an expression of the gate's columns (a number known only in SQL). */
+  body: string;
+  createdAt: string;
+  orderingKey: string;
+  /** A CTE the message is written FROM: no row there, no message (the invoice the message announces was not issued). */
+  gate?: string;
+}
+
+/**
+ * The outbox write as SQL to embed: `ctes` (to follow the statement's other CTEs) write the message (ignored if
+ * already recorded: the unique index on messages makes replays harmless) and one pending delivery per endpoint of
+ * the scope subscribed to its type (disabled ones included, see endpointsSubscribed); `announce` is a SELECT of the
+ * new deliveries (`delivery_id`, `announced`) that NOTIFYs their endpoints on DELIVERY_DUE_CHANNEL (see
+ * ANNOUNCE_SQL) as it is read, so the statement must read it. The one writer of messages and deliveries: a
+ * repository that writes something the message reports in the same statement (the paid invoice) embeds it, and
+ * every delivery wakes the dispatcher the same way, at commit.
+ *
+ * @crossTenant Builds SQL text once, at module load, and runs nothing: the tenant is the embedding statement's
+ * `partnerId` and `environment` parameters, which its repository method binds from the TenantScope it takes.
+ */
+export function outboxWriteSql(p: OutboxWriteParams): { ctes: string; announce: string } {
+  const ctes = `message AS (
+         INSERT INTO messages (id, partner_id, environment, type, order_id, body, created_at)
+         SELECT ${p.id}, ${p.partnerId}, ${p.environment}, ${p.type}, ${p.orderId}, ${p.body}, ${p.createdAt}${p.gate ? ` FROM ${p.gate}` : ''}
+         ON CONFLICT DO NOTHING RETURNING id
+       ), addressed AS (
+         SELECT e.id AS endpoint_id, ${ANNOUNCE_SQL('e.id')} AS announce FROM endpoints e
+         WHERE EXISTS (SELECT 1 FROM message) AND e.partner_id = ${p.partnerId} AND e.environment = ${p.environment} AND e.deleted_at IS NULL
+           AND (cardinality(e.event_types) = 0 OR ${p.type} = ANY(e.event_types))
+       ), inserted AS (
+         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
+         SELECT ${DELIVERY_ID_SQL('a.endpoint_id')}, m.id, a.endpoint_id, ${p.partnerId}, ${p.orderingKey}, 'pending', 0, ${p.createdAt}, ${p.createdAt}
+         FROM addressed a, message m
+         RETURNING id, endpoint_id
+       )`;
+  const announce = `SELECT i.id AS delivery_id, CASE WHEN a.announce THEN pg_notify('${DELIVERY_DUE_CHANNEL}', i.endpoint_id) END AS announced
+       FROM inserted i JOIN addressed a ON a.endpoint_id = i.endpoint_id`;
+  return { ctes, announce };
+}
+
+const RECORD_MESSAGE = outboxWriteSql({ id: '$1', partnerId: '$2', environment: '$3', type: '$4', orderId: '$5', body: '$6', createdAt: '$7::timestamptz', orderingKey: '$8' });
+
 /** The outbox's rows (messages and their deliveries), written inside the caller's transaction. Every method takes the tenant. */
 @Injectable()
 export class OutboxRepository {
@@ -58,24 +107,11 @@ export class OutboxRepository {
    * announced on DELIVERY_DUE_CHANNEL (see ANNOUNCE_SQL). Returns the new deliveries' ids, none on a replay.
    */
   async recordMessage(tx: Tx, scope: TenantScope, message: OutboxMessage, orderingKey: string | null): Promise<string[]> {
-    const rows: { id: string }[] = await managerOf(tx).query(
-      `WITH message AS (
-         INSERT INTO messages (id, partner_id, environment, type, order_id, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id
-       ), addressed AS (
-         SELECT e.id AS endpoint_id, ${ANNOUNCE_SQL('e.id')} AS announce FROM endpoints e
-         WHERE EXISTS (SELECT 1 FROM message) AND e.partner_id = $2 AND e.environment = $3 AND e.deleted_at IS NULL
-           AND (cardinality(e.event_types) = 0 OR $4 = ANY(e.event_types))
-       ), inserted AS (
-         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
-         SELECT ${DELIVERY_ID_SQL('a.endpoint_id')}, $1, a.endpoint_id, $2, $8, 'pending', 0, $7, $7 FROM addressed a
-         RETURNING id, endpoint_id
-       )
-       SELECT i.id, CASE WHEN a.announce THEN pg_notify('${DELIVERY_DUE_CHANNEL}', i.endpoint_id) END AS _
-       FROM inserted i JOIN addressed a ON a.endpoint_id = i.endpoint_id`,
+    const rows: { delivery_id: string }[] = await managerOf(tx).query(
+      `WITH ${RECORD_MESSAGE.ctes} ${RECORD_MESSAGE.announce}`,
       [message.id, scope.partnerId, scope.environment, message.type, message.orderId, message.body, message.createdAt, orderingKey],
     );
-    return rows.map((r) => r.id);
+    return rows.map((r) => r.delivery_id);
   }
 
   /** False when the message was already recorded (the unique index on messages makes replays harmless). */

@@ -16,8 +16,6 @@ export interface PreparedMessage {
   orderingKey: string | null;
   body: string;
   createdAt: Date;
-  endpointIds: string[];
-  deliveryIds: string[];
 }
 
 /**
@@ -49,30 +47,11 @@ export class OutboxService {
     return this.rows.recordMessage(tx, scope, { id: newId('msg'), type, orderId, body, createdAt }, orderingKey);
   }
 
-  /** Everything `record` does short of writing: the body (size-checked), the ids, the endpoints addressed. */
-  async prepare<T extends PartnerEventType>(
-    tx: Tx,
-    scope: TenantScope,
-    type: T,
-    orderId: string | null,
-    data: PartnerEventData<T>,
-    createdAt = new Date(),
-  ): Promise<PreparedMessage> {
-    const endpointIds = await this.endpointsFor(tx, scope, type);
-    return {
-      messageId: newId('msg'),
-      type,
-      orderId,
-      orderingKey: orderId,
-      body: envelopeOf(type, data, createdAt),
-      createdAt,
-      endpointIds,
-      deliveryIds: endpointIds.map(() => newId('dlv')),
-    };
-  }
-
-  /** Disabled endpoints get their deliveries too (see OutboxRepository.endpointsSubscribed). */
-  private endpointsFor(tx: Tx, scope: TenantScope, type: PartnerEventType): Promise<string[]> {
-    return this.rows.endpointsSubscribed(tx, scope, type);
+  /**
+   * Everything `record` does short of writing: the body (size-checked) and the ids. The statement that writes it
+   * embeds the outbox's SQL (outboxWriteSql), which addresses the endpoints itself: no read beforehand.
+   */
+  prepare<T extends PartnerEventType>(type: T, orderId: string | null, data: PartnerEventData<T>, createdAt = new Date()): PreparedMessage {
+    return { messageId: newId('msg'), type, orderId, orderingKey: orderId, body: envelopeOf(type, data, createdAt), createdAt };
   }
 }
