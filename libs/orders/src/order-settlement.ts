@@ -10,10 +10,6 @@ import { canTransition } from './order-transitions';
  * Work the caller schedules once the transaction is committed: the deliveries it wrote. Invoices and credit notes
  * need nothing here (their issuing statement wakes the DocumentStage).
  */
-export interface FollowUps {
-  deliveryIds: string[];
-}
-
 export interface Payment {
   eventId: string;
   paidAt: Date;
@@ -54,7 +50,7 @@ export class OrderSettlement {
    * batch of events runs them all at the end of its transaction, so the partner's invoice-number lock is held for
    * those statements only, not for the whole batch.
    */
-  async markPaid(tx: Tx, partner: Partner, scope: TenantScope, order: Order, payment: Payment, followUps: FollowUps, batch?: ApplyingBatch): Promise<string | null> {
+  async markPaid(tx: Tx, partner: Partner, scope: TenantScope, order: Order, payment: Payment, batch?: ApplyingBatch): Promise<string | null> {
     if (!canTransition(order.status, 'paid')) return `order already ${order.status}`;
     order.status = 'paid';
     order.paidAt = payment.paidAt;
@@ -69,8 +65,7 @@ export class OrderSettlement {
     const invoiceId = newId('inv');
     const announcement = this.outbox.prepare('order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
     const issue = async () => {
-      const { invoice, deliveryIds } = await this.invoices.issueAndAnnounce(tx, scope, order, partner, order.paymentMethodType, invoiceId, announcement);
-      followUps.deliveryIds.push(...deliveryIds);
+      const { invoice } = await this.invoices.issueAndAnnounce(tx, scope, order, partner, order.paymentMethodType, invoiceId, announcement);
       this.logger.log(`Order ${order.id} paid (${payment.eventId}); invoice ${invoice.number}`);
     };
     if (batch) batch.defer(issue);
@@ -78,7 +73,7 @@ export class OrderSettlement {
     return null;
   }
 
-  async markFailed(tx: Tx, scope: TenantScope, order: Order, failure: PaymentFailure, followUps: FollowUps, batch?: ApplyingBatch): Promise<string | null> {
+  async markFailed(tx: Tx, scope: TenantScope, order: Order, failure: PaymentFailure, batch?: ApplyingBatch): Promise<string | null> {
     if (!canTransition(order.status, 'failed')) return `order already ${order.status}`;
     order.status = 'failed';
     order.failureReason = failure.reason;
@@ -86,7 +81,7 @@ export class OrderSettlement {
     // A saved card charged while the customer was away: only the customer can fix it (authenticate, change card).
     order.nextAction = order.source === 'off_session_charge' ? 'customer_action_required' : null;
     await this.save(tx, scope, order, batch);
-    followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, 'order.payment_failed', order.id, orderPaymentFailedData(order))));
+    await this.outbox.record(tx, scope, 'order.payment_failed', order.id, orderPaymentFailedData(order));
     return null;
   }
 

@@ -7,7 +7,7 @@ import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
 import { orderExpiredData } from './order-event.mapper';
 import { OrderEventKeys, OrderRepository } from './order.repository';
-import { FollowUps, OrderSettlement } from './order-settlement';
+import { OrderSettlement } from './order-settlement';
 import { canTransition } from './order-transitions';
 import { isRefundEvent, refundPaymentIntentOf } from './refund-event-fields';
 import { RefundService, RefundWaiting } from './refund.service';
@@ -17,7 +17,6 @@ import { SubscriptionEventHandler } from './subscription-event.handler';
 import { addLogContext, metrics, withLogContext } from '@app/observability';
 import { BatchWrites, KnownOrders, mapLimit, orderKeysOf } from './inbox-batch.util';
 
-export type { FollowUps } from './order-settlement';
 
 interface Route {
   partner: Partner;
@@ -87,15 +86,14 @@ export class PaymentEventService {
   ) {}
 
   /**
-   * Applies these events, in this order, in ONE transaction, and returns what to schedule once it committed. The
+   * Applies these events, in this order, in ONE transaction (the messages it records wake the delivery engine at commit). The
    * Stripe calls and the routing reads run before it (no network calls while rows are locked); in it, one
    * statement locks the events, one the orders they name, one records every outcome. Throws when any event
    * fails: nothing of the batch is then committed, and the caller applies the events one by one.
    */
-  async applyBatch(events: InboxEvent[]): Promise<FollowUps> {
-    const followUps: FollowUps = { deliveryIds: [] };
+  async applyBatch(events: InboxEvent[]): Promise<void> {
     const pending = events.filter((e) => PENDING.has(e.status));
-    if (pending.length === 0) return followUps;
+    if (pending.length === 0) return;
     const partners = await this.partnersNamedBy(pending);
     const routed = await mapLimit(pending, PREFETCH_CONCURRENCY, (e) => this.routeStored(e, partners));
     // What the Stripe calls are decided on, in one read for the batch (the transaction locks and reads them again).
@@ -114,7 +112,7 @@ export class PaymentEventService {
       for (const p of todo) {
         // A refund, saved-card or subscription handler reads orders and invoices itself: the batch's writes come first.
         if (!this.usesOrderPath(p.event, p.subject)) await batch.flush();
-        outcomes.push(await withLogContext({ stripe_event_id: p.id }, () => this.applyOne(tx, p, known, batch, followUps)));
+        outcomes.push(await withLogContext({ stripe_event_id: p.id }, () => this.applyOne(tx, p, known, batch)));
         counted.push({ type: p.event.type, status: outcomes[outcomes.length - 1].status });
       }
       await batch.flushOrders();
@@ -122,7 +120,6 @@ export class PaymentEventService {
       await batch.flush();
     });
     for (const c of counted) metrics.stripeEventsProcessed.inc({ type: c.type, result: c.status });
-    return followUps;
   }
 
   private async routeStored(stored: InboxEvent, partners: Map<string, Partner>): Promise<Omit<Prepared, 'prefetched'>> {
@@ -141,13 +138,13 @@ export class PaymentEventService {
     return events.filter((p) => p.route && this.usesOrderPath(p.event, p.subject)).map((p) => ({ scope: p.route!.scope, keys: orderKeysOf(p.subject) }));
   }
 
-  private async applyOne(tx: Tx, p: Prepared, known: KnownOrders, batch: BatchWrites, followUps: FollowUps): Promise<StripeEventOutcome> {
+  private async applyOne(tx: Tx, p: Prepared, known: KnownOrders, batch: BatchWrites): Promise<StripeEventOutcome> {
     const { id, event, subject, route } = p;
     if (!route) {
       const detail = subject.metadata.partner_id ? `unknown partner ${subject.metadata.partner_id}` : 'no partner_id in metadata';
       return { id, status: 'unrouted', detail, partnerId: null };
     }
-    const outcome = await this.apply(tx, route, event, subject, p.prefetched, known, batch, followUps);
+    const outcome = await this.apply(tx, route, event, subject, p.prefetched, known, batch);
     if (outcome instanceof RefundWaiting) return { id, status: 'waiting', detail: outcome.reason, partnerId: route.partner.id };
     if (outcome) return { id, status: 'ignored', detail: outcome, partnerId: route.partner.id };
     return { id, status: 'processed', detail: null, partnerId: route.partner.id };
@@ -245,12 +242,12 @@ export class PaymentEventService {
   }
 
   /** Returns null when the event changed something, or why it was ignored. */
-  private async apply(tx: Tx, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, known: KnownOrders, batch: BatchWrites, followUps: FollowUps): Promise<string | null | RefundWaiting> {
+  private async apply(tx: Tx, route: Route, event: Stripe.Event, subject: EventSubject, pre: Prefetched, known: KnownOrders, batch: BatchWrites): Promise<string | null | RefundWaiting> {
     // These handlers change orders behind the batch's copies: later events of the batch read them again.
     if (!this.usesOrderPath(event, subject)) known.forget();
-    if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds, followUps);
-    if (this.savedCards.handles(event, subject)) return this.savedCards.apply(tx, route.scope, event, subject, pre.savedCard, followUps);
-    if (this.subscriptions.handles(event)) return this.subscriptions.apply(tx, route.partner, route.scope, event, subject, pre.paymentIntent, followUps);
+    if (isRefundEvent(event)) return this.refunds.apply(tx, route.partner, route.scope, event, pre.refunds);
+    if (this.savedCards.handles(event, subject)) return this.savedCards.apply(tx, route.scope, event, subject, pre.savedCard);
+    if (this.subscriptions.handles(event)) return this.subscriptions.apply(tx, route.partner, route.scope, event, subject, pre.paymentIntent);
     // The subscription's own events (customer.subscription.*, invoice.*) drive it; its session adds nothing.
     if (subject.checkoutSession?.mode === 'subscription') return 'a subscription checkout: its subscription and invoice events drive it';
     const session = subject.checkoutSession;
@@ -269,22 +266,22 @@ export class PaymentEventService {
 
     switch (event.type) {
       case 'checkout.session.completed':
-        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, batch, followUps, session);
+        if (PAID_SESSION_STATUSES.has(session!.payment_status)) return this.markPaid(tx, route, order, event, pre.paymentIntent, batch, session);
         batch.changed(route.scope, order); // delayed method (SEPA debit): stays pending until async_payment_*
         return null;
       case 'checkout.session.async_payment_succeeded':
       case 'payment_intent.succeeded':
-        return this.markPaid(tx, route, order, event, pre.paymentIntent, batch, followUps, session);
+        return this.markPaid(tx, route, order, event, pre.paymentIntent, batch, session);
       case 'checkout.session.async_payment_failed':
-        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', declineCode: declineCodeOf(pre.paymentIntent) }, followUps, batch);
+        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(pre.paymentIntent) ?? 'async_payment_failed', declineCode: declineCodeOf(pre.paymentIntent) }, batch);
       case 'payment_intent.payment_failed':
-        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(subject.paymentIntent) ?? 'payment_failed', declineCode: declineCodeOf(subject.paymentIntent) }, followUps, batch);
+        return this.settlement.markFailed(tx, route.scope, order, { reason: declineReasonOf(subject.paymentIntent) ?? 'payment_failed', declineCode: declineCodeOf(subject.paymentIntent) }, batch);
       case 'payment_intent.canceled':
       case 'checkout.session.expired':
         if (!canTransition(order.status, 'expired')) return `order already ${order.status}`;
         order.status = 'expired';
         batch.changed(route.scope, order);
-        followUps.deliveryIds.push(...(await this.outbox.record(tx, route.scope, 'order.expired', order.id, orderExpiredData(order))));
+        await this.outbox.record(tx, route.scope, 'order.expired', order.id, orderExpiredData(order));
         return null;
       default:
         return `event type ${event.type} is not handled`;
@@ -298,11 +295,10 @@ export class PaymentEventService {
     event: Stripe.Event,
     intent: Stripe.PaymentIntent | null,
     batch: BatchWrites,
-    followUps: FollowUps,
     session: Stripe.Checkout.Session | null,
   ): Promise<string | null> {
     const payment = { eventId: event.id, paidAt: new Date(event.created * 1000), paymentMethodType: paymentMethodTypeOf(intent) ?? onlyPaymentMethodOf(session) };
-    return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, followUps, batch);
+    return this.settlement.markPaid(tx, route.partner, route.scope, order, payment, batch);
   }
 
   /**

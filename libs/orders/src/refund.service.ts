@@ -8,10 +8,6 @@ import { orderCore } from './order-event.mapper';
 import { OrderRepository } from './order.repository';
 import { refundPaymentIntentOf } from './refund-event-fields';
 
-export interface RefundFollowUps {
-  deliveryIds: string[];
-}
-
 /** Refund statuses that mean money went back; a pending one waits for its refund.updated. */
 const DONE = 'succeeded';
 
@@ -45,7 +41,7 @@ export class RefundService {
    * transaction (for `charge.refunded`, whose charge does not carry them).
    * Returns null when something changed, why the event was ignored, or that it must wait for the invoice.
    */
-  async apply(tx: Tx, partner: Partner, scope: TenantScope, event: Stripe.Event, listed: Stripe.Refund[] | null, followUps: RefundFollowUps): Promise<string | null | RefundWaiting> {
+  async apply(tx: Tx, partner: Partner, scope: TenantScope, event: Stripe.Event, listed: Stripe.Refund[] | null): Promise<string | null | RefundWaiting> {
     const paymentIntentId = refundPaymentIntentOf(event);
     if (!paymentIntentId) return `${event.type} without a payment_intent`;
     // Before its payment is processed the order does not know its PaymentIntent yet; a charge carries our order id.
@@ -75,18 +71,16 @@ export class RefundService {
       order.amountRefunded += cn.amountTotal;
       order.status = order.amountRefunded >= order.amountTotal ? 'refunded' : 'partially_refunded';
       await this.orders.recordRefunded(tx, scope, order);
-      followUps.deliveryIds.push(
-        ...(await this.outbox.record(tx, scope, 'order.refunded', order.id, {
-          order: { ...orderCore(order), amount_refunded: order.amountRefunded },
-          credit_note: {
-            id: cn.id,
-            number: cn.number,
-            amount: cn.amountTotal,
-            pdf_url: creditNotePdfUrl(this.config.publicBaseUrl, cn.id),
-            stripe_refund_id: cn.stripeRefundId,
-          },
-        })),
-      );
+      await this.outbox.record(tx, scope, 'order.refunded', order.id, {
+        order: { ...orderCore(order), amount_refunded: order.amountRefunded },
+        credit_note: {
+          id: cn.id,
+          number: cn.number,
+          amount: cn.amountTotal,
+          pdf_url: creditNotePdfUrl(this.config.publicBaseUrl, cn.id),
+          stripe_refund_id: cn.stripeRefundId,
+        },
+      });
       this.logger.log(`Order ${order.id} ${order.status} (${refund.id}); credit note ${cn.number}`);
       changed = true;
     }

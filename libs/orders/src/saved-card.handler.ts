@@ -5,7 +5,6 @@ import { StripeClient } from '@app/stripe';
 import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
 import { customerRef } from './customer-view';
-import type { FollowUps } from './order-settlement';
 import { EventSubject, idOf } from './stripe-event-fields';
 
 /** The card a completed setup saved, fetched from Stripe before the transaction. */
@@ -53,7 +52,7 @@ export class SavedCardHandler {
     return { setupIntent, paymentMethod };
   }
 
-  async apply(tx: Tx, scope: TenantScope, event: Stripe.Event, subject: EventSubject, pre: SavedCardPrefetch | null, followUps: FollowUps): Promise<string | null> {
+  async apply(tx: Tx, scope: TenantScope, event: Stripe.Event, subject: EventSubject, pre: SavedCardPrefetch | null): Promise<string | null> {
     if (event.type === 'payment_method.detached') return this.forget(tx, scope, event.data.object as Stripe.PaymentMethod);
     if (!pre) return 'the setup did not succeed';
     const { setupIntent, paymentMethod } = pre;
@@ -74,14 +73,12 @@ export class SavedCardHandler {
     customer.setupIntentId = setupIntent.id;
     customer.paymentMethodSavedAt = savedAt;
     await this.customers.saveApplied(tx, scope, customer);
-    followUps.deliveryIds.push(
-      ...(await this.outbox.record(tx, scope, 'customer.payment_method_saved', null, {
-        customer: customerRef(customer),
-        payment_method: { id: paymentMethod.id, ...customer.paymentMethod },
-        setup_intent_id: setupIntent.id,
-        saved_at: savedAt.toISOString(),
-      })),
-    );
+    await this.outbox.record(tx, scope, 'customer.payment_method_saved', null, {
+      customer: customerRef(customer),
+      payment_method: { id: paymentMethod.id, ...customer.paymentMethod },
+      setup_intent_id: setupIntent.id,
+      saved_at: savedAt.toISOString(),
+    });
     this.logger.log(`Customer ${customer.id} saved ${paymentMethod.type} ${paymentMethod.id}`);
     return null;
   }

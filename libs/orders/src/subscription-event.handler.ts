@@ -6,7 +6,7 @@ import { OutboxService } from '@app/webhooks';
 import { CustomerRepository } from './customer.repository';
 import { pendingOrderValues, PricedBasket } from './order-draft';
 import { OrderRepository } from './order.repository';
-import { FollowUps, OrderSettlement } from './order-settlement';
+import { OrderSettlement } from './order-settlement';
 import { declineCodeOf, declineReasonOf, EventSubject, idOf, paymentMethodTypeOf } from './stripe-event-fields';
 import { SubscriptionRepository } from './subscription.repository';
 import { subscriptionData } from './subscription-view';
@@ -25,7 +25,6 @@ interface Period {
   customer: Customer;
   /** The PaymentIntent behind the invoice: how it was paid, or why not. */
   intent: Stripe.PaymentIntent | null;
-  followUps: FollowUps;
 }
 
 /** What the partner sees of a subscription: a change in any of these is worth a `subscription.updated`. */
@@ -72,20 +71,19 @@ export class SubscriptionEventHandler {
     event: Stripe.Event,
     subject: EventSubject,
     intent: Stripe.PaymentIntent | null,
-    followUps: FollowUps,
   ): Promise<string | null> {
     const stripeSubscriptionId = subject.subscription?.id ?? idOf(subject.invoice?.parent?.subscription_details?.subscription) ?? null;
     const subscription = await this.subscriptions.forEvent(tx, scope, subject.metadata.subscription_id, stripeSubscriptionId);
     if (!subscription) return `no subscription for ${stripeSubscriptionId ?? event.type}`;
     const customer = await this.customers.get(scope, subscription.customerId, tx);
     if (!customer) throw new Error(`subscription ${subscription.id} has no customer ${subscription.customerId} in its scope`);
-    if (subject.subscription) return this.applyState(tx, scope, event, subject.subscription, subscription, customer, followUps);
+    if (subject.subscription) return this.applyState(tx, scope, event, subject.subscription, subscription, customer);
     if (!subscription.stripeSubscriptionId && stripeSubscriptionId) {
       // An invoice event that arrives before its subscription's own events links the two.
       subscription.stripeSubscriptionId = stripeSubscriptionId;
       await this.subscriptions.linkStripeSubscription(tx, scope, subscription.id, stripeSubscriptionId);
     }
-    const period: Period = { tx, partner, scope, event, invoice: subject.invoice!, subscription, customer, intent, followUps };
+    const period: Period = { tx, partner, scope, event, invoice: subject.invoice!, subscription, customer, intent };
     return event.type === 'invoice.paid' ? this.periodPaid(period) : this.periodFailed(period);
   }
 
@@ -96,7 +94,6 @@ export class SubscriptionEventHandler {
     stripe: Stripe.Subscription,
     subscription: Subscription,
     customer: Customer,
-    followUps: FollowUps,
   ): Promise<string | null> {
     // Stripe does not order its events: one older than the state we hold changes nothing.
     if (event.created < subscription.stripeStateAt) return 'an older state than the one recorded';
@@ -122,12 +119,12 @@ export class SubscriptionEventHandler {
     const type = event.type === 'customer.subscription.deleted' ? 'subscription.canceled' : event.type === 'customer.subscription.updated' ? 'subscription.updated' : null;
     // created: the partner hears of the new subscription through its first paid period (`order.paid`).
     if (!type || !changed) return type ? 'nothing the partner sees changed' : null;
-    followUps.deliveryIds.push(...(await this.outbox.record(tx, scope, type, null, subscriptionData(subscription, customer), undefined, orderingKeyOf(subscription))));
+    await this.outbox.record(tx, scope, type, null, subscriptionData(subscription, customer), undefined, orderingKeyOf(subscription));
     return null;
   }
 
   /** One order per Stripe invoice: the unique stripe_invoice_id makes a replayed invoice.paid a no-op. */
-  private async periodPaid({ tx, partner, scope, event, invoice, subscription, customer, intent, followUps }: Period): Promise<string | null> {
+  private async periodPaid({ tx, partner, scope, event, invoice, subscription, customer, intent }: Period): Promise<string | null> {
     const line = invoice.lines?.data?.[0];
     const periodStart = new Date((line?.period?.start ?? invoice.period_start) * 1000);
     const periodEnd = new Date((line?.period?.end ?? invoice.period_end) * 1000);
@@ -147,22 +144,20 @@ export class SubscriptionEventHandler {
     const order = await this.orders.findByKeys(tx, scope, { stripeInvoiceId: invoice.id }, true);
     if (!order) return `no order for Stripe invoice ${invoice.id} in this partner's ${scope.environment}`;
     const paidAt = invoice.status_transitions?.paid_at ?? event.created;
-    return this.settlement.markPaid(tx, partner, scope, order, { eventId: event.id, paidAt: new Date(paidAt * 1000), paymentMethodType: paymentMethodTypeOf(intent) }, followUps);
+    return this.settlement.markPaid(tx, partner, scope, order, { eventId: event.id, paidAt: new Date(paidAt * 1000), paymentMethodType: paymentMethodTypeOf(intent) });
   }
 
-  private async periodFailed({ tx, scope, invoice, subscription, customer, intent, followUps }: Period): Promise<string | null> {
-    followUps.deliveryIds.push(
-      ...(await this.outbox.record(tx, scope, 'subscription.payment_failed', null, {
-        subscription: subscriptionData(subscription, customer),
-        stripe_invoice_id: invoice.id,
-        amount_due: invoice.amount_due,
-        currency: invoice.currency,
-        attempt_count: invoice.attempt_count,
-        next_payment_attempt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000).toISOString() : null,
-        reason: declineReasonOf(intent) ?? 'payment_failed',
-        decline_code: declineCodeOf(intent),
-      }, undefined, orderingKeyOf(subscription))),
-    );
+  private async periodFailed({ tx, scope, invoice, subscription, customer, intent }: Period): Promise<string | null> {
+    await this.outbox.record(tx, scope, 'subscription.payment_failed', null, {
+      subscription: subscriptionData(subscription, customer),
+      stripe_invoice_id: invoice.id,
+      amount_due: invoice.amount_due,
+      currency: invoice.currency,
+      attempt_count: invoice.attempt_count,
+      next_payment_attempt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000).toISOString() : null,
+      reason: declineReasonOf(intent) ?? 'payment_failed',
+      decline_code: declineCodeOf(intent),
+    }, undefined, orderingKeyOf(subscription));
     this.logger.log(`Subscription ${subscription.id}: payment of ${invoice.id} failed (attempt ${invoice.attempt_count})`);
     return null;
   }
