@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import PDFDocument from 'pdfkit';
 import { InvoiceDocument, InvoicePdfRenderer } from '@app/invoicing';
+import { boundWorkerHeapGrowth } from '../apps/worker/src/worker-heap';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -134,6 +135,8 @@ async function slice(c: Contender, into: Figures, ms: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // With the worker's heap policy, so that its cost (more full collections) is in the figures.
+  boundWorkerHeapGrowth();
   const renderer = new InvoicePdfRenderer();
   const contenders: Contender[] = [
     { name: 'ComptAppart Factur-X (PDF/A-3b, fonts embedded, CII XML)', render: async (n) => (await renderer.renderFacturX(invoice(n))).pdf },
@@ -152,6 +155,7 @@ async function main(): Promise<void> {
   }
   console.log(`Factur-X (PDF/A-3b + CII EN 16931), one page, 10 lines, ${sample.pdf.length} bytes (XML ${Buffer.byteLength(sample.xml)} bytes)`);
   console.log(`One process, sequential renders; ${seconds} s per contender in interleaved ${sliceMs} ms slices; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`Peak RSS of this process (all three contenders): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   const ours = figures[0];
   contenders.forEach((c, i) => {
     const f = figures[i];

@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import type { ParsedFont } from './fonts';
+import { RecentCache } from './recent-cache';
 import { withoutHinting } from './truetype-hinting';
 
 /**
@@ -12,6 +13,13 @@ const FIXED_CODE_POINTS: readonly number[] = [
   ...range(0xa0, 0xff),
   0x152, 0x153, 0x178, 0x2009, 0x2013, 0x2014, 0x2018, 0x2019, 0x201a, 0x201c, 0x201d, 0x201e, 0x2022, 0x2026, 0x202f, 0x20ac,
 ];
+
+/**
+ * Lines kept encoded per font and generation (see RecentCache): a few hundred invoices' worth of single-use text,
+ * and room for thousands of recurring lines.
+ */
+const RUNS_PER_GENERATION = 4000;
+const WRAPS_PER_GENERATION = 1000;
 
 /** The part of a fontkit glyph and subset this module reads. */
 interface GlyphLike {
@@ -54,10 +62,10 @@ export class FixedFontSubset {
   readonly fontFileLength: number;
   /** The ToUnicode CMap, deflated. */
   readonly toUnicode: Buffer;
-  /** Lines of text already encoded for this subset: the same words recur on every invoice. */
-  readonly runs = new Map<string, EncodedRun | null>();
-  /** How pdfkit's line wrapper splits a text, by font size, width and text. */
-  readonly wraps = new Map<string, string[]>();
+  /** Lines of text already encoded for this subset: an invoice has about a hundred, most of them recurring. */
+  readonly runs = new RecentCache<string, EncodedRun | null>(RUNS_PER_GENERATION);
+  /** How pdfkit's line wrapper splits a text, by font size, width and text: only long texts are wrapped. */
+  readonly wraps = new RecentCache<string, string[]>(WRAPS_PER_GENERATION);
 
   constructor(readonly font: FontkitFont) {
     const scale = 1000 / font.unitsPerEm;

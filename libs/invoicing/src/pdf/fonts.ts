@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FixedFontSubset, FontkitFont } from './fixed-font-subset';
+import { RecentCache } from './recent-cache';
 
 /**
  * A fontkit `Font`, parsed once per process. pdfkit (>= 0.20) accepts one
@@ -19,8 +20,12 @@ interface GlyphRunLike {
   readonly advanceWidth: number;
 }
 
-/** Distinct words kept shaped; an invoice has a few hundred, so this holds thousands of invoices' worth. */
-const LAYOUT_CACHE_WORDS = 50_000;
+/**
+ * Distinct words kept shaped per font and generation (see RecentCache). An invoice has a few hundred words, mostly
+ * the same on every invoice; about a kilobyte each (a glyph position object per character), so a generation is a
+ * few MB at most.
+ */
+const LAYOUT_WORDS_PER_GENERATION = 4000;
 
 export interface InvoiceFonts {
   regular: ParsedFont;
@@ -116,7 +121,7 @@ function withDecodedGlyphCache(font: ParsedFont): ParsedFont {
  */
 function withSharedLayoutCache(font: ParsedFont): ParsedFont {
   const layout = font.layout.bind(font);
-  const cache = new Map<string, { glyphs: unknown[]; positions: Record<string, number>[] }>();
+  const cache = new RecentCache<string, { glyphs: unknown[]; positions: Record<string, number>[] }>(LAYOUT_WORDS_PER_GENERATION);
   font.layout = (text: string, features?: unknown, ...rest: unknown[]): GlyphRunLike => {
     // Explicit OpenType features are rare and change the result: not cached.
     if (features !== undefined || rest.length > 0) return layout(text, features, ...rest);
@@ -124,7 +129,6 @@ function withSharedLayoutCache(font: ParsedFont): ParsedFont {
     if (!shaped) {
       const run = layout(text);
       shaped = { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })) };
-      if (cache.size >= LAYOUT_CACHE_WORDS) cache.clear();
       cache.set(text, shaped);
     }
     const positions = shaped.positions.map((p) => ({ ...p }));

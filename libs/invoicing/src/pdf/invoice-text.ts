@@ -1,8 +1,5 @@
 import { EncodedRun, FixedFontSubset, fixedSubsetOf, PdfkitEmbeddedFont } from './fixed-font-subset';
 
-/** Distinct lines kept encoded per font; an invoice has about a hundred, most of them recurring. */
-const RUNS_PER_FONT = 20_000;
-
 /** The pdfkit document internals the fast path reads (pdfkit 0.20). */
 interface PdfkitInternals {
   _font: PdfkitEmbeddedFont;
@@ -63,10 +60,7 @@ export function linesOf(pdf: PDFKit.PDFDocument, text: string, width: number): s
   let wrapped = fixed?.wraps.get(key);
   if (!wrapped) {
     wrapped = wrapWithPdfkit(pdf, text, width);
-    if (fixed) {
-      if (fixed.wraps.size >= RUNS_PER_FONT) fixed.wraps.clear();
-      fixed.wraps.set(key, wrapped);
-    }
+    fixed?.wraps.set(key, wrapped);
   }
   return wrapped;
 }
@@ -90,7 +84,6 @@ function runOf(pdf: PDFKit.PDFDocument, text: string): EncodedRun | null {
   let run = fixed.runs.get(text);
   if (run === undefined) {
     run = encodeRun(font, fixed, text);
-    if (fixed.runs.size >= RUNS_PER_FONT) fixed.runs.clear();
     fixed.runs.set(text, run);
   }
   return run;
