@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { cursorPage, Environment, Invoice, managerOf, Order, OrderStatus, Page, PageRequest, TenantScope, Tx } from '@app/database';
+import { cursorPage, Environment, Invoice, managerOf, NamedStatement, Order, OrderStatus, Page, PageRequest, queryNamed, TenantScope, Tx } from '@app/database';
 import { AppError } from '@app/errors';
 
 export interface OrderFilters {
@@ -62,6 +62,9 @@ const ORDERS_BY_KEYS = `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], 
     SELECT b.id FROM k CROSS JOIN LATERAL (SELECT id, partner_id, environment FROM orders WHERE payment_intent_id = k.value OFFSET 0) b
       WHERE k.key = 'paymentIntentId' AND b.partner_id = k.partner_id AND b.environment = k.environment)
   SELECT ${ORDER_ROW} FROM orders o WHERE o.id IN (SELECT id FROM named)`;
+
+/** The batch's order lock, named: it runs for every batch, and planning it each time was ~0.65 ms of PostgreSQL CPU. */
+const LOCK_ORDERS_BY_KEYS: NamedStatement = { name: 'lock_orders_by_keys', text: ORDERS_BY_KEYS + ' ORDER BY o.id FOR UPDATE OF o' };
 
 const LOOKUP_KEYS = ['id', 'checkoutSessionId', 'paymentIntentId'] as const;
 
@@ -154,7 +157,7 @@ export class OrderRepository {
   async lockAllByKeys(tx: Tx, lookups: { scope: TenantScope; keys: OrderEventKeys }[]): Promise<Order[]> {
     const keys = keyRows(lookups);
     if (keys[0].length === 0) return [];
-    return managerOf(tx).query(ORDERS_BY_KEYS + ' ORDER BY o.id FOR UPDATE OF o', keys);
+    return (await queryNamed<Order>(tx, LOCK_ORDERS_BY_KEYS, keys)).rows;
   }
 
   /**
