@@ -9,6 +9,7 @@ import { PartnerPortal1763800490000 } from './1763800490000-partner-portal';
 import { ClaimInRepository1763800500000 } from './1763800500000-claim-in-repository';
 import { InboxClaims1763800670000 } from './1763800670000-inbox-claims';
 import { DocumentClaims1763800700000 } from './1763800700000-document-claims';
+import { PdfStorageExternal1763800800000 } from './1763800800000-pdf-storage-external';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ClaimInRepository1763800500000,
   InboxClaims1763800670000,
   DocumentClaims1763800700000,
+  PdfStorageExternal1763800800000,
 ];

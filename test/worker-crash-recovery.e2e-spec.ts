@@ -59,8 +59,8 @@ const RECOVERY_LIMIT_MS = 3 * RECOVERY_TARGET_MS;
     await waitFor('the first worker inside the job, waiting on the order', async () => {
       const rows = await stack.sql(
         // The batch's lock of the orders it names (OrderRepository.lockAllByKeys), whatever its SQL looks like (the
-        // start of its text, which pg_stat_activity keeps).
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%JOIN orders%'`,
+        // start of its text, which pg_stat_activity keeps: its key rows, then a lookup in orders).
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%unnest%FROM orders%'`,
       );
       return rows.length > 0;
     }, 60_000, 50);

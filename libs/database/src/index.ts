@@ -8,3 +8,4 @@ export * from './cursor-page';
 export * from './unit-of-work';
 export * from './database-probe.repository';
 export * from './channel-listener';
+export * from './named-statement';

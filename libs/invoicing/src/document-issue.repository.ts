@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CreditNote, Invoice, managerOf, TenantScope, Tx } from '@app/database';
+import { CreditNote, Invoice, managerOf, NamedStatement, queryNamed, TenantScope, Tx } from '@app/database';
 import { outboxWriteSql, PreparedMessage } from '@app/webhooks';
 import { DocumentSeries, SeriesSlot, slotOf } from './document-sequence';
 import { FISCAL_DOCUMENT_ISSUED_CHANNEL } from './documents/document-kind';
@@ -55,7 +55,10 @@ const NUMBER_INVOICE = `
       RETURNING number, sequence, issued_at
     )`;
 
-const ISSUE_INVOICE = `${NUMBER_INVOICE} SELECT number, sequence, issued_at, false AS message_written, ${ANNOUNCE_ISSUED} AS notified FROM inv`;
+const ISSUE_INVOICE: NamedStatement = {
+  name: 'issue_invoice',
+  text: `${NUMBER_INVOICE} SELECT number, sequence, issued_at, false AS message_written, ${ANNOUNCE_ISSUED} AS notified FROM inv`,
+};
 
 /**
  * The same and, in the same statement, the message announcing the invoice ($19 the number's placeholder in its
@@ -73,10 +76,22 @@ const ANNOUNCEMENT = outboxWriteSql({
   orderingKey: '$25',
   gate: 'inv',
 });
-const ISSUE_INVOICE_WITH_MESSAGE = `${NUMBER_INVOICE}, ${ANNOUNCEMENT.ctes}
+const ISSUE_INVOICE_WITH_MESSAGE: NamedStatement = {
+  name: 'issue_invoice_with_message',
+  text: `${NUMBER_INVOICE}, ${ANNOUNCEMENT.ctes}
     SELECT inv.number, inv.sequence, inv.issued_at, EXISTS (SELECT 1 FROM message) AS message_written, ${ANNOUNCE_ISSUED} AS notified,
       d.delivery_id, d.announced
-    FROM inv LEFT JOIN (${ANNOUNCEMENT.announce}) d ON true`;
+    FROM inv LEFT JOIN (${ANNOUNCEMENT.announce}) d ON true`,
+};
+
+/** A row of either issuing statement: the invoice's number and slot, then one per delivery written with it. */
+interface IssuedRow {
+  number: string;
+  sequence: number;
+  issued_at: Date;
+  message_written: boolean;
+  delivery_id?: string | null;
+}
 
 /**
  * Issuing fiscal documents, inside the caller's transaction (the settlement's or the refund's): the partners' number
@@ -99,7 +114,8 @@ export class DocumentIssueRepository {
    * paid when issued) with the message announcing it, if any. Null when the order has its invoice already.
    */
   async issueInvoice(tx: Tx, scope: TenantScope, invoice: Invoice, numberStem: string, paidAt: Date | null, message: PreparedMessage | null): Promise<NumberedInvoice | null> {
-    const rows = await managerOf(tx).query(message ? ISSUE_INVOICE_WITH_MESSAGE : ISSUE_INVOICE, [
+    // Named: this ~2.6 KB statement runs once per paid order, and planning it each time was ~0.6 ms of PostgreSQL CPU.
+    const { rows } = await queryNamed<IssuedRow>(tx, message ? ISSUE_INVOICE_WITH_MESSAGE : ISSUE_INVOICE, [
       scope.partnerId,
       scope.environment,
       'invoice' satisfies DocumentSeries,
@@ -124,7 +140,7 @@ export class DocumentIssueRepository {
     ]);
     const row = rows[0];
     if (!row) return null;
-    const deliveryIds = rows.map((r: { delivery_id?: string | null }) => r.delivery_id).filter((id: string | null | undefined): id is string => !!id);
+    const deliveryIds = rows.map((r) => r.delivery_id).filter((id): id is string => !!id);
     return { number: row.number, slot: slotOf('invoice', invoice.fiscalYear, row.sequence, row.issued_at), messageWritten: row.message_written, deliveryIds };
   }
 
