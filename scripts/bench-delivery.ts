@@ -16,22 +16,21 @@
  *  2. delay: BENCH_RATE messages/s (default 1,000) for BENCH_SECONDS (default
  *     10) over the first endpoint count, through the production path: the
  *     outbox transaction alone (its commit wakes the engine), started once the
- *     worker listens for commits; delay = message created -> received and
- *     created -> first attempt recorded, p50/p99, and the rate actually offered.
+ *     worker listens for commits, committed by BENCH_PRODUCERS (default 2)
+ *     producer processes (bench-delivery-producer.ts), each with its own pool,
+ *     while this process only receives; delay = message created -> received
+ *     and created -> first attempt recorded, p50/p99, and the rate actually offered.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Agent, request } from 'undici';
-import { AppConfig, ConfigModule } from '@app/config';
-import { asTx, DatabaseModule, newId, scopeForOperator, TenantScope } from '@app/database';
+import { newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
-import { QueueModule } from '@app/queue';
-import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders, WebhooksModule } from '@app/webhooks';
+import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders } from '@app/webhooks';
+import { benchOrder, producerContext, ProducerOrder, ProducerReport, publish } from './bench-delivery-producer';
 import { clearQueueKeys, freshBenchDatabase } from './bench-support';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
@@ -42,9 +41,9 @@ const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@1
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `benchdlv${randomBytes(3).toString('hex')}`;
 const BARE_IN_FLIGHT = 64;
+/** Producer processes for the delay part (the machine has 2 cores; the worker and PostgreSQL need theirs too). */
+const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 2);
 
-@Module({ imports: [DatabaseModule, QueueModule, WebhooksModule] })
-class ProducerModule {}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,10 +61,7 @@ async function main(): Promise<void> {
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'warn',
   };
-  const app = await NestFactory.createApplicationContext(
-    { module: ProducerModule, imports: [ConfigModule.forRoot(AppConfig.fromEnv(env))] },
-    { logger: ['error', 'warn'] },
-  );
+  const app = await producerContext(env);
   const db = app.get(DataSource);
   const outbox = app.get(OutboxService);
   let scopes: TenantScope[] = [];
@@ -87,30 +83,12 @@ async function main(): Promise<void> {
     }
   }
 
-  /** One outbox transaction of `count` messages, as the order and invoice processors write them. */
-  const commitTimes: number[] = [];
   /** Round-robin over the partners across calls: one-message transactions must not all go to the first endpoint. */
   let nextScope = 0;
-  async function publish(count: number): Promise<void> {
+  async function publishBacklog(count: number): Promise<void> {
     const first = nextScope;
     nextScope = (nextScope + count) % scopes.length;
-    const orderIds = Array.from({ length: count }, () => newId('ord'));
-    let began = 0;
-    await db.transaction(async (tx) => {
-      began = Date.now();
-      // Created when its transaction runs, as a processor creates it: time spent queueing here for a pool
-      // connection is the bench's own (its process also hosts the receiver), not the engine's.
-      const createdAt = new Date();
-      await tx.query(
-        `INSERT INTO orders (id, partner_id, environment, status, currency, amount_total, line_items)
-         SELECT o.id, o.partner_id, 'staging', 'paid', 'eur', 11750, '[]' FROM unnest($1::text[], $2::text[]) AS o(id, partner_id)`,
-        [orderIds, orderIds.map((_, i) => scopes[(first + i) % scopes.length].partnerId)],
-      );
-      for (let i = 0; i < count; i++) {
-        await outbox.record(asTx(tx), scopes[(first + i) % scopes.length], 'order.expired', orderIds[i], benchOrder(orderIds[i]) as never, createdAt);
-      }
-    });
-    commitTimes.push(Date.now() - began);
+    await publish(db, outbox, scopes, first, count);
   }
 
   /**
@@ -147,7 +125,7 @@ async function main(): Promise<void> {
     await partners(endpoints);
     process.stdout.write(`\n${MESSAGES} messages for ${endpoints} endpoints: committing… `);
     const chunks = Array.from({ length: Math.ceil(MESSAGES / 250) }, (_, i) => Math.min(250, MESSAGES - i * 250));
-    for (let i = 0; i < chunks.length; i += 8) await Promise.all(chunks.slice(i, i + 8).map((n) => publish(n)));
+    for (let i = 0; i < chunks.length; i += 8) await Promise.all(chunks.slice(i, i + 8).map((n) => publishBacklog(n)));
     await analyze();
     console.log('done');
 
@@ -182,30 +160,38 @@ async function main(): Promise<void> {
     if (l.n > 0) break;
   }
   // Warm the path up (connections, JIT, first claims) with one message per endpoint: the delay asked is the steady state's.
-  await publish(scopes.length);
+  await publishBacklog(scopes.length);
   while (receiver.received.length < scopes.length) await sleep(50);
   await analyze();
   await db.query(`TRUNCATE attempts`);
   receiver.received.length = 0;
-  commitTimes.length = 0;
-  const batch = Math.max(1, Math.round(RATE / 100));
+  // The producers, each a process with its own pool, offering an equal share of the rate; this process only receives.
+  const producers = Array.from({ length: PRODUCERS }, () => fork(join(__dirname, 'bench-delivery-producer.js'), ['producer'], { stdio: 'inherit' }));
+  const reports = producers.map(
+    (child) =>
+      new Promise<ProducerReport>((resolve, reject) => {
+        child.on('message', (m) => m !== 'ready' && resolve(m as ProducerReport));
+        child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`producer exited with ${code}`))));
+      }),
+  );
+  const ready = producers.map((child) => new Promise((r) => child.on('message', (m) => m === 'ready' && r(m))));
+  producers.forEach((child, i) =>
+    child.send({
+      env,
+      partnerIds: scopes.map((s) => s.partnerId),
+      rate: RATE / PRODUCERS,
+      seconds: SECONDS,
+      firstPartner: Math.floor((i * scopes.length) / PRODUCERS),
+      maxInFlight: 16,
+    } satisfies ProducerOrder),
+  );
+  await Promise.all(ready);
   const started = Date.now();
-  let sent = 0;
-  // Ticks are not awaited one by one: a transaction of several statements takes longer than the
-  // 10 ms between ticks, so several are in flight, as in the worker where many jobs commit at once.
-  const inFlight = new Set<Promise<unknown>>();
-  for (let tick = 0; tick < SECONDS * 100; tick++) {
-    for (let m = 0; m < batch; m++) {
-      const p = publish(1).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
-    sent += batch;
-    while (inFlight.size >= 32) await Promise.race(inFlight);
-    const next = started + (tick + 1) * 10;
-    await sleep(Math.max(0, next - Date.now()));
-  }
-  await Promise.all(inFlight);
-  const achievedRate = sent / ((Date.now() - started) / 1000);
+  producers.forEach((child) => child.send('go'));
+  const done = await Promise.all(reports);
+  const sent = done.reduce((n, r) => n + r.sent, 0);
+  const achievedRate = sent / Math.max(...done.map((r) => r.seconds));
+  const commitTimes = done.flatMap((r) => r.commitMs).sort((a, b) => a - b);
   while (receiver.received.length < sent && Date.now() < started + SECONDS * 1000 + 30_000) await sleep(200);
   const created = new Map<string, number>(
     (await db.query(`SELECT id, created_at FROM messages`)).map((r: { id: string; created_at: Date }) => [r.id, r.created_at.getTime()]),
@@ -216,10 +202,10 @@ async function main(): Promise<void> {
   );
   const delays = receiver.received.map((r) => r.receivedAt - created.get(String(r.headers['webhook-id']))!).sort((a, b) => a - b);
   console.log(
-    `\nDelay at ${Math.round(achievedRate)} messages/s offered (asked ${RATE}) for ${SECONDS} s, one message per outbox transaction, ${ENDPOINT_COUNTS[0]} endpoints: ` +
+    `\nDelay at ${Math.round(achievedRate)} messages/s offered (asked ${RATE}, ${PRODUCERS} producer processes) for ${SECONDS} s, one message per outbox transaction, ${ENDPOINT_COUNTS[0]} endpoints: ` +
       `${delays.length}/${sent} received, created -> received p50 ${pct(delays, 50)} ms, p99 ${pct(delays, 99)} ms, max ${delays[delays.length - 1]} ms; ` +
       `created -> first attempt p50 ${Math.round(first.p50)} ms, p99 ${Math.round(first.p99)} ms; ` +
-      `outbox transaction (created -> committed) p50 ${pct(commitTimes.sort((a, b) => a - b), 50)} ms, p99 ${pct(commitTimes, 99)} ms`,
+      `outbox transaction (created -> committed) p50 ${pct(commitTimes, 50)} ms, p99 ${pct(commitTimes, 99)} ms`,
   );
 
   await stop();
@@ -263,25 +249,6 @@ async function runBareSender(): Promise<void> {
   const perSecond = count / ((performance.now() - started) / 1000);
   await agent.close();
   process.send!(perSecond, () => process.exit(0));
-}
-
-/** An order payload padded to about 2 KB, as the issue's bare sender measured. */
-function benchOrder(id: string) {
-  return {
-    id,
-    environment: 'staging',
-    status: 'expired',
-    partner_order_ref: `CMD-${id.slice(-6)}`,
-    amount_total: 11750,
-    currency: 'eur',
-    customer: { email: 'camille@example.test', name: 'Camille Martin', stripe_customer_id: 'cus_bench' },
-    line_items: [
-      { name: 'Lampe Aurore', quantity: 2, unit_amount: 4990, vat_rate: 20, amount_total: 9980 },
-      { name: 'Ampoule LED', quantity: 3, unit_amount: 590, vat_rate: 20, amount_total: 1770 },
-    ],
-    stripe: { event_id: null, checkout_session_id: `cs_test_${id}`, payment_intent_id: null },
-    metadata: { note: 'x'.repeat(1400) },
-  };
 }
 
 (process.argv[2] === 'bare-sender' ? runBareSender() : main()).then(
