@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { asTx, newId, scopeForOperator, TenantScope } from '@app/database';
-import { JobQueue } from '@app/queue';
 import { EndpointControlService, OutboxService, PartnerEventType } from '@app/webhooks';
 import { TestStack } from './test-stack';
 
@@ -13,8 +12,8 @@ export interface Published {
 
 /**
  * Puts messages into the outbox the way the order and invoice services do
- * (OutboxService inside a transaction, then a deliver-message job per new
- * delivery), without paying a checkout for each: the engine tests need
+ * (OutboxService inside a transaction, whose commit NOTIFYs the delivery
+ * engine), without paying a checkout for each: the engine tests need
  * thousands of them, about real orders, fast.
  */
 export class DeliveryHarness {
@@ -53,29 +52,20 @@ export class DeliveryHarness {
     return ids;
   }
 
-  /** One message per (order, type) pair, committed together, then scheduled like production does. */
+  /** One message per (order, type) pair, committed together: the commit wakes the engine, as in production. */
   async publish(scope: TenantScope, items: { orderId: string | null; type: string; data?: Record<string, unknown> }[]): Promise<Published[]> {
     const outbox = this.stack.api.get(OutboxService, { strict: false });
     const createdAt = new Date();
-    const { deliveryIds, published } = await this.db.transaction(async (tx) => {
-      const deliveryIds: string[] = [];
-      const published: Published[] = [];
+    return this.db.transaction(async (tx) => {
       const firstDelivery: string[] = [];
       for (const item of items) {
         const ids = await outbox.record(asTx(tx), scope, item.type as PartnerEventType, item.orderId, (item.data ?? { id: item.orderId }) as never, createdAt);
-        deliveryIds.push(...ids);
         firstDelivery.push(ids[0]);
       }
       const rows: { id: string; message_id: string }[] = await tx.query(`SELECT id, message_id FROM deliveries WHERE id = ANY($1)`, [firstDelivery]);
       const messageOf = new Map(rows.map((r) => [r.id, r.message_id]));
-      items.forEach((item, i) => published.push({ messageId: messageOf.get(firstDelivery[i])!, orderId: item.orderId, createdAt: createdAt.getTime() }));
-      return { deliveryIds, published };
+      return items.map((item, i) => ({ messageId: messageOf.get(firstDelivery[i])!, orderId: item.orderId, createdAt: createdAt.getTime() }));
     });
-    await this.stack.api.get(JobQueue, { strict: false }).tryEnqueueBulk(
-      'deliver-message',
-      deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1 })),
-    );
-    return published;
   }
 
   async attemptsOf(messageId: string) {

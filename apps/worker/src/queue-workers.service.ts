@@ -37,7 +37,6 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
     endpointEmails: EndpointDisabledEmailProcessor,
   ) {
     this.handlers = {
-      'deliver-message': (p) => deliveries.handleNew(p),
       'wake-endpoint': (p) => deliveries.handleWake(p),
       'send-endpoint-disabled-email': (p) => endpointEmails.handle(p),
     };

@@ -32,7 +32,7 @@ describe('JobQueue while no Redis Cluster node answers', () => {
     const [ping, enqueued, bulk] = await Promise.all([
       sut.ping(),
       sut.tryEnqueue('wake-endpoint', { endpointId: 'ep_unit', at: 0 }),
-      sut.tryEnqueueBulk('deliver-message', [{ deliveryId: 'dlv_unit', attempt: 1 }]),
+      sut.tryEnqueueBulk('wake-endpoint', [{ endpointId: 'ep_unit', at: 1 }]),
     ]);
     expect({ ping, enqueued, bulk }).toEqual({ ping: false, enqueued: false, bulk: false });
     expect(Date.now() - started).toBeLessThan(5000);

@@ -6,8 +6,6 @@ import type { JobsOptions } from 'bullmq';
  * name or payload cannot drift between them.
  */
 export interface JobPayloads {
-  /** A new delivery exists: wake its endpoint. */
-  'deliver-message': { deliveryId: string; attempt: number };
   /** An endpoint may have work at `at` (epoch ms): retries, circuit probes, rate-limit pacing, the sweeper. */
   'wake-endpoint': { endpointId: string; at: number };
   'send-endpoint-disabled-email': { endpointId: string; disabledAt: number };
@@ -43,13 +41,6 @@ const RETRY_TRANSIENT: JobsOptions = {
 };
 
 export const JOBS: { [N in JobName]: { queue: QueueName; options: JobsOptions; jobId: (p: JobPayloads[N]) => string } } = {
-  // Delivery retries are scheduled by the delivery service itself (PostgreSQL
-  // holds next_attempt_at), so BullMQ only runs each attempt once.
-  'deliver-message': {
-    queue: 'deliveries',
-    options: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } },
-    jobId: (p) => `${p.deliveryId}-a${p.attempt}`,
-  },
   // Wakes only tell the worker to look at PostgreSQL, so a duplicate is
   // harmless and a completed one must not block the next wake at that time.
   'wake-endpoint': {

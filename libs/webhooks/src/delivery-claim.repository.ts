@@ -329,10 +329,4 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     );
     return rows.map((r) => r.id);
   }
-
-  /** @crossTenant endpoint ids of deliveries the worker itself just created or claimed, to wake them. */
-  async endpointsOfDeliveries(deliveryIds: string[]): Promise<string[]> {
-    const rows: { endpoint_id: string }[] = await this.db.query(`SELECT DISTINCT endpoint_id FROM deliveries WHERE id = ANY($1)`, [deliveryIds]);
-    return rows.map((r) => r.endpoint_id);
-  }
 }

@@ -66,8 +66,6 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   /** Endpoints left with work because this process was at its in-flight cap. */
   private readonly starved = new Set<string>();
   private buffer: CompletedAttempt[] = [];
-  private readonly newDeliveries = new Set<string>();
-  private lookup: Promise<void> | null = null;
   private readonly flushing = new Set<Promise<void>>();
   private flushTimer?: NodeJS.Timeout;
   private wakeups?: ChannelListener;
@@ -105,23 +103,6 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       onNotification: (endpointId) => endpointId && this.pumpQuietly(endpointId),
     });
     await this.wakeups.start();
-  }
-
-  /**
-   * New deliveries arriving as queue jobs (producers that do not go through the
-   * outbox statement); their endpoints are looked up together (one query for
-   * every job that arrived meanwhile), so a burst costs one claim per endpoint.
-   */
-  pumpDelivery(deliveryId: string): Promise<void> {
-    this.newDeliveries.add(deliveryId);
-    this.lookup ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const ids = [...this.newDeliveries];
-      this.newDeliveries.clear();
-      this.lookup = null;
-      const endpoints = await this.deliveries.endpointsOfDeliveries(ids);
-      await Promise.all(endpoints.map((endpointId) => this.pump(endpointId)));
-    });
-    return this.lookup;
   }
 
   /**

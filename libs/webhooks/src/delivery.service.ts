@@ -78,8 +78,4 @@ export class DeliveryService {
   dueEndpoints(cutoff: Date): Promise<string[]> {
     return this.claims.dueEndpoints(cutoff);
   }
-
-  endpointsOfDeliveries(deliveryIds: string[]): Promise<string[]> {
-    return this.claims.endpointsOfDeliveries(deliveryIds);
-  }
 }

@@ -7,10 +7,6 @@ import { DeliveryDispatcher } from '@app/webhooks';
 export class DeliveryProcessor {
   constructor(private readonly dispatcher: DeliveryDispatcher) {}
 
-  handleNew({ deliveryId }: JobPayloads['deliver-message']): Promise<void> {
-    return this.dispatcher.pumpDelivery(deliveryId);
-  }
-
   async handleWake({ endpointId, at }: JobPayloads['wake-endpoint']): Promise<void> {
     // BullMQ may run a delayed job a few ms early; a wake before the retry is
     // due would find nothing and re-add the very job that is running (same id).
