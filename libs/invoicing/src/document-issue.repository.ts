@@ -12,10 +12,6 @@ export const INVOICE_NUMBER_PLACEHOLDER = '@@invoice-number@@';
 export interface NumberedInvoice {
   number: string;
   slot: SeriesSlot;
-  /** False when no message was given, or it was recorded already (a replay). */
-  messageWritten: boolean;
-  /** The message's new deliveries (their endpoints are announced at commit, like every delivery's). */
-  deliveryIds: string[];
 }
 
 /**
@@ -57,7 +53,7 @@ const NUMBER_INVOICE = `
 
 const ISSUE_INVOICE: NamedStatement = {
   name: 'issue_invoice',
-  text: `${NUMBER_INVOICE} SELECT number, sequence, issued_at, false AS message_written, ${ANNOUNCE_ISSUED} AS notified FROM inv`,
+  text: `${NUMBER_INVOICE} SELECT number, sequence, issued_at, ${ANNOUNCE_ISSUED} AS notified FROM inv`,
 };
 
 /**
@@ -79,8 +75,7 @@ const ANNOUNCEMENT = outboxWriteSql({
 const ISSUE_INVOICE_WITH_MESSAGE: NamedStatement = {
   name: 'issue_invoice_with_message',
   text: `${NUMBER_INVOICE}, ${ANNOUNCEMENT.ctes}
-    SELECT inv.number, inv.sequence, inv.issued_at, EXISTS (SELECT 1 FROM message) AS message_written, ${ANNOUNCE_ISSUED} AS notified,
-      d.delivery_id, d.announced
+    SELECT inv.number, inv.sequence, inv.issued_at, ${ANNOUNCE_ISSUED} AS notified, d.announced
     FROM inv LEFT JOIN (${ANNOUNCEMENT.announce}) d ON true`,
 };
 
@@ -89,8 +84,6 @@ interface IssuedRow {
   number: string;
   sequence: number;
   issued_at: Date;
-  message_written: boolean;
-  delivery_id?: string | null;
 }
 
 /**
@@ -140,8 +133,7 @@ export class DocumentIssueRepository {
     ]);
     const row = rows[0];
     if (!row) return null;
-    const deliveryIds = rows.map((r) => r.delivery_id).filter((id): id is string => !!id);
-    return { number: row.number, slot: slotOf('invoice', invoice.fiscalYear, row.sequence, row.issued_at), messageWritten: row.message_written, deliveryIds };
+    return { number: row.number, slot: slotOf('invoice', invoice.fiscalYear, row.sequence, row.issued_at) };
   }
 
   async creditNoteOfRefund(tx: Tx, scope: TenantScope, stripeRefundId: string): Promise<CreditNote | null> {

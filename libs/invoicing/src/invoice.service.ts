@@ -9,8 +9,6 @@ export { INVOICE_NUMBER_PLACEHOLDER } from './document-issue.repository';
 
 export interface IssuedInvoice {
   invoice: Invoice;
-  /** Deliveries of the announcing message (empty when none was given or it was already recorded). */
-  deliveryIds: string[];
 }
 
 @Injectable()
@@ -35,7 +33,7 @@ export class InvoiceService {
     const totals = computeInvoiceTotals(order.lineItems, { pricesIncludeTax: order.pricesIncludeTax });
     if (totals.including_tax !== order.amountTotal) {
       const existing = await this.issues.invoiceOfOrder(tx, scope, order.id);
-      if (existing) return { invoice: existing, deliveryIds: [] };
+      if (existing) return { invoice: existing };
       // Never issue an invoice whose total differs from what was charged.
       throw new Error(`Order ${order.id}: lines total ${totals.including_tax} but ${order.amountTotal} was charged`);
     }
@@ -70,14 +68,14 @@ export class InvoiceService {
     if (!numbered) {
       const existing = await this.issues.invoiceOfOrder(tx, scope, order.id);
       if (!existing) throw new Error(`Order ${order.id}: no invoice issued and none found`);
-      return { invoice: existing, deliveryIds: [] };
+      return { invoice: existing };
     }
-    const { number, slot, messageWritten, deliveryIds } = numbered;
+    const { number, slot } = numbered;
     invoice.number = number;
     invoice.sequence = slot.sequence;
     invoice.issuedAt = slot.issuedAt;
     invoice.paidAt = order.paidAt ?? slot.issuedAt;
-    return { invoice, deliveryIds: message && messageWritten ? deliveryIds : [] };
+    return { invoice };
   }
 }
 

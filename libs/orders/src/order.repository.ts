@@ -212,7 +212,7 @@ export class OrderRepository {
 
   /**
    * The events' changes to orders loaded (and locked) under their scope in this transaction, in ONE statement
-   * however many orders: only the columns a Stripe event changes (APPLIED_COLUMNS), from one jsonb array.
+   * however many orders: only the columns a Stripe event changes (SAVE_APPLIED), from one jsonb array.
    */
   async saveApplied(tx: Tx, changes: { scope: TenantScope; order: Order }[]): Promise<void> {
     if (changes.length === 0) return;

@@ -51,7 +51,8 @@ export interface OutboxWriteParams {
 /**
  * The outbox write as SQL to embed: `ctes` (to follow the statement's other CTEs) write the message (ignored if
  * already recorded: the unique index on messages makes replays harmless) and one pending delivery per endpoint of
- * the scope subscribed to its type (disabled ones included, see endpointsSubscribed); `announce` is a SELECT of the
+ * the scope subscribed to its type (disabled ones included: their deliveries wait, and flow in order once the endpoint
+ * is enabled again, instead of being lost for the outage); `announce` is a SELECT of the
  * new deliveries (`delivery_id`, `announced`) that NOTIFYs their endpoints on DELIVERY_DUE_CHANNEL (see
  * ANNOUNCE_SQL) as it is read, so the statement must read it. The one writer of messages and deliveries: a
  * repository that writes something the message reports in the same statement (the paid invoice) embeds it, and
@@ -86,24 +87,9 @@ const RECORD_MESSAGE = outboxWriteSql({ id: '$1', partnerId: '$2', environment: 
 @Injectable()
 export class OutboxRepository {
   /**
-   * The scope's endpoints subscribed to `type`, oldest first. Disabled endpoints are included: their deliveries
-   * wait, and flow in order once the endpoint is enabled again, instead of being lost for the outage.
-   */
-  async endpointsSubscribed(tx: Tx, scope: TenantScope, type: string): Promise<string[]> {
-    const endpoints: { id: string }[] = await managerOf(tx).query(
-      `SELECT id FROM endpoints
-       WHERE partner_id = $1 AND environment = $2 AND deleted_at IS NULL
-         AND (cardinality(event_types) = 0 OR $3 = ANY(event_types))
-       ORDER BY created_at`,
-      [scope.partnerId, scope.environment, type],
-    );
-    return endpoints.map((e) => e.id);
-  }
-
-  /**
    * The whole outbox write in ONE statement (one round trip inside the caller's transaction): the message (ignored
    * if already recorded: the unique index on messages makes replays harmless), one pending delivery per endpoint
-   * of the scope subscribed to its type (disabled ones included, see endpointsSubscribed), and the endpoints
+   * of the scope subscribed to its type (disabled ones included, see outboxWriteSql), and the endpoints
    * announced on DELIVERY_DUE_CHANNEL (see ANNOUNCE_SQL). Returns the new deliveries' ids, none on a replay.
    */
   async recordMessage(tx: Tx, scope: TenantScope, message: OutboxMessage, orderingKey: string | null): Promise<string[]> {

@@ -98,9 +98,9 @@ export class DocumentRepository {
   /**
    * @crossTenant a claimed document, by its id: stores its PDF, marks it rendered and records its announcement,
    * in one transaction, under the scope stored on the row. Only if it was not rendered yet (a worker whose lease
-   * lapsed mid-render loses here): returns the deliveries of the announcement, or null when someone else stored it.
+   * lapsed mid-render loses here): when it stored it, null when someone else did.
    */
-  async storeRendered(kind: DocumentKind, doc: FiscalDocument, pdf: Buffer, announcement: object): Promise<{ deliveryIds: string[]; renderedAt: Date } | null> {
+  async storeRendered(kind: DocumentKind, doc: FiscalDocument, pdf: Buffer, announcement: object): Promise<{ renderedAt: Date } | null> {
     return this.db.transaction(async (manager) => {
       const [row] = returned<{ pdf_rendered_at: Date }>(await manager.query(
         `UPDATE ${kind.table} SET pdf_rendered_at = clock_timestamp(), render_claimed_until = NULL WHERE id = $1 AND pdf_rendered_at IS NULL RETURNING pdf_rendered_at`,
@@ -112,8 +112,8 @@ export class DocumentRepository {
         pdf,
         createHash('sha256').update(pdf).digest('hex'),
       ]);
-      const deliveryIds = await this.outbox.record(asTx(manager), scopeOfStoredRow(doc), kind.eventType, doc.orderId, announcement as never);
-      return { deliveryIds, renderedAt: new Date(row.pdf_rendered_at) };
+      await this.outbox.record(asTx(manager), scopeOfStoredRow(doc), kind.eventType, doc.orderId, announcement as never);
+      return { renderedAt: new Date(row.pdf_rendered_at) };
     });
   }
 
