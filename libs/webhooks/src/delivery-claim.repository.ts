@@ -235,8 +235,9 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
              FOR UPDATE OF d SKIP LOCKED
            ) x
          ), leased AS (
+           -- By primary key, not joined to picked: see plainClaimSql.
            UPDATE deliveries d SET lease_until = ${at} + ${Math.round(leaseMs)} * interval '1 millisecond'
-           FROM picked WHERE d.id = picked.id RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq
+           WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq
          )
          SELECT l.id, l.endpoint_id, l.message_id, l.attempt_count, m.body, m.type, m.order_id, m.partner_id, m.environment
          FROM leased l JOIN messages m ON m.id = l.message_id

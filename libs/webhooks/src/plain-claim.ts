@@ -59,7 +59,8 @@ export function plainClaimSql(endpointIds: string, answeredIds: string, room: nu
     ),
     leased AS (
       UPDATE deliveries d SET lease_until = (SELECT now FROM clock) + ${Math.round(leaseMs)} * interval '1 millisecond'
-      FROM picked WHERE d.id = picked.id RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq
+      -- By primary key: joined to picked, the planner (guessing picked's size) hashed it against a scan of every delivery.
+      WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq
     )
     SELECT p.id AS endpoint_id, p.lim, p.next_due, p.partner_id, p.environment, p.url, p.secret_encrypted, p.previous_secret_encrypted,
            p.previous_secret_expires_at, l.id AS delivery_id, l.message_id, l.attempt_count, m.body, m.type, m.order_id,
