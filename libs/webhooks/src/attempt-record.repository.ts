@@ -268,7 +268,8 @@ const UPDATE_DELIVERIES = `UPDATE deliveries d SET
     last_error = v.error, failed_reason = v.reason
   FROM unnest($2::text[], $10::int[], $11::text[], $12::timestamptz[], $5::timestamptz[], $13::timestamptz[], $9::text[], $14::text[])
     AS v(id, prev, status, next_at, attempted_at, finished_at, error, reason)
-  WHERE d.id = v.id AND d.status = 'pending' AND d.attempt_count = v.prev
+  -- d.id = ANY($2) too: joined to the arrays alone, the planner hashed them against a scan of every delivery.
+  WHERE d.id = ANY($2::text[]) AND d.id = v.id AND d.status = 'pending' AND d.attempt_count = v.prev
   RETURNING d.id, d.status, d.created_at`;
 
 function nextStates(batch: CompletedAttempt[]): { status: string; nextAt: Date | null }[] {
