@@ -6,9 +6,13 @@
  * sent and to invoice.issued received, and peak RSS of both processes.
  * Not a test: it prints figures. BENCH_EVENTS (default 3000) and BENCH_RATE
  * (events/s, default 300) tune it; BENCH_WORKERS (default 1) runs that many
- * worker processes sharing the queues, as a scaled-out deployment does.
+ * worker processes sharing the queues, as a scaled-out deployment does. BENCH_DIST (a build's dist/ directory,
+ * default this one) runs the api and worker of another build under the same harness, to compare two builds.
+ * After the run it prints where the time went, stage by stage, from the timestamps the tables keep (see
+ * `stagesOf`): nothing on the hot path is instrumented for it.
  */
 import { ChildProcess, fork } from 'node:child_process';
+import { Client } from 'pg';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '@app/config';
@@ -20,6 +24,7 @@ import { clearQueueKeys, freshBenchDatabase } from './bench-support';
 const N = Number(process.env.BENCH_EVENTS ?? 3000);
 const RATE = Number(process.env.BENCH_RATE ?? 300);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const DIST = process.env.BENCH_DIST ?? join(__dirname, '..');
 const API_PORT = 13998;
 const SECRET = 'whsec_bench_e2e';
 const ADMIN = 'bench-admin-token-0123456789';
@@ -47,6 +52,94 @@ const postgresCpuSeconds = (): number => readdirSync('/proc').filter((d) => /^\d
   }
 }, 0);
 const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+interface BenchEvent {
+  orderId: string;
+  eventId: string;
+  email: string;
+  body: string;
+}
+
+/** When each event passed each stage, ms since the epoch, from the tables (`db`) and from this process (`bench`). */
+interface StageTimes {
+  /** stripe_events.received_at: now() of the api's group-commit INSERT. */
+  inboxInsert?: number;
+  /** The api's 2xx, here: the INSERT committed. */
+  accepted?: number;
+  /** stripe_events.processed_at: now() of the apply transaction, i.e. its BEGIN (after the claim and the reads before it). */
+  applyBegan?: number;
+  /** invoices.issued_at: clock_timestamp() of the invoice statement, the last one before the apply COMMIT. */
+  applied?: number;
+  /** First attempt of order.paid's delivery (attempts.attempted_at): the delivery engine took it. */
+  paidSent?: number;
+  paidReceived?: number;
+  /** invoices.pdf_rendered_at: clock_timestamp() of the store transaction's first statement, right after the render. */
+  rendered?: number;
+  issuedSent?: number;
+  issuedReceived?: number;
+  /** invoices.emailed_at: after the SMTP 250. */
+  emailed?: number;
+  mailReceived?: number;
+}
+
+/** Reads the stage timestamps of the run's events from the bench database (after the run: the hot path is untouched). */
+async function stagesOf(dbUrl: string, events: BenchEvent[]): Promise<Map<string, StageTimes>> {
+  const c = new Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    const ms = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
+    const firstAttempt = (type: string) =>
+      `(SELECT ${ms('min(a.attempted_at)')} FROM messages m JOIN attempts a ON a.message_id = m.id WHERE m.order_id = o.id AND m.type = '${type}')`;
+    const { rows } = await c.query(
+      `SELECT o.id AS "orderId", ${ms('e.received_at')} AS "inboxInsert", ${ms('e.processed_at')} AS "applyBegan",
+         ${ms('i.issued_at')} AS applied, ${ms('i.pdf_rendered_at')} AS rendered, ${ms('i.emailed_at')} AS emailed,
+         ${firstAttempt('order.paid')} AS "paidSent", ${firstAttempt('invoice.issued')} AS "issuedSent"
+       FROM unnest($1::text[], $2::text[]) AS x(order_id, event_id)
+       JOIN orders o ON o.id = x.order_id
+       LEFT JOIN stripe_events e ON e.id = x.event_id
+       LEFT JOIN invoices i ON i.order_id = o.id`,
+      [events.map((e) => e.orderId), events.map((e) => e.eventId)],
+    );
+    const times = new Map<string, StageTimes>();
+    for (const r of rows) {
+      const t: StageTimes = {};
+      for (const [k, v] of Object.entries(r)) if (k !== 'orderId' && v !== null) (t as Record<string, number>)[k] = Number(v);
+      times.set(r.orderId, t);
+    }
+    return times;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Where the time goes, per stage, p50/p99 over the events that passed both ends of it. */
+async function printStages(dbUrl: string, events: BenchEvent[], seen: Record<'accepted' | 'paid' | 'issued' | 'mail', Map<string, number>>): Promise<void> {
+  const times = await stagesOf(dbUrl, events);
+  for (const e of events) {
+    const t = times.get(e.orderId);
+    if (!t) continue;
+    t.accepted = seen.accepted.get(e.orderId);
+    t.paidReceived = seen.paid.get(e.orderId);
+    t.issuedReceived = seen.issued.get(e.orderId);
+    t.mailReceived = seen.mail.get(e.email);
+  }
+  const stage = (name: string, from: keyof StageTimes, to: keyof StageTimes) => {
+    const xs: number[] = [];
+    for (const t of times.values()) if (t[from] !== undefined && t[to] !== undefined) xs.push(t[to]! - t[from]!);
+    console.log(`    ${name.padEnd(46)} p50 ${pct(xs, 50).toFixed(0).padStart(6)} ms  p99 ${pct(xs, 99).toFixed(0).padStart(6)} ms  (${xs.length})`);
+  };
+  console.log('  where the time goes (timestamps from the tables after the run, the 2xx and receipts from here):');
+  stage('inbox INSERT began -> 2xx (group commit)', 'inboxInsert', 'accepted');
+  stage('2xx -> apply transaction began (claim, reads)', 'accepted', 'applyBegan');
+  stage('apply began -> invoice statement (order paid)', 'applyBegan', 'applied');
+  stage('order paid -> order.paid first attempt', 'applied', 'paidSent');
+  stage('order.paid attempt -> received by the partner', 'paidSent', 'paidReceived');
+  stage('order paid -> PDF rendered (stored)', 'applied', 'rendered');
+  stage('PDF rendered -> invoice.issued first attempt', 'rendered', 'issuedSent');
+  stage('invoice.issued attempt -> received', 'issuedSent', 'issuedReceived');
+  stage('PDF rendered -> email received (SMTP sink)', 'rendered', 'mailReceived');
+  stage('PDF rendered -> emailed_at recorded', 'rendered', 'emailed');
+}
 
 async function main(): Promise<void> {
   const base = AppConfig.load();
@@ -79,7 +172,7 @@ async function main(): Promise<void> {
   // The api runs with its own node flags, as everywhere it runs; BENCH_<APP>_NODE_ARGS adds to them.
   const execArgv = (app: string) => [...(app === 'api' ? API_NODE_FLAGS : []), ...(process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean)];
   const children: ChildProcess[] = ['api', ...Array<string>(WORKERS).fill('worker')].map((app) =>
-    fork(join(__dirname, '..', 'apps', app, 'src', 'main.js'), [], { env, execArgv: execArgv(app), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+    fork(join(DIST, 'apps', app, 'src', 'main.js'), [], { env, execArgv: execArgv(app), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
   );
   const [api, ...workers] = children;
   const apiUrl = `http://127.0.0.1:${API_PORT}`;
@@ -101,7 +194,7 @@ async function main(): Promise<void> {
     await call('/v1/endpoints', key, { url: receiverUrl });
 
     process.stdout.write(`preparing ${N} paid checkout sessions… `);
-    const events: { orderId: string; email: string; body: string }[] = [];
+    const events: BenchEvent[] = [];
     for (let i = 0; i < N; i += 50) {
       const batch = await Promise.all(Array.from({ length: Math.min(50, N - i) }, async (_, j) => {
         const email = `buyer${i + j}@bench.example`;
@@ -111,7 +204,7 @@ async function main(): Promise<void> {
         });
         const emitted = await emulator.completeCheckoutSession(checkout.checkout_session_id as string);
         const completed = emitted.find((e) => e.type === 'checkout.session.completed')!;
-        return { orderId: checkout.order_id as string, email, body: JSON.stringify(completed) };
+        return { orderId: checkout.order_id as string, eventId: completed.id as string, email, body: JSON.stringify(completed) };
       }));
       events.push(...batch);
     }
@@ -151,7 +244,7 @@ async function main(): Promise<void> {
       if (issuedAt.has(e.orderId)) lat.issued.push(issuedAt.get(e.orderId)! - t0);
     }
     const row = (name: string, xs: number[]) => console.log(`  ${name.padEnd(34)} ${String(xs.length).padStart(5)}/${N}  p50 ${pct(xs, 50)} ms  p99 ${pct(xs, 99)} ms`);
-    console.log(`\nbench:e2e — ${N} signed checkout.session.completed events offered at ${RATE}/s (api and ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, each its own process)`);
+    console.log(`\nbench:e2e — ${N} signed checkout.session.completed events offered at ${RATE}/s (api and ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, each its own process; build ${DIST})`);
     console.log(`  sustained: ${(accepted.size / sendSeconds).toFixed(0)} events/s accepted (${failures} refused) over ${sendSeconds.toFixed(1)} s`);
     row('event accepted -> order.paid', lat.paid);
     row('event accepted -> email received', lat.mail);
@@ -161,6 +254,7 @@ async function main(): Promise<void> {
       `worker${WORKERS > 1 ? 's' : ''} ${perEvent(cpu.worker)} ms, PostgreSQL ${perEvent(cpu.postgres)} ms (every client of the server), ` +
       `this bench process (Stripe emulator, SMTP sink, receiver) ${perEvent(cpu.bench)} ms`);
     console.log(`  peak RSS: api ${peakRssMb(api.pid!).toFixed(0)} MB, worker${WORKERS > 1 ? 's' : ''} ${workers.map((w) => peakRssMb(w.pid!).toFixed(0)).join(' / ')} MB`);
+    await printStages(dbUrl.toString(), events, { accepted, paid: paidAt, issued: issuedAt, mail: mailAt });
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((ch) => new Promise((r) => (ch.exitCode !== null ? r(null) : ch.once('exit', r)))));

@@ -28,8 +28,10 @@ export class Mailer implements OnModuleDestroy {
   constructor(private readonly config: AppConfig) {
     // With DKIM set, nodemailer signs each message as it is built, over the exact bytes it sends.
     const dkim = config.dkim ? { dkim: config.dkim } : {};
+    // The URL goes inside the options: createTransport(url, options) reads its second argument as message
+    // defaults, which left `pool` ignored and opened a new SMTP connection (greeting, EHLO, QUIT) for every email.
     this.transport = config.smtpUrl
-      ? nodemailer.createTransport(config.smtpUrl, { pool: true, maxConnections: 5, ...dkim } as object)
+      ? nodemailer.createTransport({ url: config.smtpUrl, pool: true, maxConnections: 5, ...dkim } as object)
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix', ...dkim });
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DocumentMailService } from '../email/document-mail.service';
 import { AppConfig } from '@app/config';
-import { ChannelListener } from '@app/database';
+import { ChannelListener, PartnerLogo } from '@app/database';
 import { DOCUMENT_KINDS, DocumentKind, FISCAL_DOCUMENT_ISSUED_CHANNEL } from './document-kind';
 import { DocumentPdfService } from './document-pdf.service';
 import { DocumentRepository, FiscalDocument } from './document.repository';
@@ -138,8 +138,9 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
     for (const doc of claimed) {
       if (this.stopped) break;
       try {
-        const pdf = await this.pdfs.render(kind, doc, logos.get(doc.partnerId)?.content ?? null, references.get(doc.orderId) ?? null);
-        stores.push(this.store(kind, doc, pdf));
+        const logo = logos.get(doc.partnerId) ?? null;
+        const pdf = await this.pdfs.render(kind, doc, logo?.content ?? null, references.get(doc.orderId) ?? null);
+        stores.push(this.store(kind, doc, pdf, logo));
         // Let I/O in between (payments, deliveries, the stores just started): a batch must not hold the event loop.
         await new Promise((resolve) => setImmediate(resolve));
       } catch (err) {
@@ -150,12 +151,25 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all(stores);
   }
 
-  private async store(kind: DocumentKind, doc: FiscalDocument, pdf: Buffer): Promise<void> {
+  /**
+   * Stores the PDF and, while fewer than a batch of emails are in flight, claims the document for email in the
+   * same statement and sends it with the PDF and logo in hand (no claim, no reads back). Otherwise the email pump
+   * claims it later, as it does a document whose email lease lapsed.
+   */
+  private async store(kind: DocumentKind, doc: FiscalDocument, pdf: Buffer, logo: PartnerLogo | null): Promise<void> {
+    const handOver = !this.stopped && this.emailing.size < DOCUMENT_STAGE.batch;
+    if (handOver) this.emailing.add(doc.id);
+    let emailing = false;
     try {
-      const stored = await this.documents.storeRendered(kind, doc, pdf, this.pdfs.announcementOf(kind, doc));
-      if (stored) this.emails.kick();
+      const stored = await this.documents.storeRendered(kind, doc, pdf, this.pdfs.announcementOf(kind, doc), handOver ? DOCUMENT_STAGE.emailLeaseMs : null);
+      if (stored?.emailClaimed) {
+        emailing = true;
+        this.startEmail(kind, doc, { pdf, logo });
+      } else if (stored) this.emails.kick();
     } catch (err) {
       this.logger.warn(`${kind.label} ${doc.number} not stored, will retry: ${(err as Error).message}`);
+    } finally {
+      if (handOver && !emailing) this.emailing.delete(doc.id);
     }
   }
 
@@ -176,21 +190,26 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
       behind ||= claimed.length === room;
       for (const doc of claimed) {
         this.emailing.add(doc.id);
-        const sending = this.emailOne(kind, doc).finally(() => {
-          this.sending.delete(sending);
-          // Only when a claim came back full: otherwise new documents kick the pump when stored.
-          if (this.emailsBehind) this.emails.kick();
-        });
-        this.sending.add(sending);
+        this.startEmail(kind, doc);
       }
     }
     this.emailsBehind = behind;
     return false;
   }
 
-  private async emailOne(kind: DocumentKind, doc: FiscalDocument): Promise<void> {
+  /** Sends a document this process holds the email claim of (in `emailing`), without waiting for it. */
+  private startEmail(kind: DocumentKind, doc: FiscalDocument, inHand?: { pdf: Buffer; logo: PartnerLogo | null }): void {
+    const sending = this.emailOne(kind, doc, inHand).finally(() => {
+      this.sending.delete(sending);
+      // Only when a claim came back full: otherwise new documents kick the pump when stored.
+      if (this.emailsBehind) this.emails.kick();
+    });
+    this.sending.add(sending);
+  }
+
+  private async emailOne(kind: DocumentKind, doc: FiscalDocument, inHand?: { pdf: Buffer; logo: PartnerLogo | null }): Promise<void> {
     try {
-      const outcome = await this.mail.send(kind, doc);
+      const outcome = await this.mail.send(kind, doc, inHand);
       if (outcome === 'failed') await this.documents.releaseEmail(kind, doc.id, DOCUMENT_STAGE.emailRetryMs);
     } catch (err) {
       // Left claimed: the lease lapses and the poll takes it again.

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import type { CreditNote, Invoice, InvoiceBuyer } from '@app/database';
+import type { CreditNote, Invoice, InvoiceBuyer, PartnerLogo } from '@app/database';
 import { isPermanentMailError, Mailer } from '@app/mail';
 import { metrics } from '@app/observability';
 import type { DocumentKind } from '../documents/document-kind';
@@ -39,15 +39,16 @@ export class DocumentMailService {
   /**
    * The Message-ID is derived from the document, so if a crash between the SMTP answer and the record makes us
    * send again, mail clients show a single message. 5xx answers are recorded (they will not change); 4xx and
-   * connection failures leave the document to be tried again (`failed`).
+   * connection failures leave the document to be tried again (`failed`). `inHand`: the PDF and logo the renderer
+   * has just stored and drawn with, so they are not read back.
    */
-  async send(kind: DocumentKind, doc: FiscalDocument): Promise<DocumentMailOutcome> {
+  async send(kind: DocumentKind, doc: FiscalDocument, inHand?: { pdf: Buffer; logo: PartnerLogo | null }): Promise<DocumentMailOutcome> {
     const to = recipientOf(doc.buyer);
     if (!to) {
       await this.documents.recordEmail(kind, doc.id, { emailError: 'The order has no customer email.' });
       return 'no_recipient';
     }
-    const [pdf, logo] = await Promise.all([this.documents.pdfOfClaimed(kind, doc.id), this.documents.logoOf(doc.partnerId)]);
+    const [pdf, logo] = inHand ? [inHand.pdf, inHand.logo] : await Promise.all([this.documents.pdfOfClaimed(kind, doc.id), this.documents.logoOf(doc.partnerId)]);
     if (!pdf) throw new Error(`${kind.label} ${doc.id} is marked rendered but has no PDF`);
     try {
       await this.mailer.send({
