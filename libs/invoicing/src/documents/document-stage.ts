@@ -12,8 +12,11 @@ export const DOCUMENT_STAGE = {
   batch: 25,
   /** Rendering a batch takes well under a second; a lease this short hands a dead worker's documents on quickly. */
   renderLeaseMs: 3000,
-  /** One email: SMTP can be slow, and a lapsed lease means sending again. */
-  emailLeaseMs: 30_000,
+  /**
+   * One email's claim. SMTP can be slow and a lapsed lease means sending again, so the sender renews its claims
+   * every `pollMs` while they are on the wire; a dead worker's emails go again about this long after it died.
+   */
+  emailLeaseMs: 5000,
   /** A 4xx or a connection failure: tried again after this. */
   emailRetryMs: 5000,
   /** The safety net under the notifications: lost ones, lapsed leases, retries. */
@@ -93,6 +96,7 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer = setInterval(() => {
       this.renders.kick();
       this.emails.kick();
+      this.renewEmailClaims();
     }, DOCUMENT_STAGE.pollMs);
     this.renders.kick();
     this.emails.kick();
@@ -104,7 +108,13 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
     await this.issued?.stop();
     await Promise.all([this.renders.idle(), this.emails.idle()]);
-    await Promise.all([...this.sending]);
+    // The emails on the wire keep their claims until they end, or another worker would send them again.
+    const renewing = setInterval(() => this.renewEmailClaims(), DOCUMENT_STAGE.pollMs);
+    try {
+      await Promise.all([...this.sending]);
+    } finally {
+      clearInterval(renewing);
+    }
   }
 
   /** One claim per kind; true when a batch came back full (more may wait). */
@@ -195,6 +205,18 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.emailsBehind = behind;
     return false;
+  }
+
+  /** Renews the lease of every email this process has on the wire (one statement per kind). */
+  private renewEmailClaims(): void {
+    if (this.emailing.size === 0) return;
+    const ids = [...this.emailing];
+    for (const kind of DOCUMENT_KINDS) {
+      this.documents.renewEmailClaims(kind, ids, DOCUMENT_STAGE.emailLeaseMs).catch((err: Error) =>
+        // The next tick tries again; four missed ticks in a row let another worker send the email again.
+        this.logger.warn(`${kind.label} email claims not renewed: ${err.message}`),
+      );
+    }
   }
 
   /** Sends a document this process holds the email claim of (in `emailing`), without waiting for it. */

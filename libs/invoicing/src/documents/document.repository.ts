@@ -182,6 +182,19 @@ export class DocumentRepository {
     );
   }
 
+  /**
+   * @crossTenant keeps this process's email claims alive while their emails are on the wire: a short lease that
+   * the living sender renews hands a dead worker's emails on within seconds (a long one would hold them its length).
+   * A recorded outcome is left as it is.
+   */
+  async renewEmailClaims(kind: DocumentKind, ids: string[], leaseMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE ${kind.table} SET email_claimed_until = clock_timestamp() + $2 * interval '1 millisecond'
+       WHERE id = ANY($1::text[]) AND emailed_at IS NULL AND email_error IS NULL`,
+      [ids, leaseMs],
+    );
+  }
+
   /** @crossTenant a transient SMTP failure: the claimed document may be tried again after `retryMs`, not the whole lease. */
   async releaseEmail(kind: DocumentKind, id: string, retryMs: number): Promise<void> {
     await this.db.query(`UPDATE ${kind.table} SET email_claimed_until = clock_timestamp() + $2 * interval '1 millisecond' WHERE id = $1 AND emailed_at IS NULL`, [id, retryMs]);
