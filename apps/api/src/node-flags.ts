@@ -13,7 +13,7 @@
  * survived, and with gigabytes free it picks up to 4x: the api, ~70 MB alive, went to ~150 MB of heap before
  * collecting (sampled in bench:e2e at 30/s, falling back to ~68 MB each time). 1.3x is V8's own factor on
  * memory-constrained devices. Measured 2026-12-04, same session, alternating, load 3.5-5.5: bench:e2e api peak RSS
- * at 30/s 228 / 231 -> 168 / 165 MB, at 100/s 294 -> 170 MB, for the same api CPU per event; bench:ingest
+ * at 30/s 228 / 231 -> 168 / 165 MB, at 100/s 294 / 344 -> 170 / 171 MB, for the same api CPU per event; bench:ingest
  * 6905/s 118 us CPU/event against 6798/s 121 us without it. Not kept: --optimize-for-size
  * (peak 151 MB at 30/s, 149 MB at 100/s, but bench:ingest 4957/s 194 us CPU/event against 8828/s 91 us: it also
  * makes V8's compilers save memory over speed). Unlike the worker (apps/worker/src/worker-heap.ts, set from code)
