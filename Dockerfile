@@ -48,4 +48,4 @@ USER node
 # 3000: the api; 3001: worker health and metrics; 3002: api metrics (internal network only).
 EXPOSE 3000 3001 3002
 # The api's node flags (apps/api/src/node-flags.ts says why); docker-compose.yml repeats them.
-CMD ["node", "--max-semi-space-size=4", "dist/apps/api/src/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "dist/apps/api/src/main.js"]

@@ -23,7 +23,6 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { AppConfig } from '@app/config';
-import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 import { clearQueueKeys, cpuSecondsOf, freshBenchDatabase } from './bench-support';
 
 const SECRET = 'whsec_bench_secret';
@@ -93,6 +92,12 @@ interface Target {
   readyPath: string;
 }
 
+/** The node flags a build of the api declares (apps/api/src/node-flags.ts as it was built), none if it predates them. */
+function nodeFlagsOf(distDir: string): readonly string[] {
+  const file = join(distDir, 'apps', 'api', 'src', 'node-flags.js');
+  return existsSync(file) ? (require(file) as { API_NODE_FLAGS: readonly string[] }).API_NODE_FLAGS : [];
+}
+
 function apiTarget(name: string, distDir: string, port: number, database: string, queuePrefix: string): Target {
   return {
     name,
@@ -102,8 +107,8 @@ function apiTarget(name: string, distDir: string, port: number, database: string
     readyPath: '/health/live',
     start: (dbUrl, redisUrl) =>
       fork(join(distDir, 'apps', 'api', 'src', 'main.js'), [], {
-        // The api's own flags, as everywhere it runs; a baseline build older than them runs without.
-        execArgv: [...(existsSync(join(distDir, 'apps', 'api', 'src', 'node-flags.js')) ? API_NODE_FLAGS : []), ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+        // Each build with its own flags, as everywhere it runs (a baseline's may differ); one older than them runs without.
+        execArgv: [...nodeFlagsOf(distDir), ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)],
         env: { ...process.env, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix, API_METRICS_PORT: '0', STRIPE_WEBHOOK_SECRETS_TEST: SECRET, LOG_LEVEL: 'warn' },
         stdio: 'inherit',
       }),
