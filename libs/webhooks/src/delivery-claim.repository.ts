@@ -60,8 +60,8 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
   /**
    * One claim for every endpoint asked for, however many, on a connection of its own, so it never queues behind the
    * pool. Plain endpoints (circuit closed, no rate limit) take one round trip, the lock, the count, planClaim's rule
-   * and the lease sent together (plain-claim.repository.ts). Others then take a transaction of 2 round trips (3 when a circuit
-   * probe or a rate limit must be written back):
+   * and the lease sent together (plain-claim.repository.ts). Others then take a transaction of 2 round trips (3 when
+   * a circuit probe or a rate limit must be written back; paced-claim.repository.ts):
    *  1. lock the endpoints `FOR NO KEY UPDATE` in id order (concurrent claims and records cannot deadlock), then,
    *     in a statement of its own so that its snapshot is taken after the locks, read their live leases and next
    *     due time: a claim another worker committed while this one waited for the lock is counted, so two workers
@@ -83,7 +83,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     const client = await this.claimer;
     const textArray = (vs: string[]) => `ARRAY[${vs.map((v) => client.escapeLiteral(v)).join(',')}]::text[]`;
     try {
-      // Plain endpoints in one round trip: lock (id order, see below), then count, plan and lease in a statement of
+      // Plain endpoints in one round trip: lock (id order, see claim), then count, plan and lease in a statement of
       // its own (its snapshot is taken after the locks), and commit.
       const ids = textArray(asked.map((a) => a.endpointId));
       const [, , locked, plain] = (await client.query(
