@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { EndpointClaimState, planClaim } from '../libs/webhooks/src/claim-policy';
-import { plainLimitsSql } from '../libs/webhooks/src/plain-claim';
+import { plainLimitsSql } from '../libs/webhooks/src/plain-claim.repository';
 import { ADMIN_DATABASE_URL } from './support/scratch-database';
 
 type Plain = Pick<EndpointClaimState, 'maxInFlight' | 'inFlight' | 'answeredHere'>;

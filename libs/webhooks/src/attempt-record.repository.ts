@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { asTx, newId, scopeOfStoredRow } from '@app/database';
+import { asTx, Attempt, newId, scopeOfStoredRow, TenantScope } from '@app/database';
 import type { AttemptVerdict } from './attempt-outcome';
 import type { ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
+import { DeliveryRepository, RECORD_DELIVERIES_SQL } from './delivery.repository';
+import { ENDPOINT_HEALTH_UPDATE_SQL, endpointsHealedSql } from './endpoint.repository';
 import { envelopeOf } from './message-body';
 import { OutboxRepository } from './outbox.repository';
 import { circuitCooldownMs, DELIVERY_POLICY } from './retry-schedule';
@@ -29,6 +31,9 @@ export interface RecordFollowUps {
 }
 
 /**
+ * The owner of `attempts`: every statement that writes the table is here (test/table-owner-rule.spec.ts); the
+ * deliveries' and endpoints' parts of a record are their owners' SQL fragments, embedded in the same statement.
+ *
  * Records a batch of finished attempts in one transaction (group commit):
  * the attempts, the deliveries' next state, the endpoints' health, and the
  * `message.attempt.exhausted` messages. A result whose delivery moved on
@@ -40,7 +45,16 @@ export class AttemptRecordRepository {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly outbox: OutboxRepository,
+    private readonly deliveries: DeliveryRepository,
   ) {}
+
+  /** The ping's one attempt, and its delivery settled by it (delivered or failed: a ping is never retried). */
+  async recordPing(scope: TenantScope, attempt: Attempt, ok: boolean): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(Attempt, attempt);
+      await this.deliveries.settlePing(asTx(tx), scope, attempt, ok);
+    });
+  }
 
   /**
    * @crossTenant one group commit for the worker's finished attempts, whoever's they are: each row is written by the
@@ -100,11 +114,8 @@ export class AttemptRecordRepository {
            OR e.last_success_at < v.last_success - interval '1 second'
          ORDER BY e.id FOR NO KEY UPDATE OF e
        ),
-       healthy AS (
-         UPDATE endpoints e SET consecutive_failures = 0, failing_since = NULL, last_success_at = greatest(e.last_success_at, stale.last_success),
-           circuit_state = 'closed', circuit_retry_at = NULL, circuit_opened_count = 0
-         FROM stale WHERE e.id = stale.id
-       ),
+       -- Written by the endpoints' owner (EndpointRepository), the deliveries' below by theirs (DeliveryRepository).
+       healthy AS (${endpointsHealedSql('stale')}),
        applied AS (${UPDATE_DELIVERIES}),
        -- See NO_WAL_FLUSH; read below, so it runs, and is in force when this statement's own transaction commits.
        engine_write AS (${NO_WAL_FLUSH})
@@ -129,20 +140,8 @@ export class AttemptRecordRepository {
     );
     const updates = rows.map((ep) => ({ ep, ...this.nextHealth(ep, byEndpoint.get(ep.id)!, scale) }));
     await tx.query(
-      `UPDATE endpoints e SET
-         consecutive_failures = v.failures, failing_since = v.failing_since,
-         last_success_at = greatest(e.last_success_at, v.last_success), last_failure_at = v.last_failure,
-         circuit_state = v.state, circuit_opened_count = v.opened,
-         circuit_retry_at = CASE WHEN v.state = 'open' THEN coalesce(v.probe_at, e.circuit_retry_at) END,
-         enabled = CASE WHEN v.disabled_reason IS NULL THEN e.enabled ELSE false END,
-         disabled_reason = coalesce(v.disabled_reason, e.disabled_reason),
-         -- The clock the rule was decided on, not the transaction's start: disabled_at - failing_since
-         -- then shows the whole window that justified it.
-         disabled_at = CASE WHEN v.disabled_reason IS NULL THEN e.disabled_at ELSE v.decided_at END,
-         disabled_notice_sent_at = CASE WHEN v.disabled_reason IS NULL THEN e.disabled_notice_sent_at END
-       FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::timestamptz[], $9::text[], $10::timestamptz[])
-         AS v(id, failures, failing_since, last_success, last_failure, state, opened, probe_at, disabled_reason, decided_at)
-       WHERE e.id = v.id`,
+      // Written by the endpoints' owner (EndpointRepository).
+      ENDPOINT_HEALTH_UPDATE_SQL,
       [
         updates.map((u) => u.ep.id),
         updates.map((u) => u.failures),
@@ -243,7 +242,7 @@ export class AttemptRecordRepository {
       ),
     };
     if (!(await this.outbox.insertMessage(asTx(tx), scope, message))) return [];
-    await this.outbox.insertDeliveries(asTx(tx), scope, { messageId: message.id, orderingKey: null, createdAt: c.finishedAt }, ids.map(() => newId('dlv')), ids);
+    await this.deliveries.insertPending(asTx(tx), scope, { messageId: message.id, orderingKey: null, createdAt: c.finishedAt }, ids.map(() => newId('dlv')), ids);
     return ids;
   }
 }
@@ -261,16 +260,8 @@ type AppliedRow = { id: string; status: string; created_at: Date };
 const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, attempted_at, status_code, duration_ms, response_body, error)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[])`;
 
-/** A result whose delivery moved on meanwhile (attempt_count differs) is recorded as an attempt but changes nothing. */
-const UPDATE_DELIVERIES = `UPDATE deliveries d SET
-    attempt_count = v.prev + 1, status = v.status, next_attempt_at = v.next_at, last_attempt_at = v.attempted_at,
-    delivered_at = CASE WHEN v.status = 'delivered' THEN v.finished_at END, lease_until = NULL,
-    last_error = v.error, failed_reason = v.reason
-  FROM unnest($2::text[], $10::int[], $11::text[], $12::timestamptz[], $5::timestamptz[], $13::timestamptz[], $9::text[], $14::text[])
-    AS v(id, prev, status, next_at, attempted_at, finished_at, error, reason)
-  -- d.id = ANY($2) too: joined to the arrays alone, the planner hashed them against a scan of every delivery.
-  WHERE d.id = ANY($2::text[]) AND d.id = v.id AND d.status = 'pending' AND d.attempt_count = v.prev
-  RETURNING d.id, d.status, d.created_at`;
+/** The deliveries' next state, written by their owner (DeliveryRepository); moved on meanwhile: unchanged. */
+const UPDATE_DELIVERIES = RECORD_DELIVERIES_SQL;
 
 function nextStates(batch: CompletedAttempt[]): { status: string; nextAt: Date | null }[] {
   return batch.map((c) => {

@@ -4,8 +4,9 @@ import { Client, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
 import type { Endpoint, Environment } from '@app/database';
-import { ClaimPlan, EndpointClaimState, nextRateAt, planClaim } from './claim-policy';
-import { plainClaimSql, plainClaimsOf } from './plain-claim';
+import { RENEW_LEASES_SQL } from './delivery.repository';
+import { claimPaced } from './paced-claim.repository';
+import { plainClaimSql, plainClaimsOf } from './plain-claim.repository';
 
 /** What a send needs about its endpoint; the secret fields feed EndpointService.signingSecretsOf. */
 export type ClaimedEndpoint = Pick<Endpoint, 'id' | 'partnerId' | 'environment' | 'url' | 'secretEncrypted' | 'previousSecretEncrypted' | 'previousSecretExpiresAt'>;
@@ -38,55 +39,6 @@ export interface ClaimRequest {
   answeredHere: string[];
 }
 
-function claimedEndpoint(ep: Record<string, any>): ClaimedEndpoint {
-  return {
-    id: ep.id,
-    partnerId: ep.partner_id,
-    environment: ep.environment,
-    url: ep.url,
-    secretEncrypted: ep.secret_encrypted,
-    previousSecretEncrypted: ep.previous_secret_encrypted,
-    previousSecretExpiresAt: ep.previous_secret_expires_at,
-  };
-}
-
-/** What the claim hands back per endpoint, and the circuit probes / rate pacing to write back. */
-function claimsOf(plans: { ep: Record<string, any>; state: EndpointClaimState; plan: ClaimPlan }[], rows: Record<string, any>[], now: Date) {
-  const leasedOf = new Map<string, Record<string, any>[]>();
-  for (const r of rows) leasedOf.set(r.endpoint_id, [...(leasedOf.get(r.endpoint_id) ?? []), r]);
-  const claims: Claim[] = [];
-  const healthChanges: { id: string; probe: boolean; rateAt: Date | null }[] = [];
-  for (const { ep, state, plan } of plans) {
-    if (plan.kind === 'wait') claims.push({ endpointId: ep.id, endpoint: null, deliveries: [], wakeAt: plan.until });
-    if (plan.kind !== 'take') continue;
-    const leased = leasedOf.get(ep.id) ?? [];
-    // Room left: make sure the next retry has a wake-up, even if the one that brought us here fired early or was lost.
-    let wakeAt: Date | null = leased.length < plan.limit ? ep.next_due : null;
-    if (leased.length > 0 && (plan.probe || state.rateLimitPerSecond !== null)) {
-      const rateAt = state.rateLimitPerSecond !== null ? nextRateAt(state, leased.length, now) : null;
-      healthChanges.push({ id: ep.id, probe: plan.probe, rateAt });
-      wakeAt = rateAt ?? wakeAt;
-    }
-    claims.push({
-      endpointId: ep.id,
-      endpoint: leased.length === 0 ? null : claimedEndpoint(ep),
-      deliveries: leased.map((r) => ({
-        id: r.id,
-        messageId: r.message_id,
-        attemptsMade: r.attempt_count,
-        body: r.body,
-        type: r.type,
-        orderId: r.order_id,
-        partnerId: r.partner_id,
-        environment: r.environment as Environment,
-        probe: plan.probe,
-      })),
-      wakeAt,
-    });
-  }
-  return { claims, healthChanges };
-}
-
 /**
  * Hands out due deliveries of one endpoint under a lease. The endpoint row
  * lock serialises claims for that endpoint across every worker process, which
@@ -108,8 +60,8 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
   /**
    * One claim for every endpoint asked for, however many, on a connection of its own, so it never queues behind the
    * pool. Plain endpoints (circuit closed, no rate limit) take one round trip, the lock, the count, planClaim's rule
-   * and the lease sent together (plain-claim.ts). Others then take a transaction of 2 round trips (3 when a circuit
-   * probe or a rate limit must be written back):
+   * and the lease sent together (plain-claim.repository.ts). Others then take a transaction of 2 round trips (3 when
+   * a circuit probe or a rate limit must be written back; paced-claim.repository.ts):
    *  1. lock the endpoints `FOR NO KEY UPDATE` in id order (concurrent claims and records cannot deadlock), then,
    *     in a statement of its own so that its snapshot is taken after the locks, read their live leases and next
    *     due time: a claim another worker committed while this one waited for the lock is counted, so two workers
@@ -131,7 +83,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     const client = await this.claimer;
     const textArray = (vs: string[]) => `ARRAY[${vs.map((v) => client.escapeLiteral(v)).join(',')}]::text[]`;
     try {
-      // Plain endpoints in one round trip: lock (id order, see below), then count, plan and lease in a statement of
+      // Plain endpoints in one round trip: lock (id order, see claim), then count, plan and lease in a statement of
       // its own (its snapshot is taken after the locks), and commit.
       const ids = textArray(asked.map((a) => a.endpointId));
       const [, , locked, plain] = (await client.query(
@@ -146,7 +98,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
       const paced = new Set(locked.rows.filter((r) => r.paced).map((r) => r.id as string));
       if (paced.size === 0) return claims;
       const taken = claims.reduce((n, c) => n + c.deliveries.length, 0);
-      return [...claims, ...(await this.claimPaced(client, asked.filter((a) => paced.has(a.endpointId)), room - taken, leaseMs))];
+      return [...claims, ...(await claimPaced(client, asked.filter((a) => paced.has(a.endpointId)), room - taken, leaseMs))];
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {
         // The connection is unusable: the next claim opens another.
@@ -155,106 +107,6 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
       });
       throw err;
     }
-  }
-
-  /** The two-step claim, for endpoints whose circuit is not closed or that have a rate limit (see claim). */
-  private async claimPaced(client: Client, asked: ClaimRequest[], room: number, leaseMs: number): Promise<Claim[]> {
-    const lit = (v: string) => client.escapeLiteral(v);
-    const textArray = (vs: string[]) => `ARRAY[${vs.map(lit).join(',')}]::text[]`;
-    const [, , locked, read] = (await client.query(
-      `BEGIN; SET LOCAL synchronous_commit = off;
-       -- NO KEY UPDATE: transactions inserting deliveries hold KEY SHARE on the endpoint (foreign
-       -- key) until they commit; FOR UPDATE would wait for them and can deadlock with them.
-       SELECT e.id, e.partner_id, e.environment, e.url, e.secret_encrypted, e.previous_secret_encrypted, e.previous_secret_expires_at,
-              e.max_in_flight, e.circuit_state, e.circuit_retry_at, e.rate_limit_per_second::float8 AS rate, e.rate_next_at
-       FROM endpoints e WHERE e.id = ANY(${textArray(asked.map((a) => a.endpointId))}) AND e.enabled AND e.deleted_at IS NULL
-       ORDER BY e.id FOR NO KEY UPDATE OF e;
-       -- Both counts in one pass over the endpoint's live leases (deliveries_leased), so one recorded meanwhile
-       -- (lease cleared) is in neither.
-       -- next_due against statement_timestamp(), not clock_timestamp(): a volatile bound cannot limit an index scan,
-       -- so min() read every pending delivery of the endpoint (measured: ~18,000 rows, 12 ms per endpoint per claim
-       -- with a 20,000 backlog). The statements arrive together, so it is the time the claim was sent: one that fell
-       -- due during the lock wait comes back as a wake-up in the past, i.e. a pump at once.
-       SELECT e.id, clock_timestamp() AS now, live.in_flight, live.answered_here,
-              (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > statement_timestamp()) AS next_due
-       FROM endpoints e CROSS JOIN LATERAL (
-         SELECT count(*)::int AS in_flight, count(*) FILTER (WHERE d.id = ANY(${textArray(asked.flatMap((a) => a.answeredHere))}))::int AS answered_here
-         FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > clock_timestamp() AND d.status = 'pending') live
-       WHERE e.id = ANY(${textArray(asked.map((a) => a.endpointId))}) AND e.enabled AND e.deleted_at IS NULL`,
-    )) as unknown as QueryResult[];
-    if (locked.rows.length === 0) {
-      await client.query('COMMIT');
-      return [];
-    }
-    const counts = new Map(read.rows.map((r) => [r.id as string, r]));
-    const now: Date = read.rows[0].now;
-    const byId = new Map(locked.rows.map((ep) => [ep.id as string, ep]));
-    // In the order asked, so an endpoint waiting longest for room is served first.
-    const plans: { ep: Record<string, any>; state: EndpointClaimState; plan: ClaimPlan }[] = [];
-    let left = room;
-    for (const a of asked) {
-      const ep = byId.get(a.endpointId);
-      const count = counts.get(a.endpointId);
-      if (!ep || !count) continue;
-      const state: EndpointClaimState = {
-        maxInFlight: ep.max_in_flight,
-        inFlight: count.in_flight,
-        answeredHere: count.answered_here,
-        circuitState: ep.circuit_state,
-        circuitRetryAt: ep.circuit_retry_at,
-        rateLimitPerSecond: ep.rate,
-        rateNextAt: ep.rate_next_at,
-      };
-      const plan = planClaim(state, left, now);
-      if (plan.kind === 'take') left -= plan.limit;
-      plans.push({ ep: { ...ep, next_due: count.next_due }, state, plan });
-    }
-    const taking = plans.filter((p) => p.plan.kind === 'take');
-    // Written back only when used: the circuit's probe, a rate limit's pacing (then the commit waits for the update).
-    const mayChangeHealth = taking.some((p) => (p.plan as { probe: boolean }).probe || p.state.rateLimitPerSecond !== null);
-    const commitNow = mayChangeHealth ? '' : '; COMMIT';
-    let rows: Record<string, any>[] = [];
-    if (taking.length === 0) await client.query('COMMIT');
-    else {
-      const limits = taking.map((p) => (p.plan as { limit: number }).limit);
-      if (!limits.every(Number.isInteger)) throw new Error(`Claim limits must be integers: ${limits.join(',')}`);
-      const at = `${lit(now.toISOString())}::timestamptz`;
-      const result = (await client.query(
-        `WITH plan AS (SELECT * FROM unnest(${textArray(taking.map((p) => p.ep.id))}, ARRAY[${limits.join(',')}]::int[]) AS p(endpoint_id, lim)),
-         picked AS (
-           SELECT x.id FROM plan p CROSS JOIN LATERAL (
-             SELECT d.id FROM deliveries d
-             WHERE d.endpoint_id = p.endpoint_id AND d.status = 'pending' AND d.next_attempt_at <= ${at}
-               AND (d.lease_until IS NULL OR d.lease_until <= ${at})
-               -- Ordering: an earlier message of the same order (or subscription) still pending here holds this one back.
-               AND (d.order_id IS NULL OR NOT EXISTS (
-                 SELECT 1 FROM deliveries o
-                 WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq))
-             ORDER BY d.next_attempt_at, d.seq
-             LIMIT p.lim
-             FOR UPDATE OF d SKIP LOCKED
-           ) x
-         ), leased AS (
-           -- By primary key, not joined to picked: see plainClaimSql.
-           UPDATE deliveries d SET lease_until = ${at} + ${Math.round(leaseMs)} * interval '1 millisecond'
-           WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq
-         )
-         SELECT l.id, l.endpoint_id, l.message_id, l.attempt_count, m.body, m.type, m.order_id, m.partner_id, m.environment
-         FROM leased l JOIN messages m ON m.id = l.message_id
-         ORDER BY l.next_attempt_at, l.seq${commitNow}`,
-      )) as unknown as QueryResult | QueryResult[];
-      rows = Array.isArray(result) ? result[0].rows : result.rows;
-    }
-    const { claims, healthChanges } = claimsOf(plans, rows, now);
-    if (mayChangeHealth) {
-      await client.query(
-        `UPDATE endpoints e SET circuit_state = CASE WHEN v.probe THEN 'half_open' ELSE e.circuit_state END, rate_next_at = coalesce(v.rate_at, e.rate_next_at)
-         FROM unnest($1::text[], $2::bool[], $3::timestamptz[]) AS v(id, probe, rate_at) WHERE e.id = v.id`,
-        [healthChanges.map((h) => h.id), healthChanges.map((h) => h.probe), healthChanges.map((h) => h.rateAt)],
-      );
-      await client.query('COMMIT');
-    }
-    return claims;
   }
 
   /** One claim at a time on the claim connection: two transactions cannot share it. */
@@ -288,10 +140,9 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     // Its own connection: a heartbeat queued behind a busy pool would let live leases lapse.
     this.heartbeat ??= this.connect('heartbeat', 'delivery-heartbeat');
     const client = await this.heartbeat;
+    // Written by the deliveries' owner (DeliveryRepository).
     await client.query(
-      // SKIP LOCKED: a row locked now is being recorded (or re-claimed), and waiting for it could deadlock with that batch.
-      `UPDATE deliveries SET lease_until = clock_timestamp() + $2 * interval '1 millisecond'
-       WHERE id IN (SELECT id FROM deliveries WHERE id = ANY($1) AND status = 'pending' AND lease_until IS NOT NULL FOR NO KEY UPDATE SKIP LOCKED)`,
+      RENEW_LEASES_SQL,
       [deliveryIds, leaseMs],
     );
   }

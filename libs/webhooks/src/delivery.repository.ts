@@ -3,9 +3,76 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Attempt, Delivery, managerOf, Message, newId, TenantScope, Tx } from '@app/database';
 
+/*
+ * The owner of `deliveries`: every statement that writes the table is here, as a method or, for the engine's
+ * multi-table statements that must stay one round trip (the outbox write, the claims' leases, the record of a
+ * batch), as a SQL fragment that statement embeds (test/table-owner-rule.spec.ts holds the rule).
+ */
+
+/** The PostgreSQL channel on which a committed delivery's endpoint id is announced (the DeliveryDispatcher LISTENs on it). */
+export const DELIVERY_DUE_CHANNEL = 'delivery_due';
+
+/** The alphabet of newId (libs/database/src/ids.ts), for ids made in SQL. */
+const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghijkmnpqrstvwxyz';
+
 /**
- * Deliveries made pending again (resend, recover) and the one-shot ping, outside the engine's claim and record.
- * Every method takes the tenant: a delivery carries its partner, and its endpoint or message was checked in scope.
+ * A delivery id made in SQL, one per row (the WHERE names the row, so PostgreSQL cannot compute it once for all):
+ * the shape of newId('dlv'). Not a secret: deliveries are only ever read under their partner's scope.
+ */
+const DELIVERY_ID_SQL = (row: string) =>
+  `'dlv_' || (SELECT string_agg(substr('${ID_ALPHABET}', 1 + floor(random() * ${ID_ALPHABET.length})::int, 1), '') FROM generate_series(1, 22) WHERE ${row} IS NOT NULL)`;
+
+/**
+ * For outboxWriteSql: one pending delivery per row of `addressed` (column endpoint_id) for the message of `message`
+ * (column id), ids made in SQL; returns id, endpoint_id. The other arguments are SQL expressions.
+ * @crossTenant builds SQL text and runs nothing: the tenant is outboxWriteSql's, bound by the embedding statement.
+ */
+export function pendingDeliveriesInsertSql(p: { addressed: string; message: string; partnerId: string; orderingKey: string; createdAt: string }): string {
+  return `INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
+         SELECT ${DELIVERY_ID_SQL('a.endpoint_id')}, m.id, a.endpoint_id, ${p.partnerId}, ${p.orderingKey}, 'pending', 0, ${p.createdAt}, ${p.createdAt}
+         FROM ${p.addressed} a, ${p.message} m
+         RETURNING id, endpoint_id`;
+}
+
+/**
+ * For the claims (plain-claim.repository.ts, paced-claim.repository.ts): leases the deliveries of `picked` (column id, rows already locked)
+ * until `from` (a timestamptz expression) plus `leaseMs`; returns what the claim hands out.
+ * @crossTenant builds SQL text and runs nothing: the claim leases by the ids it picked, whoever's they are.
+ */
+export function leaseDeliveriesSql(picked: string, from: string, leaseMs: number): string {
+  return `UPDATE deliveries d SET lease_until = ${from} + ${Math.round(leaseMs)} * interval '1 millisecond'
+      -- By primary key: joined to picked, the planner (guessing picked's size) hashed it against a scan of every delivery.
+      WHERE d.id = ANY(ARRAY(SELECT id FROM ${picked})) RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq`;
+}
+
+/**
+ * For AttemptRecordRepository's record statement: each delivery of the batch moves to its next state. A result
+ * whose delivery moved on meanwhile (attempt_count differs) changes nothing. Its parameters are the record's
+ * ($2 ids, $5 attempted_at, $9 error, $10-$14: see recordParams there); returns id, status, created_at.
+ */
+export const RECORD_DELIVERIES_SQL = `UPDATE deliveries d SET
+    attempt_count = v.prev + 1, status = v.status, next_attempt_at = v.next_at, last_attempt_at = v.attempted_at,
+    delivered_at = CASE WHEN v.status = 'delivered' THEN v.finished_at END, lease_until = NULL,
+    last_error = v.error, failed_reason = v.reason
+  FROM unnest($2::text[], $10::int[], $11::text[], $12::timestamptz[], $5::timestamptz[], $13::timestamptz[], $9::text[], $14::text[])
+    AS v(id, prev, status, next_at, attempted_at, finished_at, error, reason)
+  -- d.id = ANY($2) too: joined to the arrays alone, the planner hashed them against a scan of every delivery.
+  WHERE d.id = ANY($2::text[]) AND d.id = v.id AND d.status = 'pending' AND d.attempt_count = v.prev
+  RETURNING d.id, d.status, d.created_at`;
+
+/**
+ * For DeliveryClaimRepository.renewLeases (its own connection): extends the leases of deliveries $1 by $2 ms; one
+ * recorded meanwhile (lease cleared) is left alone.
+ */
+export const RENEW_LEASES_SQL =
+  // SKIP LOCKED: a row locked now is being recorded (or re-claimed), and waiting for it could deadlock with that batch.
+  `UPDATE deliveries SET lease_until = clock_timestamp() + $2 * interval '1 millisecond'
+       WHERE id IN (SELECT id FROM deliveries WHERE id = ANY($1) AND status = 'pending' AND lease_until IS NOT NULL FOR NO KEY UPDATE SKIP LOCKED)`;
+
+/**
+ * Deliveries made pending again (resend, recover), the one-shot ping's, and the exhausted announcement's, outside
+ * the engine's claim and record. Every method takes the tenant: a delivery carries its partner, and its endpoint
+ * or message was checked in scope.
  */
 @Injectable()
 export class DeliveryRepository {
@@ -69,24 +136,42 @@ export class DeliveryRepository {
     return [...new Set(rows.map((r) => r.endpointId))];
   }
 
-  /** A ping is recorded like any message, with one delivery that the engine never picks up (no next attempt). */
-  async insertPing(scope: TenantScope, message: Omit<Message, 'partnerId' | 'environment'>, endpointId: string): Promise<string> {
+  /**
+   * One pending delivery per endpoint; seq (an identity) gives the creation order that per-order ordering follows.
+   * Each endpoint is announced on DELIVERY_DUE_CHANNEL in the same statement: PostgreSQL sends the notification
+   * when (and only if) the caller's transaction commits, so the engine wakes as the message becomes visible.
+   */
+  async insertPending(
+    tx: Tx,
+    scope: TenantScope,
+    delivery: { messageId: string; orderingKey: string | null; createdAt: Date },
+    ids: string[],
+    endpointIds: string[],
+  ): Promise<void> {
+    await managerOf(tx).query(
+      `WITH inserted AS (
+         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
+         SELECT d.id, $2, d.endpoint_id, $3, $4, 'pending', 0, $5, $5 FROM unnest($1::text[], $6::text[]) WITH ORDINALITY AS d(id, endpoint_id, n) ORDER BY d.n
+         RETURNING endpoint_id
+       )
+       SELECT pg_notify('${DELIVERY_DUE_CHANNEL}', e.endpoint_id) FROM (SELECT DISTINCT endpoint_id FROM inserted) e`,
+      [ids, delivery.messageId, scope.partnerId, delivery.orderingKey, delivery.createdAt, endpointIds],
+    );
+  }
+
+  /** A ping's one delivery, that the engine never picks up (no next attempt); its message was just written in `tx`. */
+  async insertPing(tx: Tx, scope: TenantScope, messageId: string, endpointId: string): Promise<string> {
     const deliveryId = newId('dlv');
-    await this.db.transaction(async (tx) => {
-      await tx.insert(Message, { ...message, partnerId: scope.partnerId, environment: scope.environment });
-      await tx.insert(Delivery, { id: deliveryId, messageId: message.id, endpointId, partnerId: scope.partnerId, status: 'pending', attemptCount: 0, nextAttemptAt: null });
-    });
+    await managerOf(tx).insert(Delivery, { id: deliveryId, messageId, endpointId, partnerId: scope.partnerId, status: 'pending', attemptCount: 0, nextAttemptAt: null });
     return deliveryId;
   }
 
-  async recordPingAttempt(scope: TenantScope, attempt: Attempt, ok: boolean): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.insert(Attempt, attempt);
-      await tx.update(
-        Delivery,
-        { id: attempt.deliveryId, partnerId: scope.partnerId },
-        { status: ok ? 'delivered' : 'failed', attemptCount: 1, lastAttemptAt: attempt.attemptedAt, deliveredAt: ok ? new Date() : null },
-      );
-    });
+  /** The ping's delivery settled by its one attempt, written in `tx` (AttemptRecordRepository.recordPing). */
+  async settlePing(tx: Tx, scope: TenantScope, attempt: Attempt, ok: boolean): Promise<void> {
+    await managerOf(tx).update(
+      Delivery,
+      { id: attempt.deliveryId, partnerId: scope.partnerId },
+      { status: ok ? 'delivered' : 'failed', attemptCount: 1, lastAttemptAt: attempt.attemptedAt, deliveredAt: ok ? new Date() : null },
+    );
   }
 }

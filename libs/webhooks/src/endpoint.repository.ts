@@ -16,6 +16,49 @@ export interface EndpointLimits {
   rateLimitPerSecond: number | null;
 }
 
+/*
+ * The owner of `endpoints`: every statement that writes the table is here (test/table-owner-rule.spec.ts). The
+ * engine's health and pacing writes run inside the claim's and the record's own statements or transactions, on
+ * their connections: they take these fragments instead of a method, so no round trip is added.
+ */
+
+/**
+ * For AttemptRecordRepository's all-2xx record statement: success closes the circuit and clears the failure count
+ * of each endpoint of `stale` (columns id, last_success; rows already locked in id order).
+ * @crossTenant builds SQL text and runs nothing: the record heals endpoints by the ids this worker claimed for.
+ */
+export function endpointsHealedSql(stale: string): string {
+  return `UPDATE endpoints e SET consecutive_failures = 0, failing_since = NULL, last_success_at = greatest(e.last_success_at, ${stale}.last_success),
+           circuit_state = 'closed', circuit_retry_at = NULL, circuit_opened_count = 0
+         FROM ${stale} WHERE e.id = ${stale}.id`;
+}
+
+/**
+ * For AttemptRecordRepository.updateHealth, in the record's transaction after its lock: consecutive failures,
+ * circuit and auto-disable as decided there. $1-$10: one array per column of v below.
+ */
+export const ENDPOINT_HEALTH_UPDATE_SQL = `UPDATE endpoints e SET
+         consecutive_failures = v.failures, failing_since = v.failing_since,
+         last_success_at = greatest(e.last_success_at, v.last_success), last_failure_at = v.last_failure,
+         circuit_state = v.state, circuit_opened_count = v.opened,
+         circuit_retry_at = CASE WHEN v.state = 'open' THEN coalesce(v.probe_at, e.circuit_retry_at) END,
+         enabled = CASE WHEN v.disabled_reason IS NULL THEN e.enabled ELSE false END,
+         disabled_reason = coalesce(v.disabled_reason, e.disabled_reason),
+         -- The clock the rule was decided on, not the transaction's start: disabled_at - failing_since
+         -- then shows the whole window that justified it.
+         disabled_at = CASE WHEN v.disabled_reason IS NULL THEN e.disabled_at ELSE v.decided_at END,
+         disabled_notice_sent_at = CASE WHEN v.disabled_reason IS NULL THEN e.disabled_notice_sent_at END
+       FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::timestamptz[], $9::text[], $10::timestamptz[])
+         AS v(id, failures, failing_since, last_success, last_failure, state, opened, probe_at, disabled_reason, decided_at)
+       WHERE e.id = v.id`;
+
+/**
+ * For the two-step claim (paced-claim.repository.ts), on its connection before its commit: the circuit's probe taken
+ * (half_open) and the rate limit's next slot. $1 ids, $2 probe flags, $3 next rate times (null: unchanged).
+ */
+export const ENDPOINT_CLAIM_WRITE_BACK_SQL = `UPDATE endpoints e SET circuit_state = CASE WHEN v.probe THEN 'half_open' ELSE e.circuit_state END, rate_next_at = coalesce(v.rate_at, e.rate_next_at)
+         FROM unnest($1::text[], $2::bool[], $3::timestamptz[]) AS v(id, probe, rate_at) WHERE e.id = v.id`;
+
 /** The partner-facing endpoint rows: the CRUD, controls, health. Every method takes the tenant, but the marked ones. */
 @Injectable()
 export class EndpointRepository {

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { managerOf, Message, TenantScope, Tx } from '@app/database';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { asTx, managerOf, Message, TenantScope, Tx } from '@app/database';
+import { DELIVERY_DUE_CHANNEL, DeliveryRepository, pendingDeliveriesInsertSql } from './delivery.repository';
 
-/** The alphabet of newId (libs/database/src/ids.ts), for ids made in SQL. */
-const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghijkmnpqrstvwxyz';
+/*
+ * The owner of `messages`: every statement that writes the table is here (test/table-owner-rule.spec.ts). The
+ * deliveries written with a message come from their owner, DeliveryRepository (its SQL fragment, or its methods).
+ */
 
-/** The PostgreSQL channel on which a committed delivery's endpoint id is announced (the DeliveryDispatcher LISTENs on it). */
-export const DELIVERY_DUE_CHANNEL = 'delivery_due';
+/** Where the dispatcher LISTENs; defined by the deliveries' owner, which announces them. */
+export { DELIVERY_DUE_CHANNEL };
 
 /** A message about to be written: partner and environment come from the scope. */
 export interface OutboxMessage {
@@ -15,13 +20,6 @@ export interface OutboxMessage {
   body: string;
   createdAt: Date;
 }
-
-/**
- * A delivery id made in SQL, one per row (the WHERE names the row, so PostgreSQL cannot compute it once for all):
- * the shape of newId('dlv'). Not a secret: deliveries are only ever read under their partner's scope.
- */
-const DELIVERY_ID_SQL = (row: string) =>
-  `'dlv_' || (SELECT string_agg(substr('${ID_ALPHABET}', 1 + floor(random() * ${ID_ALPHABET.length})::int, 1), '') FROM generate_series(1, 22) WHERE ${row} IS NOT NULL)`;
 
 /**
  * Announce the endpoint at commit unless one of its deliveries is already waiting unleased: that one's own
@@ -54,9 +52,10 @@ export interface OutboxWriteParams {
  * the scope subscribed to its type (disabled ones included: their deliveries wait, and flow in order once the endpoint
  * is enabled again, instead of being lost for the outage); `announce` is a SELECT of the
  * new deliveries (`delivery_id`, `announced`) that NOTIFYs their endpoints on DELIVERY_DUE_CHANNEL (see
- * ANNOUNCE_SQL) as it is read, so the statement must read it. The one writer of messages and deliveries: a
- * repository that writes something the message reports in the same statement (the paid invoice) embeds it, and
- * every delivery wakes the dispatcher the same way, at commit.
+ * ANNOUNCE_SQL) as it is read, so the statement must read it. The one writer of a message with its deliveries
+ * (their INSERT is DeliveryRepository's pendingDeliveriesInsertSql): a repository that writes something the message
+ * reports in the same statement (the paid invoice) embeds it, and every delivery wakes the dispatcher the same way,
+ * at commit.
  *
  * @crossTenant Builds SQL text once, at module load, and runs nothing: the tenant is the embedding statement's
  * `partnerId` and `environment` parameters, which its repository method binds from the TenantScope it takes.
@@ -71,10 +70,8 @@ export function outboxWriteSql(p: OutboxWriteParams): { ctes: string; announce: 
          WHERE EXISTS (SELECT 1 FROM message) AND e.partner_id = ${p.partnerId} AND e.environment = ${p.environment} AND e.deleted_at IS NULL
            AND (cardinality(e.event_types) = 0 OR ${p.type} = ANY(e.event_types))
        ), inserted AS (
-         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
-         SELECT ${DELIVERY_ID_SQL('a.endpoint_id')}, m.id, a.endpoint_id, ${p.partnerId}, ${p.orderingKey}, 'pending', 0, ${p.createdAt}, ${p.createdAt}
-         FROM addressed a, message m
-         RETURNING id, endpoint_id
+         -- Written by the deliveries' owner (DeliveryRepository).
+         ${pendingDeliveriesInsertSql({ addressed: 'addressed', message: 'message', partnerId: p.partnerId, orderingKey: p.orderingKey, createdAt: p.createdAt })}
        )`;
   const announce = `SELECT i.id AS delivery_id, CASE WHEN a.announce THEN pg_notify('${DELIVERY_DUE_CHANNEL}', i.endpoint_id) END AS announced
        FROM inserted i JOIN addressed a ON a.endpoint_id = i.endpoint_id`;
@@ -86,6 +83,11 @@ const RECORD_MESSAGE = outboxWriteSql({ id: '$1', partnerId: '$2', environment: 
 /** The outbox's rows (messages and their deliveries), written inside the caller's transaction. Every method takes the tenant. */
 @Injectable()
 export class OutboxRepository {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly deliveries: DeliveryRepository,
+  ) {}
+
   /**
    * The whole outbox write in ONE statement (one round trip inside the caller's transaction): the message (ignored
    * if already recorded: the unique index on messages makes replays harmless), one pending delivery per endpoint
@@ -113,26 +115,11 @@ export class OutboxRepository {
     return inserted.raw.length > 0;
   }
 
-  /**
-   * One pending delivery per endpoint; seq (an identity) gives the creation order that per-order ordering follows.
-   * Each endpoint is announced on DELIVERY_DUE_CHANNEL in the same statement: PostgreSQL sends the notification
-   * when (and only if) the caller's transaction commits, so the engine wakes as the message becomes visible.
-   */
-  async insertDeliveries(
-    tx: Tx,
-    scope: TenantScope,
-    delivery: { messageId: string; orderingKey: string | null; createdAt: Date },
-    ids: string[],
-    endpointIds: string[],
-  ): Promise<void> {
-    await managerOf(tx).query(
-      `WITH inserted AS (
-         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
-         SELECT d.id, $2, d.endpoint_id, $3, $4, 'pending', 0, $5, $5 FROM unnest($1::text[], $6::text[]) WITH ORDINALITY AS d(id, endpoint_id, n) ORDER BY d.n
-         RETURNING endpoint_id
-       )
-       SELECT pg_notify('${DELIVERY_DUE_CHANNEL}', e.endpoint_id) FROM (SELECT DISTINCT endpoint_id FROM inserted) e`,
-      [ids, delivery.messageId, scope.partnerId, delivery.orderingKey, delivery.createdAt, endpointIds],
-    );
+  /** A ping is recorded like any message, with one delivery that the engine never picks up (no next attempt). */
+  async insertPing(scope: TenantScope, message: Omit<Message, 'partnerId' | 'environment'>, endpointId: string): Promise<string> {
+    return this.db.transaction(async (tx) => {
+      await tx.insert(Message, { ...message, partnerId: scope.partnerId, environment: scope.environment });
+      return this.deliveries.insertPing(asTx(tx), scope, message.id, endpointId);
+    });
   }
 }

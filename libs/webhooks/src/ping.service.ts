@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Attempt, Message, newId, TenantScope } from '@app/database';
-import { DeliveryRepository } from './delivery.repository';
+import { AttemptRecordRepository } from './attempt-record.repository';
 import { EndpointService } from './endpoint.service';
+import { OutboxRepository } from './outbox.repository';
 import { PartnerEventEnvelope } from './partner-events';
 import { WebhookSender } from './webhook-sender';
 import { webhookHeaders } from './webhook-signature';
@@ -14,7 +15,8 @@ import { webhookHeaders } from './webhook-signature';
 @Injectable()
 export class PingService {
   constructor(
-    private readonly deliveries: DeliveryRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly attempts: AttemptRecordRepository,
     private readonly endpoints: EndpointService,
     private readonly sender: WebhookSender,
   ) {}
@@ -28,7 +30,7 @@ export class PingService {
       data: { endpoint_id: endpoint.id, message: 'Test message from ComptAppart: your endpoint is reachable.' },
     };
     const message: Message = { id: newId('msg'), partnerId: scope.partnerId, environment: scope.environment, type: 'ping', orderId: null, body: JSON.stringify(envelope), createdAt: now };
-    const deliveryId = await this.deliveries.insertPing(scope, message, endpoint.id);
+    const deliveryId = await this.outbox.insertPing(scope, message, endpoint.id);
     const headers = webhookHeaders(this.endpoints.signingSecretsOf(endpoint), message.id, Math.floor(Date.now() / 1000), message.body);
     const attemptedAt = new Date();
     const result = await this.sender.post(endpoint.url, headers, message.body);
@@ -44,7 +46,7 @@ export class PingService {
       responseBody: result.responseBody,
       error: ok ? null : (result.error ?? `HTTP ${result.statusCode}`),
     };
-    await this.deliveries.recordPingAttempt(scope, attempt, ok);
+    await this.attempts.recordPing(scope, attempt, ok);
     return { message, attempt };
   }
 }

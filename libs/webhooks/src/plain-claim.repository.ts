@@ -1,5 +1,6 @@
 import type { Environment } from '@app/database';
 import type { Claim } from './delivery-claim.repository';
+import { leaseDeliveriesSql } from './delivery.repository';
 
 /**
  * The claim of "plain" endpoints (circuit closed, no rate limit: nearly every endpoint, nearly all the time) as one
@@ -27,6 +28,7 @@ export function plainLimitsSql(source: string, room: number): string {
  * Counts, plans and leases for the plain endpoints among `endpointIds` (already locked by the statement before it,
  * so this statement's snapshot, taken after the locks, counts a claim another worker committed meanwhile).
  * `endpointIds`, `answeredIds`: SQL text[] literals. One row per plain endpoint with no lease, one per leased delivery.
+ * @crossTenant the worker claims by endpoint id; each delivery carries its own partner and environment.
  */
 export function plainClaimSql(endpointIds: string, answeredIds: string, room: number, leaseMs: number): string {
   return `WITH asked AS (SELECT a.id, a.ord FROM unnest(${endpointIds}) WITH ORDINALITY AS a(id, ord)),
@@ -57,11 +59,8 @@ export function plainClaimSql(endpointIds: string, answeredIds: string, room: nu
         FOR UPDATE OF d SKIP LOCKED
       ) x WHERE p.lim > 0
     ),
-    leased AS (
-      UPDATE deliveries d SET lease_until = (SELECT now FROM clock) + ${Math.round(leaseMs)} * interval '1 millisecond'
-      -- By primary key: joined to picked, the planner (guessing picked's size) hashed it against a scan of every delivery.
-      WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq
-    )
+    -- Written by the deliveries' owner (DeliveryRepository).
+    leased AS (${leaseDeliveriesSql('picked', '(SELECT now FROM clock)', leaseMs)})
     SELECT p.id AS endpoint_id, p.lim, p.next_due, p.partner_id, p.environment, p.url, p.secret_encrypted, p.previous_secret_encrypted,
            p.previous_secret_expires_at, l.id AS delivery_id, l.message_id, l.attempt_count, m.body, m.type, m.order_id,
            m.partner_id AS message_partner_id, m.environment AS message_environment
