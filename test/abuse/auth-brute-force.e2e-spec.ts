@@ -113,9 +113,12 @@ describe('abuse: authentication brute force', () => {
       redisStopped = true;
       // Served without Redis: PostgreSQL holds the partner's data.
       expect((await get(stack, '/v1/endpoints', { authorization: `Bearer ${partner.api_keys.test}` })).status).toBe(200);
+      const started = Date.now();
       const perKey = await burst(stack, () => get(stack, '/v1/endpoints', { authorization: `Bearer ${partner.api_keys.live}` }));
-      expect(perKey.counts[200]).toBeLessThanOrEqual(10);
-      expect(perKey.counts[429]).toBeGreaterThanOrEqual(BURST - 10);
+      // 5 a second per key: a burst that a loaded machine stretches over several seconds opens a window each second.
+      const allowed = 5 * (Math.floor((Date.now() - started) / 1000) + 2);
+      expect(perKey.counts[200]).toBeLessThanOrEqual(allowed);
+      expect(perKey.counts[429]).toBeGreaterThanOrEqual(BURST - allowed);
       const { counts } = await burst(stack, (i) => get(stack, '/v1/orders', { authorization: `Bearer ca_test_down${i}` }));
       expect(counts).toEqual({ 401: LIMIT, 429: BURST - LIMIT });
     });
