@@ -28,6 +28,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -120,11 +121,12 @@ async function main(): Promise<void> {
     // Never leave a worker behind (it would keep sweeping the next run's database).
     const kill = () => worker.kill('SIGKILL');
     process.once('exit', kill);
-    return async () => {
+    const stop = async () => {
       worker.kill('SIGTERM');
       await new Promise((r) => worker.once('exit', r));
       process.off('exit', kill);
     };
+    return Object.assign(stop, { pid: worker.pid! });
   }
 
   // 1. Throughput: a committed backlog, sent first by the bare sender, then drained by a fresh worker process.
@@ -195,13 +197,17 @@ async function main(): Promise<void> {
   );
   await Promise.all(ready);
   producers.forEach((child) => child.send('go'));
+  const [workerCpuBefore, goAt] = [cpuSeconds(stop.pid), Date.now()];
   const done = await Promise.all(reports);
   const sent = done.reduce((n, r) => n + r.sent, 0);
+  const decidedRate = sent / Math.max(...done.map((r) => r.decidedSeconds));
   const committedRate = sent / Math.max(...done.map((r) => r.seconds));
   const transactions = done.reduce((n, r) => n + r.batchSizes.length, 0);
   const transactionMs = done.flatMap((r) => r.transactionMs).sort((a, b) => a - b);
   // From the producers' end, not the planned one: producers that fell behind the asked rate finish later.
   for (const until = Date.now() + 30_000; receiver.received.length < sent && Date.now() < until; ) await sleep(200);
+  const [workerCpu, workerWall] = [cpuSeconds(stop.pid) - workerCpuBefore, (Date.now() - goAt) / 1000];
+  const [analyzed] = await db.query(`SELECT last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'deliveries'`);
   await stop();
   const committedAt = new Map(done.flatMap((r) => r.committed));
   const rows: { id: string; order_id: string; created_at: Date; first_attempt: Date | null }[] = await db.query(
@@ -209,7 +215,7 @@ async function main(): Promise<void> {
   );
   const messages = new Map(rows.map((r) => [r.id, r]));
   // Each message's first receipt (a retried one may come twice), split by stage.
-  const stages = new Map<string, { total: number; commit: number; wake: number; send: number }>();
+  const stages = new Map<string, { created: number; total: number; commit: number; wake: number; send: number }>();
   for (const r of receiver.received) {
     const id = String(r.headers['webhook-id']);
     const m = messages.get(id)!;
@@ -217,7 +223,7 @@ async function main(): Promise<void> {
     const created = m.created_at.getTime();
     const committed = committedAt.get(m.order_id)!;
     const attempted = m.first_attempt?.getTime() ?? r.receivedAt;
-    stages.set(id, { total: r.receivedAt - created, commit: committed - created, wake: attempted - committed, send: r.receivedAt - attempted });
+    stages.set(id, { created, total: r.receivedAt - created, commit: committed - created, wake: attempted - committed, send: r.receivedAt - attempted });
   }
   const all = [...stages.values()];
   const of = (stage: keyof (typeof all)[number]) => {
@@ -228,13 +234,21 @@ async function main(): Promise<void> {
   const p99 = pct(all.map((d) => d.total).sort((a, b) => a - b), 99);
   const slowest = all.filter((d) => d.total >= p99);
   const mean = (stage: keyof (typeof all)[number]) => Math.round(slowest.reduce((n, d) => n + d[stage], 0) / slowest.length);
+  // A delay that grows second after second is a backlog (a stage slower than the rate), a flat one is latency.
+  const start = Math.min(...all.map((d) => d.created));
+  const bySecond = Array.from({ length: Math.ceil(SECONDS) }, (_, i) =>
+    all.filter((d) => Math.floor((d.created - start) / 1000) === i).map((d) => d.total).sort((a, b) => a - b),
+  );
   console.log(
-    `\nDelay at ${Math.round(sent / SECONDS)} messages/s decided (asked ${RATE}, ${PRODUCERS} producer processes, ${SECONDS} s), ` +
+    `\nDelay at ${Math.round(decidedRate)} messages/s decided (asked ${RATE}, ${PRODUCERS} producer processes, ${SECONDS} s), ` +
       `${Math.round(committedRate)} messages/s committed, ${(sent / transactions).toFixed(1)} messages per outbox transaction (at most ${BATCH}), ${ENDPOINT_COUNTS[0]} endpoints: ` +
       `${stages.size}/${sent} received; created (decided, before the transaction) -> received ${of('total')}, max ${Math.max(...all.map((d) => d.total))} ms` +
       `\n  by stage: created -> committed ${of('commit')}; committed -> first attempt (wake-up, claim) ${of('wake')}; first attempt -> received (send) ${of('send')}` +
       `\n  outbox transaction BEGIN -> COMMIT ${pct(transactionMs, 50)} ms p50, ${pct(transactionMs, 99)} ms p99` +
-      `\n  slowest 1 % (${slowest.length} messages, >= ${p99} ms), mean: committed after ${mean('commit')} ms, first attempt ${mean('wake')} ms later, received ${mean('send')} ms later`,
+      `\n  slowest 1 % (${slowest.length} messages, >= ${p99} ms), mean: committed after ${mean('commit')} ms, first attempt ${mean('wake')} ms later, received ${mean('send')} ms later` +
+      `\n  created -> received p50 per second decided: ${bySecond.map((s) => pct(s, 50) ?? '-').join(', ')} ms` +
+      `\n  worker CPU ${workerCpu.toFixed(1)} s in the ${workerWall.toFixed(1)} s from go to the last receipt; deliveries auto-analyzed ` +
+      (analyzed.last_autoanalyze ? `${((analyzed.last_autoanalyze.getTime() - start) / 1000).toFixed(1)} s after the first decision` : 'never'),
   );
 
   await app.close();
@@ -244,6 +258,12 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS comptappart_bench_delivery WITH (FORCE)');
   await admin.end();
+}
+
+/** A process's user + system CPU seconds so far (Linux: /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Runs the bare sender in a process of its own, as the worker is, and returns its requests/s. */
