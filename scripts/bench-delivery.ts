@@ -198,6 +198,7 @@ async function main(): Promise<void> {
   await Promise.all(ready);
   producers.forEach((child) => child.send('go'));
   const [workerCpuBefore, goAt] = [cpuSeconds(stop.pid), Date.now()];
+  const activity = sampleActivity(db);
   const done = await Promise.all(reports);
   const sent = done.reduce((n, r) => n + r.sent, 0);
   const decidedRate = sent / Math.max(...done.map((r) => r.decidedSeconds));
@@ -207,6 +208,7 @@ async function main(): Promise<void> {
   // From the producers' end, not the planned one: producers that fell behind the asked rate finish later.
   for (const until = Date.now() + 30_000; receiver.received.length < sent && Date.now() < until; ) await sleep(200);
   const [workerCpu, workerWall] = [cpuSeconds(stop.pid) - workerCpuBefore, (Date.now() - goAt) / 1000];
+  const busy = await activity.stop();
   const [analyzed] = await db.query(`SELECT last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'deliveries'`);
   await stop();
   const committedAt = new Map(done.flatMap((r) => r.committed));
@@ -248,7 +250,8 @@ async function main(): Promise<void> {
       `\n  slowest 1 % (${slowest.length} messages, >= ${p99} ms), mean: committed after ${mean('commit')} ms, first attempt ${mean('wake')} ms later, received ${mean('send')} ms later` +
       `\n  created -> received p50 per second decided: ${bySecond.map((s) => pct(s, 50) ?? '-').join(', ')} ms` +
       `\n  worker CPU ${workerCpu.toFixed(1)} s in the ${workerWall.toFixed(1)} s from go to the last receipt; deliveries auto-analyzed ` +
-      (analyzed.last_autoanalyze ? `${((analyzed.last_autoanalyze.getTime() - start) / 1000).toFixed(1)} s after the first decision` : 'never'),
+      (analyzed.last_autoanalyze ? `${((analyzed.last_autoanalyze.getTime() - start) / 1000).toFixed(1)} s after the first decision` : 'never') +
+      `\n  PostgreSQL sessions active, mean over ${busy.samples} samples (query start, wait): ${busy.top}`,
   );
 
   await app.close();
@@ -258,6 +261,36 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS comptappart_bench_delivery WITH (FORCE)');
   await admin.end();
+}
+
+/**
+ * What the database's sessions are busy with, sampled every 50 ms until stopped: the mean number of active
+ * sessions per statement (its first words) and wait event, the busiest first. Shows whether a stage waits for
+ * PostgreSQL (claims queueing, commits waiting for the WAL flush) or for its own process.
+ */
+function sampleActivity(db: DataSource) {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows: { q: string; w: string }[] = await db.query(
+        `SELECT regexp_replace(left(query, 48), '\\s+', ' ', 'g') AS q, coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w
+         FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+      );
+      samples++;
+      for (const r of rows) counts.set(`${r.q} (${r.w})`, (counts.get(`${r.q} (${r.w})`) ?? 0) + 1);
+      await sleep(50);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      return { samples, top: top.map(([k, n]) => `${(n / samples).toFixed(2)} ${k}`).join('; ') };
+    },
+  };
 }
 
 /** A process's user + system CPU seconds so far (Linux: /proc/<pid>/stat, in clock ticks of 1/100 s). */
