@@ -16,13 +16,19 @@
  *  2. delay: BENCH_RATE messages/s (default 1,000) for BENCH_SECONDS (default
  *     10) over the first endpoint count, through the production path: the
  *     outbox transaction alone (its commit wakes the engine), started once the
- *     worker listens for commits, committed by BENCH_PRODUCERS (default 2)
- *     producer processes (bench-delivery-producer.ts), each with its own pool,
- *     while this process only receives; delay = message created -> received
- *     and created -> first attempt recorded, p50/p99, and the rate actually offered.
+ *     worker listens for commits, decided every 10 ms by BENCH_PRODUCERS
+ *     (default 2) producer processes (bench-delivery-producer.ts), each with its
+ *     own pool, and committed BENCH_BATCH (default 20, the apply stage's batch)
+ *     messages per transaction at most: what was decided since the last one;
+ *     this process only receives. A message is created when its producer
+ *     decided to send it, before its transaction; delay = created -> received,
+ *     p50/p99, split into created -> committed (the producer), committed ->
+ *     first attempt (wake-up and claim) and first attempt -> received (the
+ *     send); with the rates decided and committed, and messages per transaction.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -43,6 +49,8 @@ const PREFIX = `benchdlv${randomBytes(3).toString('hex')}`;
 const BARE_IN_FLIGHT = 64;
 /** Producer processes for the delay part (the machine has 2 cores; the worker and PostgreSQL need theirs too). */
 const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 2);
+/** Messages per outbox transaction at most in the delay part: the apply stage commits up to 20 Stripe events' messages in one. */
+const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -113,11 +121,12 @@ async function main(): Promise<void> {
     // Never leave a worker behind (it would keep sweeping the next run's database).
     const kill = () => worker.kill('SIGKILL');
     process.once('exit', kill);
-    return async () => {
+    const stop = async () => {
       worker.kill('SIGTERM');
       await new Promise((r) => worker.once('exit', r));
       process.off('exit', kill);
     };
+    return Object.assign(stop, { pid: worker.pid! });
   }
 
   // 1. Throughput: a committed backlog, sent first by the bare sender, then drained by a fresh worker process.
@@ -181,34 +190,70 @@ async function main(): Promise<void> {
       partnerIds: scopes.map((s) => s.partnerId),
       rate: RATE / PRODUCERS,
       seconds: SECONDS,
+      batch: BATCH,
       firstPartner: Math.floor((i * scopes.length) / PRODUCERS),
       maxInFlight: 16,
     } satisfies ProducerOrder),
   );
   await Promise.all(ready);
   producers.forEach((child) => child.send('go'));
+  const [workerCpuBefore, goAt] = [cpuSeconds(stop.pid), Date.now()];
+  const activity = sampleActivity(db);
   const done = await Promise.all(reports);
   const sent = done.reduce((n, r) => n + r.sent, 0);
-  const achievedRate = sent / Math.max(...done.map((r) => r.seconds));
-  const commitTimes = done.flatMap((r) => r.commitMs).sort((a, b) => a - b);
+  const decidedRate = sent / Math.max(...done.map((r) => r.decidedSeconds));
+  const committedRate = sent / Math.max(...done.map((r) => r.seconds));
+  const transactions = done.reduce((n, r) => n + r.batchSizes.length, 0);
+  const transactionMs = done.flatMap((r) => r.transactionMs).sort((a, b) => a - b);
   // From the producers' end, not the planned one: producers that fell behind the asked rate finish later.
   for (const until = Date.now() + 30_000; receiver.received.length < sent && Date.now() < until; ) await sleep(200);
-  const created = new Map<string, number>(
-    (await db.query(`SELECT id, created_at FROM messages`)).map((r: { id: string; created_at: Date }) => [r.id, r.created_at.getTime()]),
+  const [workerCpu, workerWall] = [cpuSeconds(stop.pid) - workerCpuBefore, (Date.now() - goAt) / 1000];
+  const busy = await activity.stop();
+  const [analyzed] = await db.query(`SELECT last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'deliveries'`);
+  await stop();
+  const committedAt = new Map(done.flatMap((r) => r.committed));
+  const rows: { id: string; order_id: string; created_at: Date; first_attempt: Date | null }[] = await db.query(
+    `SELECT m.id, m.order_id, m.created_at, min(a.attempted_at) AS first_attempt FROM messages m LEFT JOIN attempts a ON a.message_id = m.id GROUP BY m.id`,
   );
-  const [first] = await db.query(
-    `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY ms) AS p99
-     FROM (SELECT extract(epoch FROM min(a.attempted_at) - m.created_at) * 1000 AS ms FROM attempts a JOIN messages m ON m.id = a.message_id GROUP BY m.id, m.created_at) f`,
+  const messages = new Map(rows.map((r) => [r.id, r]));
+  // Each message's first receipt (a retried one may come twice), split by stage.
+  const stages = new Map<string, { created: number; total: number; commit: number; wake: number; send: number }>();
+  for (const r of receiver.received) {
+    const id = String(r.headers['webhook-id']);
+    const m = messages.get(id)!;
+    if (stages.has(id) || !committedAt.has(m.order_id)) continue;
+    const created = m.created_at.getTime();
+    const committed = committedAt.get(m.order_id)!;
+    const attempted = m.first_attempt?.getTime() ?? r.receivedAt;
+    stages.set(id, { created, total: r.receivedAt - created, commit: committed - created, wake: attempted - committed, send: r.receivedAt - attempted });
+  }
+  const all = [...stages.values()];
+  const of = (stage: keyof (typeof all)[number]) => {
+    const sorted = all.map((d) => d[stage]).sort((a, b) => a - b);
+    return `p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms`;
+  };
+  // Where the slowest 1 % spent their time: the stages' means over the messages at or above the p99 delay.
+  const p99 = pct(all.map((d) => d.total).sort((a, b) => a - b), 99);
+  const slowest = all.filter((d) => d.total >= p99);
+  const mean = (stage: keyof (typeof all)[number]) => Math.round(slowest.reduce((n, d) => n + d[stage], 0) / slowest.length);
+  // A delay that grows second after second is a backlog (a stage slower than the rate), a flat one is latency.
+  const start = Math.min(...all.map((d) => d.created));
+  const bySecond = Array.from({ length: Math.ceil(SECONDS) }, (_, i) =>
+    all.filter((d) => Math.floor((d.created - start) / 1000) === i).map((d) => d.total).sort((a, b) => a - b),
   );
-  const delays = receiver.received.map((r) => r.receivedAt - created.get(String(r.headers['webhook-id']))!).sort((a, b) => a - b);
   console.log(
-    `\nDelay at ${Math.round(achievedRate)} messages/s offered (asked ${RATE}, ${PRODUCERS} producer processes) for ${SECONDS} s, one message per outbox transaction, ${ENDPOINT_COUNTS[0]} endpoints: ` +
-      `${delays.length}/${sent} received, created -> received p50 ${pct(delays, 50)} ms, p99 ${pct(delays, 99)} ms, max ${delays[delays.length - 1]} ms; ` +
-      `created -> first attempt p50 ${Math.round(first.p50)} ms, p99 ${Math.round(first.p99)} ms; ` +
-      `outbox transaction (created -> committed) p50 ${pct(commitTimes, 50)} ms, p99 ${pct(commitTimes, 99)} ms`,
+    `\nDelay at ${Math.round(decidedRate)} messages/s decided (asked ${RATE}, ${PRODUCERS} producer processes, ${SECONDS} s), ` +
+      `${Math.round(committedRate)} messages/s committed, ${(sent / transactions).toFixed(1)} messages per outbox transaction (at most ${BATCH}), ${ENDPOINT_COUNTS[0]} endpoints: ` +
+      `${stages.size}/${sent} received; created (decided, before the transaction) -> received ${of('total')}, max ${Math.max(...all.map((d) => d.total))} ms` +
+      `\n  by stage: created -> committed ${of('commit')}; committed -> first attempt (wake-up, claim) ${of('wake')}; first attempt -> received (send) ${of('send')}` +
+      `\n  outbox transaction BEGIN -> COMMIT ${pct(transactionMs, 50)} ms p50, ${pct(transactionMs, 99)} ms p99` +
+      `\n  slowest 1 % (${slowest.length} messages, >= ${p99} ms), mean: committed after ${mean('commit')} ms, first attempt ${mean('wake')} ms later, received ${mean('send')} ms later` +
+      `\n  created -> received p50 per second decided: ${bySecond.map((s) => pct(s, 50) ?? '-').join(', ')} ms` +
+      `\n  worker CPU ${workerCpu.toFixed(1)} s in the ${workerWall.toFixed(1)} s from go to the last receipt; deliveries auto-analyzed ` +
+      (analyzed.last_autoanalyze ? `${((analyzed.last_autoanalyze.getTime() - start) / 1000).toFixed(1)} s after the first decision` : 'never') +
+      `\n  PostgreSQL sessions active, mean over ${busy.samples} samples (query start, wait): ${busy.top}`,
   );
 
-  await stop();
   await app.close();
   await receiver.stop();
   await clearQueueKeys(REDIS_URL, PREFIX);
@@ -216,6 +261,42 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS comptappart_bench_delivery WITH (FORCE)');
   await admin.end();
+}
+
+/**
+ * What the database's sessions are busy with, sampled every 50 ms until stopped: the mean number of active
+ * sessions per statement (its first words) and wait event, the busiest first. Shows whether a stage waits for
+ * PostgreSQL (claims queueing, commits waiting for the WAL flush) or for its own process.
+ */
+function sampleActivity(db: DataSource) {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows: { q: string; w: string }[] = await db.query(
+        `SELECT regexp_replace(left(query, 48), '\\s+', ' ', 'g') AS q, coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w
+         FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+      );
+      samples++;
+      for (const r of rows) counts.set(`${r.q} (${r.w})`, (counts.get(`${r.q} (${r.w})`) ?? 0) + 1);
+      await sleep(50);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      return { samples, top: top.map(([k, n]) => `${(n / samples).toFixed(2)} ${k}`).join('; ') };
+    },
+  };
+}
+
+/** A process's user + system CPU seconds so far (Linux: /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Runs the bare sender in a process of its own, as the worker is, and returns its requests/s. */
