@@ -17,6 +17,16 @@ export function isPermanentMailError(err: unknown): boolean {
 }
 
 /**
+ * What a warning says about a failed send: nodemailer's code and the server's answer, with any email address taken
+ * out (servers often echo the recipient, and logs must not carry customers' addresses).
+ */
+export function mailFailureReason(err: unknown): string {
+  const { code, message } = err as { code?: string; message?: string };
+  const reason = String(message ?? err).replace(/<?[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+>?/g, '<address>');
+  return code ? `${code}: ${reason}` : reason;
+}
+
+/**
  * Sends through SMTP_URL; without one (development), writes each message as
  * an .eml file under MAIL_DIR so the service runs with no mail server.
  */

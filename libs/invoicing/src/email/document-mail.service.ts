@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import type { CreditNote, Invoice, InvoiceBuyer, PartnerLogo } from '@app/database';
-import { isPermanentMailError, Mailer } from '@app/mail';
+import { isPermanentMailError, mailFailureReason, Mailer } from '@app/mail';
 import { metrics } from '@app/observability';
 import type { DocumentKind } from '../documents/document-kind';
 import { DocumentRepository, FiscalDocument } from '../documents/document.repository';
@@ -59,10 +59,10 @@ export class DocumentMailService {
     } catch (err) {
       if (!isPermanentMailError(err)) {
         metrics.emails.inc({ outcome: 'failed' });
-        this.logger.warn(`${kind.label} ${doc.number}: mail server unavailable, will retry: ${(err as Error).message}`);
+        this.logger.warn(`${kind.label} ${doc.number}: mail server unavailable, will retry: ${mailFailureReason(err)}`);
         return 'failed';
       }
-      this.logger.warn(`${kind.label} ${doc.number} refused by the mail server: ${(err as Error).message}`);
+      this.logger.warn(`${kind.label} ${doc.number} refused by the mail server: ${mailFailureReason(err)}`);
       await this.documents.recordEmail(kind, doc.id, { emailError: (err as Error).message.slice(0, 500) });
       metrics.emails.inc({ outcome: 'rejected' });
       return 'rejected';
