@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { Invoice, TenantScope } from '@app/database';
 import { AppError } from '@app/errors';
-import { isPermanentMailError, Mailer } from '@app/mail';
+import { isPermanentMailError, mailFailureReason, Mailer } from '@app/mail';
 import { INVOICE } from '../documents/document-kind';
 import { DocumentRepository } from '../documents/document.repository';
 import { DocumentMailComposer } from './document-mail.composer';
@@ -35,7 +35,8 @@ export class InvoiceResendService {
         ...this.composer.compose({ kind: 'invoice', invoice }, pdf, logo),
       });
     } catch (err) {
-      if (isPermanentMailError(err)) throw new AppError('conflict', `The mail server refused ${recipient}: ${(err as Error).message}`);
+      // The server's answer often echoes the address: error bodies and logs carry no personal data.
+      if (isPermanentMailError(err)) throw new AppError('conflict', `The mail server refused the recipient: ${mailFailureReason(err)}`);
       throw err;
     }
     return { to: recipient, message_id: messageId };
