@@ -4,7 +4,7 @@ import { Client, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
 import type { Endpoint, Environment } from '@app/database';
-import { RENEW_LEASES_SQL } from './delivery.repository';
+import { NOT_HELD_BACK_BY_ITS_ORDER_SQL, RENEW_LEASES_SQL } from './delivery.repository';
 import { claimPaced } from './paced-claim.repository';
 import { plainClaimSql, plainClaimsOf } from './plain-claim.repository';
 
@@ -196,10 +196,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
        WHERE e.enabled AND e.deleted_at IS NULL AND e.circuit_state = 'closed' AND (e.rate_next_at IS NULL OR e.rate_next_at <= now())
          AND EXISTS (
            SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.lease_until IS NULL
-             AND d.next_attempt_at <= now() - $1 * interval '1 millisecond'
-             AND (d.order_id IS NULL OR NOT EXISTS (
-               SELECT 1 FROM deliveries o
-               WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq)))
+             AND d.next_attempt_at <= now() - $1 * interval '1 millisecond' AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL})
        LIMIT $2`,
       [graceMs, limit],
     );

@@ -46,6 +46,29 @@ export function leaseDeliveriesSql(picked: string, from: string, leaseMs: number
 }
 
 /**
+ * The ordering rule over a delivery aliased `d`: an earlier message of the same order (or subscription) still
+ * pending at the same endpoint holds it back. One text for both claims and the waiting-endpoint poll, so the
+ * rule (and its plan) changes in one place.
+ */
+export const NOT_HELD_BACK_BY_ITS_ORDER_SQL = `(d.order_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM deliveries o
+        WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq))`;
+
+/**
+ * For both claims: up to `limit` deliveries of `endpointId` due at `at` (SQL expressions), unleased and not held
+ * back by their order, oldest first, locked for the lease that follows (a concurrent claim skips them).
+ * @crossTenant builds SQL text and runs nothing.
+ */
+export function dueDeliveriesSql(endpointId: string, at: string, limit: string): string {
+  return `SELECT d.id FROM deliveries d
+        WHERE d.endpoint_id = ${endpointId} AND d.status = 'pending' AND d.next_attempt_at <= ${at}
+          AND (d.lease_until IS NULL OR d.lease_until <= ${at}) AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL}
+        ORDER BY d.next_attempt_at, d.seq
+        LIMIT ${limit}
+        FOR UPDATE OF d SKIP LOCKED`;
+}
+
+/**
  * For AttemptRecordRepository's record statement: each delivery of the batch moves to its next state. A result
  * whose delivery moved on meanwhile (attempt_count differs) changes nothing. Its parameters are the record's
  * ($2 ids, $5 attempted_at, $9 error, $10-$14: see recordParams there); returns id, status, created_at.

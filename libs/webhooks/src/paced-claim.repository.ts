@@ -2,7 +2,7 @@ import type { Client, QueryResult } from 'pg';
 import type { Environment } from '@app/database';
 import { ClaimPlan, EndpointClaimState, nextRateAt, planClaim } from './claim-policy';
 import type { Claim, ClaimedEndpoint, ClaimRequest } from './delivery-claim.repository';
-import { leaseDeliveriesSql } from './delivery.repository';
+import { dueDeliveriesSql, leaseDeliveriesSql } from './delivery.repository';
 import { ENDPOINT_CLAIM_WRITE_BACK_SQL } from './endpoint.repository';
 
 /*
@@ -129,18 +129,7 @@ export async function claimPaced(client: Client, asked: ClaimRequest[], room: nu
     const result = (await client.query(
       `WITH plan AS (SELECT * FROM unnest(${textArray(taking.map((p) => p.ep.id))}, ARRAY[${limits.join(',')}]::int[]) AS p(endpoint_id, lim)),
        picked AS (
-         SELECT x.id FROM plan p CROSS JOIN LATERAL (
-           SELECT d.id FROM deliveries d
-           WHERE d.endpoint_id = p.endpoint_id AND d.status = 'pending' AND d.next_attempt_at <= ${at}
-             AND (d.lease_until IS NULL OR d.lease_until <= ${at})
-             -- Ordering: an earlier message of the same order (or subscription) still pending here holds this one back.
-             AND (d.order_id IS NULL OR NOT EXISTS (
-               SELECT 1 FROM deliveries o
-               WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq))
-           ORDER BY d.next_attempt_at, d.seq
-           LIMIT p.lim
-           FOR UPDATE OF d SKIP LOCKED
-         ) x
+         SELECT x.id FROM plan p CROSS JOIN LATERAL (${dueDeliveriesSql('p.endpoint_id', at, 'p.lim')}) x
        ), leased AS (
          -- Written by the deliveries' owner (DeliveryRepository).
          ${leaseDeliveriesSql('picked', at, leaseMs)}

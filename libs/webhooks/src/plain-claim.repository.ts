@@ -1,6 +1,6 @@
 import type { Environment } from '@app/database';
 import type { Claim } from './delivery-claim.repository';
-import { leaseDeliveriesSql } from './delivery.repository';
+import { dueDeliveriesSql, leaseDeliveriesSql } from './delivery.repository';
 
 /**
  * The claim of "plain" endpoints (circuit closed, no rate limit: nearly every endpoint, nearly all the time) as one
@@ -46,18 +46,7 @@ export function plainClaimSql(endpointIds: string, answeredIds: string, room: nu
     ),
     planned AS (${plainLimitsSql('live', room)}),
     picked AS (
-      SELECT x.id FROM planned p CROSS JOIN LATERAL (
-        SELECT d.id FROM deliveries d
-        WHERE d.endpoint_id = p.id AND d.status = 'pending' AND d.next_attempt_at <= (SELECT now FROM clock)
-          AND (d.lease_until IS NULL OR d.lease_until <= (SELECT now FROM clock))
-          -- Ordering: an earlier message of the same order (or subscription) still pending here holds this one back.
-          AND (d.order_id IS NULL OR NOT EXISTS (
-            SELECT 1 FROM deliveries o
-            WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq))
-        ORDER BY d.next_attempt_at, d.seq
-        LIMIT p.lim
-        FOR UPDATE OF d SKIP LOCKED
-      ) x WHERE p.lim > 0
+      SELECT x.id FROM planned p CROSS JOIN LATERAL (${dueDeliveriesSql('p.id', '(SELECT now FROM clock)', 'p.lim')}) x WHERE p.lim > 0
     ),
     -- Written by the deliveries' owner (DeliveryRepository).
     leased AS (${leaseDeliveriesSql('picked', '(SELECT now FROM clock)', leaseMs)})
