@@ -266,7 +266,7 @@ if (skip) {
       toDocs(await shot('endpoints-fr'), 'endpoints-fr');
       await page.getByRole('button', { name: 'EN' }).click();
       await mainNav(page).getByRole('link', { name: 'Orders' }).waitFor();
-      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
       await page.getByRole('link', { name: 'New endpoint' }).waitFor();
       toDocs(await shot('endpoints-en'), 'endpoints-en');
       await page.goto(`${stack.apiUrl}/portal/messages/${orderPaidId}`);

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, configureApi, logout, readSession, type Environment, type PortalSession } from './api';
 import { I18n, initialLang, storeLang, translator, useI18n, type Lang } from './i18n';
@@ -30,7 +30,9 @@ export function App() {
   const [environment, setEnvironment] = useState<Environment>('staging');
   const client = useQueryClient();
 
-  useEffect(() => {
+  // Before paint, in the same commit as the translated text: a screen reader never meets English words
+  // on a page still tagged French (a plain effect ran a frame later).
+  useLayoutEffect(() => {
     document.documentElement.lang = lang;
     document.title = `ComptAppart · ${i18n.t('app.title')}`;
   }, [lang]);
