@@ -18,6 +18,12 @@ export class SmtpCatcher {
   private server?: SMTPServer;
   /** Set to make the server answer RCPT with this code (e.g. 450 or 550). */
   rejectWith: number | null = null;
+  /**
+   * Set to hold the answer to each message's DATA this long after its body arrived (a slow mail server): the message
+   * is counted on arrival, and `answering` counts those whose answer is still held.
+   */
+  answerDelayMs = 0;
+  answering = 0;
   /** Connection errors, such as a sender killed mid-session (ECONNRESET): kept, as a mail server logs them. */
   readonly connectionErrors: Error[] = [];
 
@@ -34,7 +40,15 @@ export class SmtpCatcher {
         }
         cb();
       },
-      onData: (stream, session, cb) => {
+      onData: (stream, session, answer) => {
+        const cb = (err?: Error | null) => {
+          if (!this.answerDelayMs || err) return answer(err);
+          this.answering++;
+          setTimeout(() => {
+            this.answering--;
+            answer();
+          }, this.answerDelayMs);
+        };
         const recipient = session.envelope.rcptTo[0]?.address ?? '';
         if (this.options.parse === false) {
           stream.on('end', () => {
