@@ -49,10 +49,16 @@ export function leaseDeliveriesSql(picked: string, from: string, leaseMs: number
  * The ordering rule over a delivery aliased `d`: an earlier message of the same order (or subscription) still
  * pending at the same endpoint holds it back. One text for both claims and the waiting-endpoint poll, so the
  * rule (and its plan) changes in one place.
+ * "Pending" is written `status <> 'delivered' AND status <> 'failed'` (the same rows: the status check allows three
+ * values) so that it implies the predicate of deliveries_order_waiting and of no other partial index: its one
+ * sensible plan is a probe of that index in key order (endpoint_id, order_id, seq < d.seq), whatever the statistics.
+ * Written `status = 'pending'`, it also matched deliveries_due, and with statistics taken while nothing was pending
+ * PostgreSQL walked that whole index per candidate (migration 1763800900000; test/delivery-order-plan.int-spec.ts).
  */
 export const NOT_HELD_BACK_BY_ITS_ORDER_SQL = `(d.order_id IS NULL OR NOT EXISTS (
         SELECT 1 FROM deliveries o
-        WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq))`;
+        WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.seq < d.seq
+          AND o.status <> 'delivered' AND o.status <> 'failed'))`;
 
 /**
  * For both claims: up to `limit` deliveries of `endpointId` due at `at` (SQL expressions), unleased and not held
