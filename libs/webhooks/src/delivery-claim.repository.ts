@@ -4,7 +4,7 @@ import { Client, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
 import type { Endpoint, Environment } from '@app/database';
-import { NOT_HELD_BACK_BY_ITS_ORDER_SQL, RENEW_LEASES_SQL } from './delivery.repository';
+import { NOT_HELD_BACK_BY_ITS_ORDER_SQL, RENEW_LEASES_SQL, waitingSql } from './delivery.repository';
 import { claimPaced } from './paced-claim.repository';
 import { plainClaimSql, plainClaimsOf } from './plain-claim.repository';
 
@@ -185,7 +185,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
 
   /**
    * Endpoints with a delivery due for more than `graceMs` that no lease covers: one whose announcement was skipped
-   * (OutboxRepository) or raced a claim. One index probe per enabled endpoint (deliveries_endpoint_due).
+   * (OutboxRepository) or raced a claim. One index probe per enabled endpoint (deliveries_endpoint_waiting, see waitingSql).
    * @crossTenant only endpoint ids leave it, to be claimed for.
    */
   async endpointsWaiting(graceMs: number, limit = 200): Promise<string[]> {
@@ -195,7 +195,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
       `SELECT e.id FROM endpoints e
        WHERE e.enabled AND e.deleted_at IS NULL AND e.circuit_state = 'closed' AND (e.rate_next_at IS NULL OR e.rate_next_at <= now())
          AND EXISTS (
-           SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.lease_until IS NULL
+           SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')} AND d.lease_until IS NULL
              AND d.next_attempt_at <= now() - $1 * interval '1 millisecond' AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL})
        LIMIT $2`,
       [graceMs, limit],
