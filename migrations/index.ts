@@ -10,6 +10,7 @@ import { ClaimInRepository1763800500000 } from './1763800500000-claim-in-reposit
 import { InboxClaims1763800670000 } from './1763800670000-inbox-claims';
 import { DocumentClaims1763800700000 } from './1763800700000-document-claims';
 import { PdfStorageExternal1763800800000 } from './1763800800000-pdf-storage-external';
+import { WaitingIndexes1763800900000 } from './1763800900000-waiting-indexes';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   InboxClaims1763800670000,
   DocumentClaims1763800700000,
   PdfStorageExternal1763800800000,
+  WaitingIndexes1763800900000,
 ];

@@ -4,7 +4,7 @@ import { Client, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
 import type { Endpoint, Environment } from '@app/database';
-import { NOT_HELD_BACK_BY_ITS_ORDER_SQL, RENEW_LEASES_SQL } from './delivery.repository';
+import { NOT_HELD_BACK_BY_ITS_ORDER_SQL, RENEW_LEASES_SQL, waitingSql } from './delivery.repository';
 import { claimPaced } from './paced-claim.repository';
 import { plainClaimSql, plainClaimsOf } from './plain-claim.repository';
 
@@ -185,7 +185,10 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
 
   /**
    * Endpoints with a delivery due for more than `graceMs` that no lease covers: one whose announcement was skipped
-   * (OutboxRepository) or raced a claim. One index probe per enabled endpoint (deliveries_endpoint_due).
+   * (OutboxRepository) or raced a claim. One walk per enabled endpoint of its due deliveries in
+   * deliveries_endpoint_waiting (see waitingSql), stopping at the first one unleased and not held back: LATERAL with
+   * LIMIT 1, since as an EXISTS PostgreSQL joined the endpoints to a walk of every due delivery, checking the
+   * ordering rule for each (15 ms at 4,000 pending, every 100 ms).
    * @crossTenant only endpoint ids leave it, to be claimed for.
    */
   async endpointsWaiting(graceMs: number, limit = 200): Promise<string[]> {
@@ -193,10 +196,11 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
       // Not an endpoint that waits on purpose (open circuit, rate pacing: their wake-up is scheduled) nor a
       // delivery held back by an earlier one of its order (that one's outcome pumps the endpoint).
       `SELECT e.id FROM endpoints e
+       CROSS JOIN LATERAL (
+         SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')} AND d.lease_until IS NULL
+           AND d.next_attempt_at <= now() - $1 * interval '1 millisecond' AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL}
+         LIMIT 1) w
        WHERE e.enabled AND e.deleted_at IS NULL AND e.circuit_state = 'closed' AND (e.rate_next_at IS NULL OR e.rate_next_at <= now())
-         AND EXISTS (
-           SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.lease_until IS NULL
-             AND d.next_attempt_at <= now() - $1 * interval '1 millisecond' AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL})
        LIMIT $2`,
       [graceMs, limit],
     );

@@ -46,22 +46,36 @@ export function leaseDeliveriesSql(picked: string, from: string, leaseMs: number
 }
 
 /**
+ * "Still waiting to be delivered" (status 'pending') over a delivery aliased `alias`, for the engine's hot reads (the
+ * ordering rule, the due pick, the wake check, the waiting-endpoint poll). Written `status <> 'delivered' AND status
+ * <> 'failed'` (the same rows: the status check allows three values) so that it matches only the predicates of
+ * deliveries_order_waiting (with the rule's `order_id =`) and deliveries_endpoint_waiting (with the others'
+ * `next_attempt_at <=`): each read's one sensible plan is then a probe of its index in key order, whatever the
+ * statistics. Written `status = 'pending'`, it also matched deliveries_due (next_attempt_at WHERE status =
+ * 'pending'); with statistics taken while nothing was pending (a fresh table, a sale's sudden backlog, autovacuum
+ * behind) PostgreSQL walked that whole index per candidate (migration 1763800900000; test/delivery-order-plan.int-spec.ts).
+ */
+export const waitingSql = (alias: string) => `${alias}.status <> 'delivered' AND ${alias}.status <> 'failed'`;
+
+/**
  * The ordering rule over a delivery aliased `d`: an earlier message of the same order (or subscription) still
  * pending at the same endpoint holds it back. One text for both claims and the waiting-endpoint poll, so the
- * rule (and its plan) changes in one place.
+ * rule (and its plan: deliveries_order_waiting, see waitingSql) changes in one place.
  */
 export const NOT_HELD_BACK_BY_ITS_ORDER_SQL = `(d.order_id IS NULL OR NOT EXISTS (
         SELECT 1 FROM deliveries o
-        WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.status = 'pending' AND o.seq < d.seq))`;
+        WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.seq < d.seq AND ${waitingSql('o')}))`;
 
 /**
  * For both claims: up to `limit` deliveries of `endpointId` due at `at` (SQL expressions), unleased and not held
- * back by their order, oldest first, locked for the lease that follows (a concurrent claim skips them).
+ * back by their order, oldest first, locked for the lease that follows (a concurrent claim skips them). A walk of
+ * deliveries_endpoint_waiting in key order (see waitingSql) that stops after `limit`: the rule is checked for the
+ * deliveries taken, not for the endpoint's whole backlog.
  * @crossTenant builds SQL text and runs nothing.
  */
 export function dueDeliveriesSql(endpointId: string, at: string, limit: string): string {
   return `SELECT d.id FROM deliveries d
-        WHERE d.endpoint_id = ${endpointId} AND d.status = 'pending' AND d.next_attempt_at <= ${at}
+        WHERE d.endpoint_id = ${endpointId} AND ${waitingSql('d')} AND d.next_attempt_at <= ${at}
           AND (d.lease_until IS NULL OR d.lease_until <= ${at}) AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL}
         ORDER BY d.next_attempt_at, d.seq
         LIMIT ${limit}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { asTx, managerOf, Message, TenantScope, Tx } from '@app/database';
-import { DELIVERY_DUE_CHANNEL, DeliveryRepository, pendingDeliveriesInsertSql } from './delivery.repository';
+import { DELIVERY_DUE_CHANNEL, DeliveryRepository, pendingDeliveriesInsertSql, waitingSql } from './delivery.repository';
 
 /*
  * The owner of `messages`: every statement that writes the table is here (test/table-owner-rule.spec.ts). The
@@ -26,10 +26,11 @@ export interface OutboxMessage {
  * announcement (or the send in flight that keeps it waiting) brings a claim, which takes this one too. A
  * transaction that notifies commits alone (PostgreSQL serialises NOTIFY commits through their WAL flush), so
  * skipping redundant announcements is what lets many producers commit together. The rare race this leaves (that
- * claim ran just before this commit) is covered by the dispatcher's short poll (DeliveryDispatcher).
+ * claim ran just before this commit) is covered by the dispatcher's short poll (DeliveryDispatcher). A walk of the
+ * endpoint's due deliveries in deliveries_endpoint_waiting (see waitingSql), past the few in flight.
  */
 const ANNOUNCE_SQL = (endpoint: string) => `NOT EXISTS (
-  SELECT 1 FROM deliveries w WHERE w.endpoint_id = ${endpoint} AND w.status = 'pending' AND w.lease_until IS NULL AND w.next_attempt_at <= now())`;
+  SELECT 1 FROM deliveries w WHERE w.endpoint_id = ${endpoint} AND ${waitingSql('w')} AND w.lease_until IS NULL AND w.next_attempt_at <= now())`;
 
 /** Where the message's values come from in the statement that embeds the outbox write: SQL expressions. */
 export interface OutboxWriteParams {
