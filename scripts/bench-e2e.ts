@@ -170,7 +170,13 @@ async function main(): Promise<void> {
     API_RATE_LIMIT_PER_SECOND: '100000',
   };
   // The api runs with its own node flags, as everywhere it runs; BENCH_<APP>_NODE_ARGS adds to them.
-  const execArgv = (app: string) => [...(app === 'api' ? API_NODE_FLAGS : []), ...(process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean)];
+  // BENCH_WORKER_PROFILE=<dir>: each worker writes a CPU profile there when it stops (summarise it with
+  // `node dist/scripts/profile-summary.js <file>`, or open it in Chrome DevTools).
+  const profile = process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROFILE] : [];
+  const execArgv = (app: string) => [
+    ...(app === 'api' ? API_NODE_FLAGS : profile),
+    ...(process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean),
+  ];
   const children: ChildProcess[] = ['api', ...Array<string>(WORKERS).fill('worker')].map((app) =>
     fork(join(DIST, 'apps', app, 'src', 'main.js'), [], { env, execArgv: execArgv(app), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
   );

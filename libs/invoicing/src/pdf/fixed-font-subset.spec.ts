@@ -17,6 +17,19 @@ describe('fonts numbered and embedded once per process', () => {
     }
   });
 
+  it('a text with ligatures ("fi" of the staging mark, "Wifi") stays within the fixed subset and reads back', async () => {
+    const { regularSubset, boldSubset } = loadInvoiceFonts();
+    const doc = sampleInvoice({ environment: 'staging', lines: [{ name: 'Wifi, affiche, flûte, officiel', quantity: 1, unit_amount: 100, vat_rate: 20 }] });
+    const { pdf } = await renderer.renderFacturX(doc);
+    // The font programs built once per process, not a subset of the document's own.
+    expect(pdf.includes(regularSubset.fontFile) && pdf.includes(boldSubset.fontFile)).toBe(true);
+    const text = (await pdfText(pdf)).replace(/\s+/g, ' ');
+    expect(text).toContain('sans valeur fiscale');
+    expect(text).toContain('Wifi, affiche, flûte, officiel');
+    const { problems } = await pdfStructure(pdf);
+    expect(problems).toEqual([]);
+  });
+
   it('a document gives the same bytes whatever was rendered before it in the process', async () => {
     const first = (await renderer.renderFacturX(latin)).pdf;
     await renderer.renderFacturX(beyond);

@@ -15,6 +15,14 @@ const FIXED_CODE_POINTS: readonly number[] = [
 ];
 
 /**
+ * Letter pairs and triples that shaping (the font's standard ligatures, on by default) draws as one glyph, which
+ * no code point maps to: "fi" alone is in "fiscal" (the staging mark of every test-mode invoice), "Wifi",
+ * "Certificat". Without their glyphs in the list, such a document fell back to pdfkit's own subset, encoded and
+ * deflated again per document (about a third of a render, issue #14).
+ */
+const LIGATURES: readonly string[] = ['ff', 'fi', 'fl', 'ffi', 'ffl'];
+
+/**
  * Lines kept encoded per font and generation (see RecentCache): a few hundred invoices' worth of single-use text,
  * and room for thousands of recurring lines.
  */
@@ -70,13 +78,19 @@ export class FixedFontSubset {
   constructor(readonly font: FontkitFont) {
     const scale = 1000 / font.unitsPerEm;
     this.widths = [font.getGlyph(0).advanceWidth * scale];
-    for (const codePoint of FIXED_CODE_POINTS) {
-      const glyph = font.glyphForCodePoint(codePoint);
-      if (glyph.id === 0 || this.cidOf.has(glyph.id)) continue; // not in the font, or shared with another character
+    const include = (glyph: GlyphLike, codePoints: number[]) => {
+      if (glyph.id === 0 || this.cidOf.has(glyph.id)) return; // not in the font, or shared with another character
       this.cidOf.set(glyph.id, this.glyphIds.length);
       this.glyphIds.push(glyph.id);
       this.widths.push(glyph.advanceWidth * scale);
-      this.unicode.push([codePoint]);
+      this.unicode.push(codePoints);
+    };
+    for (const codePoint of FIXED_CODE_POINTS) include(font.glyphForCodePoint(codePoint), [codePoint]);
+    // After the single characters, so their CIDs stay what they were; a font without the ligature shapes the
+    // letters apart (more than one glyph) and adds nothing.
+    for (const letters of LIGATURES) {
+      const { glyphs } = font.layout(letters);
+      if (glyphs.length === 1) include(glyphs[0] as GlyphLike, [...letters].map((c) => c.codePointAt(0)!));
     }
     const program = withoutHinting(this.subsetWith([]).encode());
     this.fontFileLength = program.length;

@@ -1,4 +1,5 @@
 import { COLORS, FONTS, PAGE } from './invoice-theme';
+import { drawLine, lineWidth } from './invoice-text';
 
 /**
  * A red band across the top and a large diagonal mark, so a staging invoice
@@ -46,8 +47,12 @@ export function drawFooters(pdf: PDFKit.PDFDocument, left: string, pageLabel: (n
       .stroke();
     const width = PAGE.width - 2 * PAGE.marginX;
     pdf.font(FONTS.regular).fontSize(8).fillColor(COLORS.muted);
-    pdf.text(left, PAGE.marginX, PAGE.footerY, { width: width - 80, lineBreak: false });
-    pdf.text(pageLabel(i - start + 1, count), PAGE.marginX, PAGE.footerY, { width, align: 'right', lineBreak: false });
+    // drawLine as the layout does: pdf.text ran pdfkit's line wrapper and shaping for these two short lines on
+    // every page of every document. A seller's name too long for its room keeps pdfkit's wrapper, as before.
+    if (lineWidth(pdf, left) <= width - 80) drawLine(pdf, left, PAGE.marginX, PAGE.footerY);
+    else pdf.text(left, PAGE.marginX, PAGE.footerY, { width: width - 80, lineBreak: false });
+    const label = pageLabel(i - start + 1, count);
+    drawLine(pdf, label, PAGE.marginX + width - lineWidth(pdf, label.replace(/\s+$/, '')), PAGE.footerY);
     pdf.page.margins.bottom = bottom;
   }
 }
