@@ -6,7 +6,7 @@ import { AppConfig } from '@app/config';
 import type { Endpoint, Environment } from '@app/database';
 import { NOT_HELD_BACK_BY_ITS_ORDER_SQL, RENEW_LEASES_SQL } from './delivery.repository';
 import { claimPaced } from './paced-claim.repository';
-import { plainClaimSql, plainClaimsOf, preparePlainClaim } from './plain-claim.repository';
+import { plainClaimSql, plainClaimsOf } from './plain-claim.repository';
 
 /** What a send needs about its endpoint; the secret fields feed EndpointService.signingSecretsOf. */
 export type ClaimedEndpoint = Pick<Endpoint, 'id' | 'partnerId' | 'environment' | 'url' | 'secretEncrypted' | 'previousSecretEncrypted' | 'previousSecretExpiresAt'>;
@@ -83,7 +83,6 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     const client = await this.claimer;
     const textArray = (vs: string[]) => `ARRAY[${vs.map((v) => client.escapeLiteral(v)).join(',')}]::text[]`;
     try {
-      await preparePlainClaim(client, leaseMs);
       // Plain endpoints in one round trip: lock (id order, see claim), then count, plan and lease in a statement of
       // its own (its snapshot is taken after the locks), and commit.
       const ids = textArray(asked.map((a) => a.endpointId));

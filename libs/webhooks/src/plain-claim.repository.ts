@@ -1,4 +1,3 @@
-import type { Client } from 'pg';
 import type { Environment } from '@app/database';
 import type { Claim } from './delivery-claim.repository';
 import { dueDeliveriesSql, leaseDeliveriesSql } from './delivery.repository';
@@ -14,11 +13,11 @@ import { dueDeliveriesSql, leaseDeliveriesSql } from './delivery.repository';
 /**
  * planClaim's rule for a plain endpoint, in SQL: room left for the endpoint (its max_in_flight minus every
  * worker's live leases, answered-here ones excepted), within the room left in this worker after the endpoints
- * asked before it. `source` (a relation name) has the columns ord, max_in_flight, in_flight, answered_here; `room` is an
- * integer, or '$3', the prepared claim's integer parameter. claim-policy.spec.ts checks it against planClaim on the same cases.
+ * asked before it. `source` (a relation name) has the columns ord, max_in_flight, in_flight, answered_here; `room` is an integer.
+ * claim-policy.spec.ts checks it against planClaim on the same cases.
  */
-export function plainLimitsSql(source: string, room: number | '$3'): string {
-  if (room !== '$3' && !Number.isInteger(room)) throw new Error(`Claim room must be an integer: ${room}`);
+export function plainLimitsSql(source: string, room: number): string {
+  if (!Number.isInteger(room)) throw new Error(`Claim room must be an integer: ${room}`);
   // Each endpoint takes least(its free slots, room left); the sum taken so far is then least(room, sum of free slots so far).
   return `SELECT t.*, (least(${room}, t.free_upto) - least(${room}, t.free_upto - t.free))::int AS lim
     FROM (SELECT f.*, sum(f.free) OVER (ORDER BY f.ord) AS free_upto
@@ -26,12 +25,13 @@ export function plainLimitsSql(source: string, room: number | '$3'): string {
 }
 
 /**
- * Counts, plans and leases for the plain endpoints among $1 (text[], already locked by the statement before it, so
- * this statement's snapshot, taken after the locks, counts a claim another worker committed meanwhile); $2: this
- * worker's answered deliveries (text[]), $3: the room (int). One row per plain endpoint with no lease, one per leased delivery.
+ * Counts, plans and leases for the plain endpoints among `endpointIds` (already locked by the statement before it,
+ * so this statement's snapshot, taken after the locks, counts a claim another worker committed meanwhile).
+ * `endpointIds`, `answeredIds`: SQL text[] literals. One row per plain endpoint with no lease, one per leased delivery.
+ * @crossTenant the worker claims by endpoint id; each delivery carries its own partner and environment.
  */
-function plainClaimQuery(leaseMs: number): string {
-  return `WITH asked AS (SELECT a.id, a.ord FROM unnest($1::text[]) WITH ORDINALITY AS a(id, ord)),
+export function plainClaimSql(endpointIds: string, answeredIds: string, room: number, leaseMs: number): string {
+  return `WITH asked AS (SELECT a.id, a.ord FROM unnest(${endpointIds}) WITH ORDINALITY AS a(id, ord)),
     clock AS MATERIALIZED (SELECT clock_timestamp() AS now),
     live AS (
       SELECT e.id, a.ord, e.max_in_flight, l.in_flight, l.answered_here,
@@ -40,11 +40,11 @@ function plainClaimQuery(leaseMs: number): string {
              (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > statement_timestamp()) AS next_due
       FROM asked a JOIN endpoints e ON e.id = a.id
       CROSS JOIN LATERAL (
-        SELECT count(*)::int AS in_flight, count(*) FILTER (WHERE d.id = ANY($2::text[]))::int AS answered_here
+        SELECT count(*)::int AS in_flight, count(*) FILTER (WHERE d.id = ANY(${answeredIds}))::int AS answered_here
         FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > (SELECT now FROM clock) AND d.status = 'pending') l
       WHERE e.enabled AND e.deleted_at IS NULL AND e.circuit_state = 'closed' AND e.rate_limit_per_second IS NULL
     ),
-    planned AS (${plainLimitsSql('live', '$3')}),
+    planned AS (${plainLimitsSql('live', room)}),
     picked AS (
       SELECT x.id FROM planned p CROSS JOIN LATERAL (${dueDeliveriesSql('p.id', '(SELECT now FROM clock)', 'p.lim')}) x WHERE p.lim > 0
     ),
@@ -55,39 +55,6 @@ function plainClaimQuery(leaseMs: number): string {
            m.partner_id AS message_partner_id, m.environment AS message_environment
     FROM planned p LEFT JOIN (leased l JOIN messages m ON m.id = l.message_id) ON l.endpoint_id = p.id
     ORDER BY p.ord, l.next_attempt_at, l.seq`;
-}
-
-/**
- * The plain claim is the engine's most frequent statement (~100 a second), and planning its text anew cost ~1.5 ms
- * of PostgreSQL's CPU each time (CTEs, laterals, a window; EXPLAIN SUMMARY), on a machine where the claim's duration
- * sets the rate: it is prepared once per claim connection and its generic plan kept (the plan's shape does not depend
- * on how many endpoints are asked: index probes per endpoint, the lease by primary key; auto_explain showed the same
- * indexes as the custom plans). Named by lease length, which is in its text.
- */
-const preparedOn = new WeakMap<Client, Set<string>>();
-
-const plainClaimName = (leaseMs: number) => `plain_claim_${Math.round(leaseMs)}`;
-
-/** Prepares the plain claim on `client` unless done already; a new connection (another Client) prepares it again. */
-export async function preparePlainClaim(client: Client, leaseMs: number): Promise<void> {
-  const name = plainClaimName(leaseMs);
-  if (preparedOn.get(client)?.has(name)) return;
-  // Prepared statements outlive a rolled-back claim, so the set is only ever added to while the connection lives.
-  await client.query(
-    `SET plan_cache_mode = force_generic_plan; PREPARE ${name}(text[], text[], int) AS ${plainClaimQuery(leaseMs)}`,
-  );
-  if (!preparedOn.has(client)) preparedOn.set(client, new Set());
-  preparedOn.get(client)!.add(name);
-}
-
-/**
- * The plain claim, prepared on this connection by preparePlainClaim, for `endpointIds` and `answeredIds` (SQL text[]
- * literals) within `room` (see plainClaimQuery). One statement, so it still goes in the claim's one round trip.
- * @crossTenant the worker claims by endpoint id; each delivery carries its own partner and environment.
- */
-export function plainClaimSql(endpointIds: string, answeredIds: string, room: number, leaseMs: number): string {
-  if (!Number.isInteger(room)) throw new Error(`Claim room must be an integer: ${room}`);
-  return `EXECUTE ${plainClaimName(leaseMs)}(${endpointIds}, ${answeredIds}, ${room})`;
 }
 
 /** The rows of plainClaimSql as claims, in the order asked; an endpoint without room (lim 0) gets none, as planClaim's 'full'. */
