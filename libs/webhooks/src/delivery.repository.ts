@@ -62,20 +62,6 @@ export const waitingSql = (alias: string) => `${alias}.status <> 'delivered' AND
  * pending at the same endpoint holds it back. One text for both claims and the waiting-endpoint poll, so the
  * rule (and its plan: deliveries_order_waiting, see waitingSql) changes in one place.
  */
-/**
- * For both claims: the endpoint's live leases (`in_flight`) and those among `answeredIds` (SQL text[]: answered 2xx
- * here, not recorded yet), per endpoint `endpointId`, leases running past `at` (SQL expressions). The status check is a
- * FILTER, not a WHERE condition: in the WHERE, `status = 'pending'` matched the predicate of deliveries_due, and with
- * statistics taken while nothing was pending PostgreSQL counted by walking that index over the whole backlog (0.55 ms
- * per endpoint at 4,000 pending, each claim, so claims slowed as the backlog grew); the only index left for
- * `endpoint_id = … AND lease_until > …` is deliveries_leased, which holds only the deliveries in flight.
- */
-export function liveLeasesSql(endpointId: string, at: string, answeredIds: string): string {
-  return `SELECT count(*) FILTER (WHERE d.status = 'pending')::int AS in_flight,
-          count(*) FILTER (WHERE d.status = 'pending' AND d.id = ANY(${answeredIds}))::int AS answered_here
-        FROM deliveries d WHERE d.endpoint_id = ${endpointId} AND d.lease_until > ${at}`;
-}
-
 export const NOT_HELD_BACK_BY_ITS_ORDER_SQL = `(d.order_id IS NULL OR NOT EXISTS (
         SELECT 1 FROM deliveries o
         WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.seq < d.seq AND ${waitingSql('o')}))`;

@@ -2,7 +2,7 @@ import type { Client, QueryResult } from 'pg';
 import type { Environment } from '@app/database';
 import { ClaimPlan, EndpointClaimState, nextRateAt, planClaim } from './claim-policy';
 import type { Claim, ClaimedEndpoint, ClaimRequest } from './delivery-claim.repository';
-import { dueDeliveriesSql, leaseDeliveriesSql, liveLeasesSql } from './delivery.repository';
+import { dueDeliveriesSql, leaseDeliveriesSql } from './delivery.repository';
 import { ENDPOINT_CLAIM_WRITE_BACK_SQL } from './endpoint.repository';
 
 /*
@@ -84,7 +84,9 @@ export async function claimPaced(client: Client, asked: ClaimRequest[], room: nu
      -- due during the lock wait comes back as a wake-up in the past, i.e. a pump at once.
      SELECT e.id, clock_timestamp() AS now, live.in_flight, live.answered_here,
             (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > statement_timestamp()) AS next_due
-     FROM endpoints e CROSS JOIN LATERAL (${liveLeasesSql('e.id', 'clock_timestamp()', textArray(asked.flatMap((a) => a.answeredHere)))}) live
+     FROM endpoints e CROSS JOIN LATERAL (
+       SELECT count(*)::int AS in_flight, count(*) FILTER (WHERE d.id = ANY(${textArray(asked.flatMap((a) => a.answeredHere))}))::int AS answered_here
+       FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > clock_timestamp() AND d.status = 'pending') live
      WHERE e.id = ANY(${textArray(asked.map((a) => a.endpointId))}) AND e.enabled AND e.deleted_at IS NULL`,
   )) as unknown as QueryResult[];
   if (locked.rows.length === 0) {

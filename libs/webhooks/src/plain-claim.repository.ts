@@ -1,6 +1,6 @@
 import type { Environment } from '@app/database';
 import type { Claim } from './delivery-claim.repository';
-import { dueDeliveriesSql, leaseDeliveriesSql, liveLeasesSql } from './delivery.repository';
+import { dueDeliveriesSql, leaseDeliveriesSql } from './delivery.repository';
 
 /**
  * The claim of "plain" endpoints (circuit closed, no rate limit: nearly every endpoint, nearly all the time) as one
@@ -39,7 +39,9 @@ export function plainClaimSql(endpointIds: string, answeredIds: string, room: nu
              -- Against statement_timestamp() so the index bounds the scan (see the two-step claim).
              (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > statement_timestamp()) AS next_due
       FROM asked a JOIN endpoints e ON e.id = a.id
-      CROSS JOIN LATERAL (${liveLeasesSql('e.id', '(SELECT now FROM clock)', answeredIds)}) l
+      CROSS JOIN LATERAL (
+        SELECT count(*)::int AS in_flight, count(*) FILTER (WHERE d.id = ANY(${answeredIds}))::int AS answered_here
+        FROM deliveries d WHERE d.endpoint_id = e.id AND d.lease_until > (SELECT now FROM clock) AND d.status = 'pending') l
       WHERE e.enabled AND e.deleted_at IS NULL AND e.circuit_state = 'closed' AND e.rate_limit_per_second IS NULL
     ),
     planned AS (${plainLimitsSql('live', room)}),
