@@ -29,7 +29,8 @@ export function mailFailureReason(err: unknown): string {
 
 /**
  * SMTP connections kept open. The document stage keeps up to 25 emails in flight (DOCUMENT_STAGE.batch), and at
- * 100 orders a second 5 connections were the email queue's limit: each send waits for four answers in turn.
+ * 100 orders a second 5 connections were the email queue's limit: each send waits for four answers in turn. A relay
+ * that allows fewer per client is told in SMTP_URL (`?maxConnections=3`): nodemailer lets the URL's options win.
  */
 const SMTP_CONNECTIONS = 10;
 
