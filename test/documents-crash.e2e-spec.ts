@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { asTx, dataSourceOptions, newId, Order, Partner, scopeForOperator } from '@app/database';
-import { DocumentIssueRepository, InvoiceService } from '@app/invoicing';
+import { dataSourceOptions, Partner } from '@app/database';
+import { issueInvoiceForNewOrder } from './support/issued-invoice';
 import { ServiceProcess, WorkerOnPort, workerOnFreePort } from './support/service-process';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -43,15 +43,9 @@ const HELD = 3;
     await stack.createEndpoint(created.api_keys.test);
     const partner = await db.getRepository(Partner).findOneByOrFail({ id: created.id });
     // Issued while no worker runs: the first one to start claims them all in one batch.
-    const issuer = new InvoiceService(new DocumentIssueRepository());
     const ids: string[] = [];
     for (let i = 0; i < INVOICES; i++) {
-      const order = await db.getRepository(Order).save(db.getRepository(Order).create({
-        id: newId('ord'), partnerId: partner.id, environment: 'staging', status: 'paid', currency: 'eur', amountTotal: 1200,
-        lineItems: [{ name: `Lampe ${i}`, quantity: 1, unit_amount: 1200, vat_rate: 20, amount_total: 1200 }], locale: 'fr', paidAt: new Date(),
-        customerEmail: `buyer${i}@batch.test`, customerName: `Client ${i}`,
-      }));
-      ids.push(await db.transaction(async (tx) => (await issuer.issueForOrder(asTx(tx), scopeForOperator(partner, order.environment), order, partner, 'card')).id));
+      ids.push(await issueInvoiceForNewOrder(db, partner, { line: `Lampe ${i}`, amount: 1200, customerEmail: `buyer${i}@batch.test`, customerName: `Client ${i}` }));
     }
 
     holder = new Client({ connectionString: stack.config.databaseUrl });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { asTx, dataSourceOptions, newId, Order, Partner, scopeForOperator } from '@app/database';
-import { DOCUMENT_STAGE, DocumentIssueRepository, InvoiceService } from '@app/invoicing';
+import { dataSourceOptions, Partner } from '@app/database';
+import { DOCUMENT_STAGE } from '@app/invoicing';
+import { issueInvoiceForNewOrder } from './support/issued-invoice';
 import { ServiceProcess, WorkerOnPort, workerOnFreePort } from './support/service-process';
 import { TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -33,13 +34,7 @@ import { waitFor } from './support/wait-for';
   it('sends the invoice once while two workers look for emails to send', async () => {
     const created = await stack.createPartner({ invoice_prefix: `S${randomBytes(2).toString('hex').toUpperCase()}` });
     const partner = await db.getRepository(Partner).findOneByOrFail({ id: created.id });
-    const order = await db.getRepository(Order).save(db.getRepository(Order).create({
-      id: newId('ord'), partnerId: partner.id, environment: 'staging', status: 'paid', currency: 'eur', amountTotal: 4500,
-      lineItems: [{ name: 'Fauteuil', quantity: 1, unit_amount: 4500, vat_rate: 20, amount_total: 4500 }], locale: 'fr', paidAt: new Date(),
-      customerEmail: 'patient@slow-mail.test', customerName: 'Client patient',
-    }));
-    const issuer = new InvoiceService(new DocumentIssueRepository());
-    const invoiceId = await db.transaction(async (tx) => (await issuer.issueForOrder(asTx(tx), scopeForOperator(partner, 'staging'), order, partner, 'card')).id);
+    const invoiceId = await issueInvoiceForNewOrder(db, partner, { line: 'Fauteuil', amount: 4500, customerEmail: 'patient@slow-mail.test', customerName: 'Client patient' });
 
     // Twice the lease, less a second: the claim would lapse well before the answer without its renewal.
     stack.smtp.answerDelayMs = 2 * DOCUMENT_STAGE.emailLeaseMs - 1000;
