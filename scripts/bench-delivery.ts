@@ -25,6 +25,7 @@
  *     p50/p99, split into created -> committed (the producer), committed ->
  *     first attempt (wake-up and claim) and first attempt -> received (the
  *     send); with the rates decided and committed, and messages per transaction.
+ * BENCH_PARTS=throughput (or =delay) runs one part only.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +44,8 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ENDPOINT_COUNTS = (process.env.BENCH_ENDPOINTS ?? '8,200').split(',').map(Number);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** BENCH_PARTS: which parts run, of "throughput,delay" (both by default). */
+const PARTS = (process.env.BENCH_PARTS ?? 'throughput,delay').split(',');
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `benchdlv${randomBytes(3).toString('hex')}`;
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
   }
 
   // 1. Throughput: a committed backlog, sent first by the bare sender, then drained by a fresh worker process.
-  for (const endpoints of ENDPOINT_COUNTS) {
+  for (const endpoints of PARTS.includes('throughput') ? ENDPOINT_COUNTS : []) {
     await partners(endpoints);
     process.stdout.write(`\n${MESSAGES} messages for ${endpoints} endpoints: committing… `);
     const chunks = Array.from({ length: Math.ceil(MESSAGES / 250) }, (_, i) => Math.min(250, MESSAGES - i * 250));
@@ -159,103 +162,107 @@ async function main(): Promise<void> {
     );
   }
 
-  // 2. Delay at a steady rate, production path: the outbox transaction; its commit is what wakes the engine.
-  await partners(ENDPOINT_COUNTS[0]);
-  receiver.received.length = 0;
-  const stop = startWorker();
-  // Messages committed before the worker LISTENs would only be found by its sweeper: measure from the moment it hears commits.
-  for (const until = Date.now() + 60_000; Date.now() < until; await sleep(100)) {
-    const [l] = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'delivery-wake' AND query ILIKE 'LISTEN%'`);
-    if (l.n > 0) break;
+  if (PARTS.includes('delay')) await delay();
+
+  async function delay(): Promise<void> {
+    // 2. Delay at a steady rate, production path: the outbox transaction; its commit is what wakes the engine.
+    await partners(ENDPOINT_COUNTS[0]);
+    receiver.received.length = 0;
+    const stop = startWorker();
+    // Messages committed before the worker LISTENs would only be found by its sweeper: measure from the moment it hears commits.
+    for (const until = Date.now() + 60_000; Date.now() < until; await sleep(100)) {
+      const [l] = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'delivery-wake' AND query ILIKE 'LISTEN%'`);
+      if (l.n > 0) break;
+    }
+    // Warm the path up (connections, JIT, first claims) with one message per endpoint: the delay asked is the steady state's.
+    await publishBacklog(scopes.length);
+    // Statistics taken once the warm-up is recorded, not merely received: taken in between, they saw some of it still
+    // pending or none, run by run, and the plans (of the build before the waiting indexes) followed them. Nothing
+    // pending is what a production table looks like just before a sale.
+    while ((await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status <> 'delivered'`))[0].n > 0) await sleep(50);
+    await analyze();
+    await db.query(`TRUNCATE attempts`);
+    receiver.received.length = 0;
+    // The producers, each a process with its own pool, offering an equal share of the rate; this process only receives.
+    const producers = Array.from({ length: PRODUCERS }, () => fork(join(__dirname, 'bench-delivery-producer.js'), ['producer'], { stdio: 'inherit' }));
+    const reports = producers.map(
+      (child) =>
+        new Promise<ProducerReport>((resolve, reject) => {
+          child.on('message', (m) => m !== 'ready' && resolve(m as ProducerReport));
+          child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`producer exited with ${code}`))));
+        }),
+    );
+    const ready = producers.map((child) => new Promise((r) => child.on('message', (m) => m === 'ready' && r(m))));
+    producers.forEach((child, i) =>
+      child.send({
+        env,
+        partnerIds: scopes.map((s) => s.partnerId),
+        rate: RATE / PRODUCERS,
+        seconds: SECONDS,
+        batch: BATCH,
+        firstPartner: Math.floor((i * scopes.length) / PRODUCERS),
+        maxInFlight: 16,
+      } satisfies ProducerOrder),
+    );
+    await Promise.all(ready);
+    producers.forEach((child) => child.send('go'));
+    const [workerCpuBefore, goAt] = [cpuSeconds(stop.pid), Date.now()];
+    const activity = sampleActivity(db);
+    const done = await Promise.all(reports);
+    const sent = done.reduce((n, r) => n + r.sent, 0);
+    const decidedRate = sent / Math.max(...done.map((r) => r.decidedSeconds));
+    const committedRate = sent / Math.max(...done.map((r) => r.seconds));
+    const transactions = done.reduce((n, r) => n + r.batchSizes.length, 0);
+    const transactionMs = done.flatMap((r) => r.transactionMs).sort((a, b) => a - b);
+    // From the producers' end, not the planned one: producers that fell behind the asked rate finish later.
+    for (const until = Date.now() + 30_000; receiver.received.length < sent && Date.now() < until; ) await sleep(200);
+    const [workerCpu, workerWall] = [cpuSeconds(stop.pid) - workerCpuBefore, (Date.now() - goAt) / 1000];
+    const busy = await activity.stop();
+    const [analyzed] = await db.query(`SELECT last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'deliveries'`);
+    await stop();
+    const committedAt = new Map(done.flatMap((r) => r.committed));
+    const rows: { id: string; order_id: string; created_at: Date; first_attempt: Date | null }[] = await db.query(
+      `SELECT m.id, m.order_id, m.created_at, min(a.attempted_at) AS first_attempt FROM messages m LEFT JOIN attempts a ON a.message_id = m.id GROUP BY m.id`,
+    );
+    const messages = new Map(rows.map((r) => [r.id, r]));
+    // Each message's first receipt (a retried one may come twice), split by stage.
+    const stages = new Map<string, { created: number; total: number; commit: number; wake: number; send: number }>();
+    for (const r of receiver.received) {
+      const id = String(r.headers['webhook-id']);
+      const m = messages.get(id)!;
+      if (stages.has(id) || !committedAt.has(m.order_id)) continue;
+      const created = m.created_at.getTime();
+      const committed = committedAt.get(m.order_id)!;
+      const attempted = m.first_attempt?.getTime() ?? r.receivedAt;
+      stages.set(id, { created, total: r.receivedAt - created, commit: committed - created, wake: attempted - committed, send: r.receivedAt - attempted });
+    }
+    const all = [...stages.values()];
+    const of = (stage: keyof (typeof all)[number]) => {
+      const sorted = all.map((d) => d[stage]).sort((a, b) => a - b);
+      return `p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms`;
+    };
+    // Where the slowest 1 % spent their time: the stages' means over the messages at or above the p99 delay.
+    const p99 = pct(all.map((d) => d.total).sort((a, b) => a - b), 99);
+    const slowest = all.filter((d) => d.total >= p99);
+    const mean = (stage: keyof (typeof all)[number]) => Math.round(slowest.reduce((n, d) => n + d[stage], 0) / slowest.length);
+    // A delay that grows second after second is a backlog (a stage slower than the rate), a flat one is latency.
+    const start = Math.min(...all.map((d) => d.created));
+    const bySecond = Array.from({ length: Math.ceil(SECONDS) }, (_, i) =>
+      all.filter((d) => Math.floor((d.created - start) / 1000) === i).map((d) => d.total).sort((a, b) => a - b),
+    );
+    console.log(
+      `\nDelay at ${Math.round(decidedRate)} messages/s decided (asked ${RATE}, ${PRODUCERS} producer processes, ${SECONDS} s), ` +
+        `${Math.round(committedRate)} messages/s committed, ${(sent / transactions).toFixed(1)} messages per outbox transaction (at most ${BATCH}), ${ENDPOINT_COUNTS[0]} endpoints: ` +
+        `${stages.size}/${sent} received; created (decided, before the transaction) -> received ${of('total')}, max ${Math.max(...all.map((d) => d.total))} ms` +
+        `\n  by stage: created -> committed ${of('commit')}; committed -> first attempt (wake-up, claim) ${of('wake')}; first attempt -> received (send) ${of('send')}` +
+        `\n  outbox transaction BEGIN -> COMMIT ${pct(transactionMs, 50)} ms p50, ${pct(transactionMs, 99)} ms p99` +
+        `\n  slowest 1 % (${slowest.length} messages, >= ${p99} ms), mean: committed after ${mean('commit')} ms, first attempt ${mean('wake')} ms later, received ${mean('send')} ms later` +
+        `\n  created -> received p50 per second decided: ${bySecond.map((s) => pct(s, 50) ?? '-').join(', ')} ms` +
+        `\n  worker CPU ${workerCpu.toFixed(1)} s in the ${workerWall.toFixed(1)} s from go to the last receipt; deliveries auto-analyzed ` +
+        (analyzed.last_autoanalyze ? `${((analyzed.last_autoanalyze.getTime() - start) / 1000).toFixed(1)} s after the first decision` : 'never') +
+        `\n  PostgreSQL sessions active, mean over ${busy.samples} samples (query start, wait): ${busy.top}`,
+    );
   }
-  // Warm the path up (connections, JIT, first claims) with one message per endpoint: the delay asked is the steady state's.
-  await publishBacklog(scopes.length);
-  // Statistics taken once the warm-up is recorded, not merely received: taken in between, they saw some of it still
-  // pending or none, run by run, and the plans (of the build before the waiting indexes) followed them. Nothing
-  // pending is what a production table looks like just before a sale.
-  while ((await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status <> 'delivered'`))[0].n > 0) await sleep(50);
-  await analyze();
-  await db.query(`TRUNCATE attempts`);
-  receiver.received.length = 0;
-  // The producers, each a process with its own pool, offering an equal share of the rate; this process only receives.
-  const producers = Array.from({ length: PRODUCERS }, () => fork(join(__dirname, 'bench-delivery-producer.js'), ['producer'], { stdio: 'inherit' }));
-  const reports = producers.map(
-    (child) =>
-      new Promise<ProducerReport>((resolve, reject) => {
-        child.on('message', (m) => m !== 'ready' && resolve(m as ProducerReport));
-        child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`producer exited with ${code}`))));
-      }),
-  );
-  const ready = producers.map((child) => new Promise((r) => child.on('message', (m) => m === 'ready' && r(m))));
-  producers.forEach((child, i) =>
-    child.send({
-      env,
-      partnerIds: scopes.map((s) => s.partnerId),
-      rate: RATE / PRODUCERS,
-      seconds: SECONDS,
-      batch: BATCH,
-      firstPartner: Math.floor((i * scopes.length) / PRODUCERS),
-      maxInFlight: 16,
-    } satisfies ProducerOrder),
-  );
-  await Promise.all(ready);
-  producers.forEach((child) => child.send('go'));
-  const [workerCpuBefore, goAt] = [cpuSeconds(stop.pid), Date.now()];
-  const activity = sampleActivity(db);
-  const done = await Promise.all(reports);
-  const sent = done.reduce((n, r) => n + r.sent, 0);
-  const decidedRate = sent / Math.max(...done.map((r) => r.decidedSeconds));
-  const committedRate = sent / Math.max(...done.map((r) => r.seconds));
-  const transactions = done.reduce((n, r) => n + r.batchSizes.length, 0);
-  const transactionMs = done.flatMap((r) => r.transactionMs).sort((a, b) => a - b);
-  // From the producers' end, not the planned one: producers that fell behind the asked rate finish later.
-  for (const until = Date.now() + 30_000; receiver.received.length < sent && Date.now() < until; ) await sleep(200);
-  const [workerCpu, workerWall] = [cpuSeconds(stop.pid) - workerCpuBefore, (Date.now() - goAt) / 1000];
-  const busy = await activity.stop();
-  const [analyzed] = await db.query(`SELECT last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'deliveries'`);
-  await stop();
-  const committedAt = new Map(done.flatMap((r) => r.committed));
-  const rows: { id: string; order_id: string; created_at: Date; first_attempt: Date | null }[] = await db.query(
-    `SELECT m.id, m.order_id, m.created_at, min(a.attempted_at) AS first_attempt FROM messages m LEFT JOIN attempts a ON a.message_id = m.id GROUP BY m.id`,
-  );
-  const messages = new Map(rows.map((r) => [r.id, r]));
-  // Each message's first receipt (a retried one may come twice), split by stage.
-  const stages = new Map<string, { created: number; total: number; commit: number; wake: number; send: number }>();
-  for (const r of receiver.received) {
-    const id = String(r.headers['webhook-id']);
-    const m = messages.get(id)!;
-    if (stages.has(id) || !committedAt.has(m.order_id)) continue;
-    const created = m.created_at.getTime();
-    const committed = committedAt.get(m.order_id)!;
-    const attempted = m.first_attempt?.getTime() ?? r.receivedAt;
-    stages.set(id, { created, total: r.receivedAt - created, commit: committed - created, wake: attempted - committed, send: r.receivedAt - attempted });
-  }
-  const all = [...stages.values()];
-  const of = (stage: keyof (typeof all)[number]) => {
-    const sorted = all.map((d) => d[stage]).sort((a, b) => a - b);
-    return `p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms`;
-  };
-  // Where the slowest 1 % spent their time: the stages' means over the messages at or above the p99 delay.
-  const p99 = pct(all.map((d) => d.total).sort((a, b) => a - b), 99);
-  const slowest = all.filter((d) => d.total >= p99);
-  const mean = (stage: keyof (typeof all)[number]) => Math.round(slowest.reduce((n, d) => n + d[stage], 0) / slowest.length);
-  // A delay that grows second after second is a backlog (a stage slower than the rate), a flat one is latency.
-  const start = Math.min(...all.map((d) => d.created));
-  const bySecond = Array.from({ length: Math.ceil(SECONDS) }, (_, i) =>
-    all.filter((d) => Math.floor((d.created - start) / 1000) === i).map((d) => d.total).sort((a, b) => a - b),
-  );
-  console.log(
-    `\nDelay at ${Math.round(decidedRate)} messages/s decided (asked ${RATE}, ${PRODUCERS} producer processes, ${SECONDS} s), ` +
-      `${Math.round(committedRate)} messages/s committed, ${(sent / transactions).toFixed(1)} messages per outbox transaction (at most ${BATCH}), ${ENDPOINT_COUNTS[0]} endpoints: ` +
-      `${stages.size}/${sent} received; created (decided, before the transaction) -> received ${of('total')}, max ${Math.max(...all.map((d) => d.total))} ms` +
-      `\n  by stage: created -> committed ${of('commit')}; committed -> first attempt (wake-up, claim) ${of('wake')}; first attempt -> received (send) ${of('send')}` +
-      `\n  outbox transaction BEGIN -> COMMIT ${pct(transactionMs, 50)} ms p50, ${pct(transactionMs, 99)} ms p99` +
-      `\n  slowest 1 % (${slowest.length} messages, >= ${p99} ms), mean: committed after ${mean('commit')} ms, first attempt ${mean('wake')} ms later, received ${mean('send')} ms later` +
-      `\n  created -> received p50 per second decided: ${bySecond.map((s) => pct(s, 50) ?? '-').join(', ')} ms` +
-      `\n  worker CPU ${workerCpu.toFixed(1)} s in the ${workerWall.toFixed(1)} s from go to the last receipt; deliveries auto-analyzed ` +
-      (analyzed.last_autoanalyze ? `${((analyzed.last_autoanalyze.getTime() - start) / 1000).toFixed(1)} s after the first decision` : 'never') +
-      `\n  PostgreSQL sessions active, mean over ${busy.samples} samples (query start, wait): ${busy.top}`,
-  );
 
   await app.close();
   await receiver.stop();
