@@ -31,6 +31,13 @@ export interface ProducerOrder {
   firstPartner: number;
   /** Transactions this producer keeps in flight at most (its pool's size bounds them anyway). */
   maxInFlight: number;
+  /** Seconds offered at the same rate before the measured ones (their messages are not counted), then 'warmed' and a second 'go'. */
+  warmupSeconds: number;
+}
+
+/** What a producer says once its warm-up is committed. */
+export interface ProducerWarmedUp {
+  warmedUp: number;
 }
 
 /** What a producer reports back: messages decided and committed, go -> last decision and -> last commit, and per transaction and message timings. */
@@ -98,7 +105,7 @@ export async function publish(
  * that arrived during its last batch. When every transaction slot is busy, decided messages wait (their delay
  * grows) while the decisions go on at the asked rate: the rate offered is not lowered to what the database keeps up with.
  */
-async function produce(order: ProducerOrder, go: Promise<unknown>): Promise<ProducerReport> {
+async function produce(order: ProducerOrder, go: () => Promise<unknown>): Promise<ProducerReport> {
   const app = await producerContext(order.env);
   const db = app.get(DataSource);
   const outbox = app.get(OutboxService);
@@ -107,7 +114,20 @@ async function produce(order: ProducerOrder, go: Promise<unknown>): Promise<Prod
   await Promise.all(Array.from({ length: 8 }, () => db.query('SELECT 1')));
   // Every producer booted before any starts, so their rates add up over the same seconds.
   process.send!('ready');
-  await go;
+  await go();
+  if (order.warmupSeconds > 0) {
+    // The same code at the same rate first: what a process that has been running for a while does, JIT included.
+    const warm = await offer(db, outbox, scopes, order, order.warmupSeconds);
+    process.send!({ warmedUp: warm.sent } satisfies ProducerWarmedUp);
+    await go();
+  }
+  const report = await offer(db, outbox, scopes, order, order.seconds);
+  await app.close();
+  return report;
+}
+
+/** `order.rate` messages a second for `seconds`, as produce() says. */
+async function offer(db: DataSource, outbox: OutboxService, scopes: TenantScope[], order: ProducerOrder, seconds: number): Promise<ProducerReport> {
   const report: ProducerReport = { sent: 0, decidedSeconds: 0, seconds: 0, batchSizes: [], transactionMs: [], committed: [] };
   const inFlight = new Set<Promise<unknown>>();
   /** Decided, not yet in a transaction: when, and for which partner (consecutive, round-robin). */
@@ -127,7 +147,7 @@ async function produce(order: ProducerOrder, go: Promise<unknown>): Promise<Prod
     }
   };
   const started = Date.now();
-  const total = Math.round(order.seconds * order.rate);
+  const total = Math.round(seconds * order.rate);
   for (let tick = 1; report.sent < total; tick++) {
     // Every message due by now, however late this tick runs (a starved event loop ran 1,000 ticks in 14 s): a late
     // tick decides more messages, and the rate decided stays the one asked.
@@ -153,7 +173,6 @@ async function produce(order: ProducerOrder, go: Promise<unknown>): Promise<Prod
     await Promise.race(inFlight);
   }
   report.seconds = (Date.now() - started) / 1000;
-  await app.close();
   return report;
 }
 
@@ -178,10 +197,11 @@ export function benchOrder(id: string) {
   };
 }
 
-// Forked by bench-delivery.ts: take the order, boot, say 'ready', wait for 'go', produce, report, exit.
+// Forked by bench-delivery.ts: take the order, boot, say 'ready', wait for 'go', warm up and say 'warmedUp', wait for
+// 'go' again, produce, report, exit.
 if (process.argv[2] === 'producer') {
   process.once('message', (order: ProducerOrder) => {
-    const go = new Promise((r) => process.once('message', r));
+    const go = () => new Promise((r) => process.once('message', r));
     produce(order, go).then(
       (report) => process.send!(report, () => process.exit(0)),
       (err) => {

@@ -25,6 +25,8 @@
  *     p50/p99, split into created -> committed (the producer), committed ->
  *     first attempt (wake-up and claim) and first attempt -> received (the
  *     send); with the rates decided and committed, and messages per transaction.
+ *     Before the measured seconds the producers offer the same rate for
+ *     BENCH_WARMUP_SECONDS (default 3), drained and not counted.
  * BENCH_PARTS=throughput (or =delay) runs one part only.
  */
 import { fork } from 'node:child_process';
@@ -37,13 +39,19 @@ import { Agent, request } from 'undici';
 import { newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
 import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders } from '@app/webhooks';
-import { benchOrder, producerContext, ProducerOrder, ProducerReport, publish } from './bench-delivery-producer';
+import { benchOrder, producerContext, ProducerOrder, ProducerReport, ProducerWarmedUp, publish } from './bench-delivery-producer';
 import { clearQueueKeys, freshBenchDatabase } from './bench-support';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ENDPOINT_COUNTS = (process.env.BENCH_ENDPOINTS ?? '8,200').split(',').map(Number);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/**
+ * Seconds the producers offer the same rate before the measured ones (BENCH_WARMUP_SECONDS, default 3): a worker
+ * and producers that have run a while, their code compiled, their connections open. Without it the first two
+ * seconds' p50 was 330-400 ms and the rest's 15-20 ms (2026-12-04 23:41, load 2-4), and those two seconds made the p99.
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 /** BENCH_PARTS: which parts run, of "throughput,delay" (both by default). */
 const PARTS = (process.env.BENCH_PARTS ?? 'throughput,delay').split(',');
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
     const reports = producers.map(
       (child) =>
         new Promise<ProducerReport>((resolve, reject) => {
-          child.on('message', (m) => m !== 'ready' && resolve(m as ProducerReport));
+          child.on('message', (m) => typeof m === 'object' && m !== null && 'sent' in m && resolve(m as ProducerReport));
           child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`producer exited with ${code}`))));
         }),
     );
@@ -202,9 +210,26 @@ async function main(): Promise<void> {
         batch: BATCH,
         firstPartner: Math.floor((i * scopes.length) / PRODUCERS),
         maxInFlight: 16,
+        warmupSeconds: WARMUP_SECONDS,
       } satisfies ProducerOrder),
     );
     await Promise.all(ready);
+    if (WARMUP_SECONDS > 0) {
+      const warmed = producers.map(
+        (child) => new Promise<number>((r) => child.on('message', (m) => typeof m === 'object' && m !== null && 'warmedUp' in m && r((m as ProducerWarmedUp).warmedUp))),
+      );
+      producers.forEach((child) => child.send('go'));
+      const warmupSent = (await Promise.all(warmed)).reduce((n, w) => n + w, 0);
+      const lastDecided = Date.now();
+      while ((await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status <> 'delivered'`))[0].n > 0) await sleep(50);
+      console.log(
+        `\nWarm-up: ${warmupSent} messages offered by the producers at the same rate for ${WARMUP_SECONDS} s (not counted below), ` +
+          `all delivered ${Date.now() - lastDecided} ms after the producers' last commit`,
+      );
+      await analyze();
+      await db.query(`TRUNCATE attempts`);
+      receiver.received.length = 0;
+    }
     producers.forEach((child) => child.send('go'));
     const [workerCpuBefore, goAt] = [cpuSeconds(stop.pid), Date.now()];
     const activity = sampleActivity(db);
