@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { asTx, dataSourceOptions, newId, Order, Partner, scopeForOperator } from '@app/database';
 import { DocumentIssueRepository, formatInvoiceNumber, invoiceNumberSql, invoiceNumberStem, InvoiceService } from '@app/invoicing';
@@ -135,17 +136,29 @@ describe('invoice numbering', () => {
         invoiceId: newId('inv'),
         message: { messageId: newId('msg'), type: 'order.paid' as const, orderId: order.id, orderingKey: order.id, body: `{"number":"@@invoice-number@@"}`, createdAt: new Date() },
       }));
+      // Both endpoints are announced at commit (the statement reads its announcements, so their NOTIFYs run).
+      const listener = new Client({ connectionString: stack.config.databaseUrl });
+      await listener.connect();
+      const announced = new Set<string>();
+      listener.on('notification', (n) => n.channel === 'delivery_due' && announced.add(n.payload ?? ''));
+      await listener.query('LISTEN delivery_due');
       const issued = await db.transaction((tx) => sut.issueAndAnnounceAll(asTx(tx), scope, partner, requests));
+      await waitFor('both endpoints announced', async () => (endpoints.every((e) => announced.has(e)) ? true : null), 5_000);
+      await listener.end();
       expect(issued.map((i) => i.invoice.orderId)).toEqual(orders.map((o) => o.id));
       expect(issued.map((i) => i.invoice.sequence)).toEqual([2, 3, 1, 4, 5]);
       expect(issued[2].invoice.id).toBe(first.id);
       const rows = await stack.sql<{ order_id: string; sequence: number; number: string }>(`SELECT order_id, sequence, number FROM invoices WHERE partner_id = $1 ORDER BY sequence`, [partner.id]);
       expect(rows.map((r) => r.sequence)).toEqual(range(5));
-      const messages = await stack.sql<{ id: string; order_id: string; body: string }>(`SELECT id, order_id, body FROM messages WHERE partner_id = $1`, [partner.id]);
+      const messages = await stack.sql<{ id: string; order_id: string; body: string }>(`SELECT id, order_id, body FROM messages WHERE partner_id = $1 AND type = 'order.paid'`, [partner.id]);
+      // (The worker announces the invoices too, once rendered: invoice.issued, not this statement's.)
       // The already-invoiced order's message is not written: its invoice was not issued by this statement.
       expect(messages.map((m) => m.order_id).sort()).toEqual([0, 1, 3, 4].map((i) => orders[i].id).sort());
       for (const m of messages) expect(JSON.parse(m.body).number).toBe(rows.find((r) => r.order_id === m.order_id)!.number);
-      const deliveries = await stack.sql<{ message_id: string; endpoint_id: string; order_id: string }>(`SELECT message_id, endpoint_id, order_id FROM deliveries WHERE partner_id = $1`, [partner.id]);
+      const deliveries = await stack.sql<{ message_id: string; endpoint_id: string; order_id: string }>(
+        `SELECT d.message_id, d.endpoint_id, d.order_id FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.partner_id = $1 AND m.type = 'order.paid'`,
+        [partner.id],
+      );
       expect(deliveries).toHaveLength(8);
       for (const m of messages) {
         expect(deliveries.filter((d) => d.message_id === m.id).map((d) => d.endpoint_id).sort()).toEqual(endpoints);
