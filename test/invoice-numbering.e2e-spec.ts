@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { asTx, dataSourceOptions, newId, Order, Partner, scopeForOperator } from '@app/database';
 import { DocumentIssueRepository, formatInvoiceNumber, invoiceNumberSql, invoiceNumberStem, InvoiceService } from '@app/invoicing';
@@ -73,7 +74,7 @@ describe('invoice numbering', () => {
    * An issuer working straight on PostgreSQL (no worker) for a new partner, with `count` paid production orders of
    * 5 € each: what the tests below number, on a pool of `connections`.
    */
-  async function withIssuer(prefix: string, count: number, connections: number, test: (ctx: { db: DataSource; partner: Partner; sut: InvoiceService; orders: Order[] }) => Promise<void>): Promise<void> {
+  async function withIssuer(prefix: string, count: number, connections: number, test: (ctx: { db: DataSource; partner: Partner; sut: InvoiceService; orders: Order[]; liveKey: string }) => Promise<void>): Promise<void> {
     const db = new DataSource(dataSourceOptions(stack.config.databaseUrl, connections));
     await db.initialize();
     try {
@@ -87,7 +88,7 @@ describe('invoice numbering', () => {
           })),
         ),
       );
-      await test({ db, partner, sut: new InvoiceService(new DocumentIssueRepository()), orders });
+      await test({ db, partner, sut: new InvoiceService(new DocumentIssueRepository()), orders, liveKey: created.api_keys.live });
     } finally {
       await db.destroy();
     }
@@ -120,5 +121,48 @@ describe('invoice numbering', () => {
       expect((await issue(second)).sequence).toBe(2);
       const rows = await stack.sql<{ order_id: string; sequence: number }>(`SELECT order_id, sequence FROM invoices WHERE partner_id = $1 ORDER BY sequence`, [partner.id]);
       expect(rows).toEqual([{ order_id: first.id, sequence: 1 }, { order_id: second.id, sequence: 2 }]);
+    }));
+
+  it('a batch of invoices in one statement: numbered in its order, an invoiced order skipped (no number taken), each announced with its deliveries', () =>
+    withIssuer('BA', 5, 2, async ({ db, partner, sut, orders, liveKey }) => {
+      // Two endpoints of the partner's production scope: each message gets one delivery per endpoint.
+      const endpoints = [(await stack.createEndpoint(liveKey, 'https://a.example.test/hook')).id, (await stack.createEndpoint(liveKey, 'https://b.example.test/hook')).id].sort();
+      const scope = scopeForOperator(partner, 'production');
+      const first = await db.transaction((tx) => sut.issueForOrder(asTx(tx), scope, orders[2], partner, 'card'));
+      expect(first.sequence).toBe(1);
+      const requests = orders.map((order) => ({
+        order,
+        paymentMethod: 'card',
+        invoiceId: newId('inv'),
+        message: { messageId: newId('msg'), type: 'order.paid' as const, orderId: order.id, orderingKey: order.id, body: `{"number":"@@invoice-number@@"}`, createdAt: new Date() },
+      }));
+      // Both endpoints are announced at commit (the statement reads its announcements, so their NOTIFYs run).
+      const listener = new Client({ connectionString: stack.config.databaseUrl });
+      await listener.connect();
+      const announced = new Set<string>();
+      listener.on('notification', (n) => n.channel === 'delivery_due' && announced.add(n.payload ?? ''));
+      await listener.query('LISTEN delivery_due');
+      const issued = await db.transaction((tx) => sut.issueAndAnnounceAll(asTx(tx), scope, partner, requests));
+      await waitFor('both endpoints announced', async () => (endpoints.every((e) => announced.has(e)) ? true : null), 5_000);
+      await listener.end();
+      expect(issued.map((i) => i.invoice.orderId)).toEqual(orders.map((o) => o.id));
+      expect(issued.map((i) => i.invoice.sequence)).toEqual([2, 3, 1, 4, 5]);
+      expect(issued[2].invoice.id).toBe(first.id);
+      const rows = await stack.sql<{ order_id: string; sequence: number; number: string }>(`SELECT order_id, sequence, number FROM invoices WHERE partner_id = $1 ORDER BY sequence`, [partner.id]);
+      expect(rows.map((r) => r.sequence)).toEqual(range(5));
+      const messages = await stack.sql<{ id: string; order_id: string; body: string }>(`SELECT id, order_id, body FROM messages WHERE partner_id = $1 AND type = 'order.paid'`, [partner.id]);
+      // (The worker announces the invoices too, once rendered: invoice.issued, not this statement's.)
+      // The already-invoiced order's message is not written: its invoice was not issued by this statement.
+      expect(messages.map((m) => m.order_id).sort()).toEqual([0, 1, 3, 4].map((i) => orders[i].id).sort());
+      for (const m of messages) expect(JSON.parse(m.body).number).toBe(rows.find((r) => r.order_id === m.order_id)!.number);
+      const deliveries = await stack.sql<{ message_id: string; endpoint_id: string; order_id: string }>(
+        `SELECT d.message_id, d.endpoint_id, d.order_id FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.partner_id = $1 AND m.type = 'order.paid'`,
+        [partner.id],
+      );
+      expect(deliveries).toHaveLength(8);
+      for (const m of messages) {
+        expect(deliveries.filter((d) => d.message_id === m.id).map((d) => d.endpoint_id).sort()).toEqual(endpoints);
+        expect(deliveries.filter((d) => d.message_id === m.id).every((d) => d.order_id === m.order_id)).toBe(true);
+      }
     }));
 });

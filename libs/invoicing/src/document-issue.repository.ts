@@ -32,55 +32,75 @@ const SERIES_INCREMENT = `seq AS (
 const ANNOUNCE_ISSUED = `pg_notify('${FISCAL_DOCUMENT_ISSUED_CHANNEL}', $3)`;
 
 /**
- * Numbers and inserts an invoice, unless its order has one already: then no number is taken and the statement
- * returns no row. SERIES_INCREMENT's parameters, then the invoice's ($5–$18). Asking "invoiced already?" here,
- * not in a read before, keeps the partner's number lock to this one round trip per invoice.
+ * Numbers and inserts a partner's invoices of one fiscal year, those whose order has none already (no number is
+ * taken for the others), in the order given: SERIES_INCREMENT's parameters ($1-$4, the increment here is the count),
+ * the number stem ($5), then one array per invoice column ($6-$18, an element per invoice). Set-based so that
+ * a batch of payments takes its partner's number lock for ONE statement and the commit, whatever its size (it was
+ * one round trip per invoice, each waiting on the worker's event loop while the lock was held). Asking "invoiced
+ * already?" here, not in a read before, keeps the lock to this one statement. The invoices share the statement's
+ * `issued_at`, taken once the lock is held: the series stays chronological.
  */
-const NUMBER_INVOICE = `
-    WITH seq AS (
+const NUMBER_INVOICES = `
+    WITH todo AS (
+      SELECT u.*, row_number() OVER (ORDER BY u.ord) AS k, count(*) OVER () AS n
+      FROM unnest($6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[],
+        $14::text[], $15::text[], $16::text[], $17::timestamptz[], $18::text[])
+        WITH ORDINALITY AS u(id, order_id, currency, amount_total, amount_excluding_tax, amount_tax, locale, seller, buyer, lines,
+          terms, paid_at, payment_method, ord)
+      WHERE NOT EXISTS (SELECT 1 FROM invoices v WHERE v.order_id = u.order_id AND v.partner_id = $1::text)
+    ), seq AS (
       INSERT INTO invoice_sequences (partner_id, environment, series, fiscal_year, last_value)
-      SELECT $1, $2, $3, $4, 1 WHERE NOT EXISTS (SELECT 1 FROM invoices WHERE order_id = $6 AND partner_id = $1)
-      ON CONFLICT (partner_id, environment, series, fiscal_year) DO UPDATE SET last_value = invoice_sequences.last_value + 1
+      SELECT $1::text, $2::text, $3::text, $4::int, count(*) FROM todo HAVING count(*) > 0
+      ON CONFLICT (partner_id, environment, series, fiscal_year) DO UPDATE SET last_value = invoice_sequences.last_value + excluded.last_value
       RETURNING last_value, clock_timestamp() AS issued_at
     ), inv AS (
       INSERT INTO invoices (id, partner_id, environment, order_id, number, fiscal_year, sequence, issued_at, currency,
         amount_total, amount_excluding_tax, amount_tax, locale, seller, buyer, lines, terms, paid_at, payment_method)
-      SELECT $5, $1, $2, $6, ${invoiceNumberSql('$7', 'seq.last_value')}, $4, seq.last_value, seq.issued_at, $8, $9, $10, $11, $12,
-        $13::jsonb, $14::jsonb, $15::jsonb, $16::jsonb, coalesce($17::timestamptz, seq.issued_at), $18
-      FROM seq
-      RETURNING number, sequence, issued_at
+      SELECT t.id, $1, $2, t.order_id, ${invoiceNumberSql('$5::text', '(seq.last_value - t.n + t.k)')}, $4, seq.last_value - t.n + t.k,
+        seq.issued_at, t.currency, t.amount_total, t.amount_excluding_tax, t.amount_tax, t.locale, t.seller::jsonb, t.buyer::jsonb,
+        t.lines::jsonb, t.terms::jsonb, coalesce(t.paid_at, seq.issued_at), t.payment_method
+      FROM todo t, seq
+      RETURNING id, number, sequence, issued_at
     )`;
 
-const ISSUE_INVOICE: NamedStatement = {
-  name: 'issue_invoice',
-  text: `${NUMBER_INVOICE} SELECT number, sequence, issued_at, ${ANNOUNCE_ISSUED} AS notified FROM inv`,
-};
-
 /**
- * The same and, in the same statement, the message announcing the invoice ($19 the number's placeholder in its
- * body, then the message's $20–$25) with its deliveries, written by the outbox's own SQL (OutboxRepository is the
- * one writer of messages). One row per delivery (at least one): reading them is what announces their endpoints.
+ * The messages announcing the invoices, one per invoice at most ($21 the invoice it announces, then $22-$26; $19
+ * the number's placeholder in the bodies, $20 their one type), written with their deliveries by the outbox's own SQL
+ * (OutboxRepository is the one writer of messages), from the invoices actually issued. `announced` is read (it is
+ * what announces the deliveries' endpoints); MATERIALIZED so that counting its rows still computes its NOTIFYs.
  */
-const ANNOUNCEMENT = outboxWriteSql({
+const ANNOUNCEMENTS = outboxWriteSql({
   partnerId: '$1',
   environment: '$2',
-  id: '$20',
-  type: '$21',
-  orderId: '$22',
-  body: 'replace($23, $19, inv.number)',
-  createdAt: '$24::timestamptz',
-  orderingKey: '$25',
-  gate: 'inv',
+  id: 'x.id',
+  type: '$20::text',
+  orderId: 'x.order_id',
+  body: 'replace(x.body, $19::text, inv.number)',
+  createdAt: 'x.created_at',
+  orderingKey: '(SELECT y.ordering_key FROM announcement y WHERE y.id = m.id)',
+  deliveryCreatedAt: '(SELECT y.created_at FROM announcement y WHERE y.id = m.id)',
+  gate: 'announcement x JOIN inv ON inv.id = x.invoice_id',
 });
-const ISSUE_INVOICE_WITH_MESSAGE: NamedStatement = {
-  name: 'issue_invoice_with_message',
-  text: `${NUMBER_INVOICE}, ${ANNOUNCEMENT.ctes}
-    SELECT inv.number, inv.sequence, inv.issued_at, ${ANNOUNCE_ISSUED} AS notified, d.announced
-    FROM inv LEFT JOIN (${ANNOUNCEMENT.announce}) d ON true`,
+const ISSUE_INVOICES: NamedStatement = {
+  name: 'issue_invoices',
+  text: `${NUMBER_INVOICES}, announcement AS (
+      SELECT * FROM unnest($21::text[], $22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::text[])
+        AS a(invoice_id, id, order_id, body, created_at, ordering_key)
+    ), ${ANNOUNCEMENTS.ctes}, announced AS MATERIALIZED (${ANNOUNCEMENTS.announce})
+    SELECT inv.id, inv.number, inv.sequence, inv.issued_at, ${ANNOUNCE_ISSUED} AS notified, (SELECT count(*) FROM announced) AS deliveries
+    FROM inv`,
 };
 
-/** A row of either issuing statement: the invoice's number and slot, then one per delivery written with it. */
+/** One invoice for issueInvoices: `paidAt` null means paid when issued; `message` announces it (or null). */
+export interface InvoiceToIssue {
+  invoice: Invoice;
+  paidAt: Date | null;
+  message: PreparedMessage | null;
+}
+
+/** A row of the issuing statement: an invoice it numbered. */
 interface IssuedRow {
+  id: string;
   number: string;
   sequence: number;
   issued_at: Date;
@@ -92,8 +112,8 @@ interface IssuedRow {
  * happens to a document afterwards (PDF, email, announcement) is DocumentRepository's. Each statement is keyed by
  * the scope of the paid or refunded order.
  *
- * The invoice's statement also writes the message announcing it (`order.paid`, whose body carries the number) and
- * its deliveries: gapless numbering makes a partner's payments wait for each other on the series row, and with one
+ * The invoices' statement also writes the messages announcing them (`order.paid`, whose body carries the number) and
+ * their deliveries: gapless numbering makes a partner's payments wait for each other on the series row, and with one
  * statement that row is held for that statement and the commit, not for a round trip per write.
  */
 @Injectable()
@@ -103,37 +123,46 @@ export class DocumentIssueRepository {
   }
 
   /**
-   * Numbers and inserts `invoice` (its number, sequence and issue date are the statement's; `paidAt` null means
-   * paid when issued) with the message announcing it, if any. Null when the order has its invoice already.
+   * Numbers and inserts the scope's `items` (all of fiscal year `fiscalYear`, numbers `numberStem` + sequence), in
+   * their order, with the messages announcing them. Keyed by invoice id: the ones it numbered; an invoice missing
+   * from it was not issued, its order having one already.
    */
-  async issueInvoice(tx: Tx, scope: TenantScope, invoice: Invoice, numberStem: string, paidAt: Date | null, message: PreparedMessage | null): Promise<NumberedInvoice | null> {
-    // Named: this ~2.6 KB statement runs once per paid order, and planning it each time was ~0.6 ms of PostgreSQL CPU.
-    const { rows } = await queryNamed<IssuedRow>(tx, message ? ISSUE_INVOICE_WITH_MESSAGE : ISSUE_INVOICE, [
+  async issueInvoices(tx: Tx, scope: TenantScope, fiscalYear: number, numberStem: string, items: InvoiceToIssue[]): Promise<Map<string, NumberedInvoice>> {
+    const invoices = items.map((i) => i.invoice);
+    const announced = items.filter((i) => i.message).map((i) => ({ invoiceId: i.invoice.id, message: i.message! }));
+    const type = announced[0]?.message.type ?? null;
+    // The deliveries' endpoints are chosen by one type for the whole statement.
+    if (announced.some((a) => a.message.type !== type)) throw new Error('issueInvoices: messages of more than one type');
+    // Named: this ~4 KB statement runs for every batch of paid orders; planning it each time costs PostgreSQL CPU.
+    const { rows } = await queryNamed<IssuedRow>(tx, ISSUE_INVOICES, [
       scope.partnerId,
       scope.environment,
       'invoice' satisfies DocumentSeries,
-      invoice.fiscalYear,
-      invoice.id,
-      invoice.orderId,
+      fiscalYear,
       numberStem,
-      invoice.currency,
-      invoice.amountTotal,
-      invoice.amountExcludingTax,
-      invoice.amountTax,
-      invoice.locale,
-      JSON.stringify(invoice.seller),
-      JSON.stringify(invoice.buyer),
-      JSON.stringify(invoice.lines),
-      JSON.stringify(invoice.terms),
-      paidAt,
-      invoice.paymentMethod,
-      ...(message
-        ? [INVOICE_NUMBER_PLACEHOLDER, message.messageId, message.type, message.orderId, message.body, message.createdAt, message.orderingKey]
-        : []),
+      invoices.map((i) => i.id),
+      invoices.map((i) => i.orderId),
+      invoices.map((i) => i.currency),
+      invoices.map((i) => i.amountTotal),
+      invoices.map((i) => i.amountExcludingTax),
+      invoices.map((i) => i.amountTax),
+      invoices.map((i) => i.locale),
+      invoices.map((i) => JSON.stringify(i.seller)),
+      invoices.map((i) => JSON.stringify(i.buyer)),
+      invoices.map((i) => JSON.stringify(i.lines)),
+      invoices.map((i) => JSON.stringify(i.terms)),
+      items.map((i) => i.paidAt),
+      invoices.map((i) => i.paymentMethod),
+      INVOICE_NUMBER_PLACEHOLDER,
+      type,
+      announced.map((a) => a.invoiceId),
+      announced.map((a) => a.message.messageId),
+      announced.map((a) => a.message.orderId),
+      announced.map((a) => a.message.body),
+      announced.map((a) => a.message.createdAt),
+      announced.map((a) => a.message.orderingKey),
     ]);
-    const row = rows[0];
-    if (!row) return null;
-    return { number: row.number, slot: slotOf('invoice', invoice.fiscalYear, row.sequence, row.issued_at) };
+    return new Map(rows.map((r) => [r.id, { number: r.number, slot: slotOf('invoice', fiscalYear, r.sequence, r.issued_at) }]));
   }
 
   async creditNoteOfRefund(tx: Tx, scope: TenantScope, stripeRefundId: string): Promise<CreditNote | null> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Invoice, InvoiceBuyer, InvoiceSeller, InvoiceTerms, newId, Order, Partner, TenantScope, Tx } from '@app/database';
 import type { PreparedMessage } from '@app/webhooks';
-import { DocumentIssueRepository } from './document-issue.repository';
+import { DocumentIssueRepository, InvoiceToIssue } from './document-issue.repository';
 import { computeInvoiceTotals } from './invoice-totals';
 import { fiscalYearOf, invoiceNumberStem } from './invoice-number';
 
@@ -9,6 +9,14 @@ export { INVOICE_NUMBER_PLACEHOLDER } from './document-issue.repository';
 
 export interface IssuedInvoice {
   invoice: Invoice;
+}
+
+/** A paid order to invoice under `invoiceId`, announced by `message` (or not). */
+export interface InvoiceRequest {
+  order: Order;
+  paymentMethod: string | null;
+  invoiceId: string;
+  message: PreparedMessage | null;
 }
 
 @Injectable()
@@ -27,55 +35,80 @@ export class InvoiceService {
 
   /**
    * Issues the invoice and writes `message` (whose body may hold INVOICE_NUMBER_PLACEHOLDER) in ONE statement: the
-   * number, the invoice, the message and its deliveries (see DocumentIssueRepository.issueInvoice for why one).
+   * number, the invoice, the message and its deliveries (see DocumentIssueRepository.issueInvoices for why one).
    */
   async issueAndAnnounce(tx: Tx, scope: TenantScope, order: Order, partner: Partner, paymentMethod: string | null, invoiceId: string, message: PreparedMessage | null): Promise<IssuedInvoice> {
-    const totals = computeInvoiceTotals(order.lineItems, { pricesIncludeTax: order.pricesIncludeTax });
-    if (totals.including_tax !== order.amountTotal) {
-      const existing = await this.issues.invoiceOfOrder(tx, scope, order.id);
-      if (existing) return { invoice: existing };
-      // Never issue an invoice whose total differs from what was charged.
-      throw new Error(`Order ${order.id}: lines total ${totals.including_tax} but ${order.amountTotal} was charged`);
-    }
+    const [issued] = await this.issueAndAnnounceAll(tx, scope, partner, [{ order, paymentMethod, invoiceId, message }]);
+    return issued;
+  }
+
+  /**
+   * issueAndAnnounce for several paid orders of the scope's partner (`partner`), numbered in the order given, in
+   * ONE statement: the partner's number lock is then held for that statement and the commit, whatever their count.
+   * Results in the requests' order.
+   */
+  async issueAndAnnounceAll(tx: Tx, scope: TenantScope, partner: Partner, requests: InvoiceRequest[]): Promise<IssuedInvoice[]> {
     const fiscalYear = fiscalYearOf(new Date());
-    const invoice: Invoice = {
-      id: invoiceId,
-      partnerId: partner.id,
-      environment: order.environment,
-      orderId: order.id,
-      number: '',
-      fiscalYear,
-      sequence: 0,
-      issuedAt: new Date(0),
-      currency: order.currency,
-      amountTotal: totals.including_tax,
-      amountExcludingTax: totals.excluding_tax,
-      amountTax: totals.tax,
-      locale: order.locale,
-      seller: sellerOf(partner),
-      buyer: buyerOf(order),
-      lines: order.lineItems,
-      terms: termsOf(partner, order.pricesIncludeTax),
-      paidAt: order.paidAt ?? new Date(0),
-      paymentMethod,
-      pdfRenderedAt: null,
-      emailedAt: null,
-      emailError: null,
-    };
-    const numberStem = invoiceNumberStem(partner.invoicePrefix, scope.environment, fiscalYear);
-    // "Invoiced already?" is asked by the numbering statement itself: one round trip under the partner's number lock.
-    const numbered = await this.issues.issueInvoice(tx, scope, invoice, numberStem, order.paidAt, message);
-    if (!numbered) {
-      const existing = await this.issues.invoiceOfOrder(tx, scope, order.id);
-      if (!existing) throw new Error(`Order ${order.id}: no invoice issued and none found`);
-      return { invoice: existing };
+    const results = new Array<IssuedInvoice | undefined>(requests.length);
+    const toIssue: { at: number; item: InvoiceToIssue }[] = [];
+    for (const [at, { order, paymentMethod, invoiceId, message }] of requests.entries()) {
+      const totals = computeInvoiceTotals(order.lineItems, { pricesIncludeTax: order.pricesIncludeTax });
+      if (totals.including_tax !== order.amountTotal) {
+        const existing = await this.issues.invoiceOfOrder(tx, scope, order.id);
+        if (existing) {
+          results[at] = { invoice: existing };
+          continue;
+        }
+        // Never issue an invoice whose total differs from what was charged.
+        throw new Error(`Order ${order.id}: lines total ${totals.including_tax} but ${order.amountTotal} was charged`);
+      }
+      const invoice: Invoice = {
+        id: invoiceId,
+        partnerId: partner.id,
+        environment: order.environment,
+        orderId: order.id,
+        number: '',
+        fiscalYear,
+        sequence: 0,
+        issuedAt: new Date(0),
+        currency: order.currency,
+        amountTotal: totals.including_tax,
+        amountExcludingTax: totals.excluding_tax,
+        amountTax: totals.tax,
+        locale: order.locale,
+        seller: sellerOf(partner),
+        buyer: buyerOf(order),
+        lines: order.lineItems,
+        terms: termsOf(partner, order.pricesIncludeTax),
+        paidAt: order.paidAt ?? new Date(0),
+        paymentMethod,
+        pdfRenderedAt: null,
+        emailedAt: null,
+        emailError: null,
+      };
+      toIssue.push({ at, item: { invoice, paidAt: order.paidAt, message } });
     }
-    const { number, slot } = numbered;
-    invoice.number = number;
-    invoice.sequence = slot.sequence;
-    invoice.issuedAt = slot.issuedAt;
-    invoice.paidAt = order.paidAt ?? slot.issuedAt;
-    return { invoice };
+    if (toIssue.length > 0) {
+      const numberStem = invoiceNumberStem(partner.invoicePrefix, scope.environment, fiscalYear);
+      // "Invoiced already?" is asked by the numbering statement itself: one round trip under the partner's number lock.
+      const numbered = await this.issues.issueInvoices(tx, scope, fiscalYear, numberStem, toIssue.map((t) => t.item));
+      for (const { at, item } of toIssue) {
+        const { invoice, paidAt } = item;
+        const got = numbered.get(invoice.id);
+        if (!got) {
+          const existing = await this.issues.invoiceOfOrder(tx, scope, invoice.orderId);
+          if (!existing) throw new Error(`Order ${invoice.orderId}: no invoice issued and none found`);
+          results[at] = { invoice: existing };
+          continue;
+        }
+        invoice.number = got.number;
+        invoice.sequence = got.slot.sequence;
+        invoice.issuedAt = got.slot.issuedAt;
+        invoice.paidAt = paidAt ?? got.slot.issuedAt;
+        results[at] = { invoice };
+      }
+    }
+    return results as IssuedInvoice[];
   }
 }
 

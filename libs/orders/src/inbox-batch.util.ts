@@ -1,6 +1,5 @@
-import { Order, TenantScope, Tx } from '@app/database';
-import { currentLogContext, withLogContext } from '@app/observability';
-import type { ApplyingBatch } from './order-settlement';
+import { Order, Partner, TenantScope, Tx } from '@app/database';
+import type { ApplyingBatch, DeferredInvoice, OrderSettlement } from './order-settlement';
 import type { OrderEventKeys, OrderRepository } from './order.repository';
 import type { EventSubject } from './stripe-event-fields';
 
@@ -57,22 +56,23 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 /**
  * What a batch puts off to the end of its transaction. Orders' changes: every order the batch changed is written
  * in one statement (written before anything reads orders from the database again: a refund, saved-card or
- * subscription handler, or the commit). Invoice issuances: run together just before the commit, so the partner's
- * invoice-number row is locked for those statements and the commit, not for every event of the batch. Each runs
- * in the log context of the event that paid (its order id, its event id).
+ * subscription handler, or the commit). Invoice issuances: run just before the commit, ONE statement per partner
+ * and environment (OrderSettlement.issueDeferred), so the partner's invoice-number row is locked for that statement
+ * and the commit, not for a round trip per invoice. The events come grouped by tenant (applyBatch), so the
+ * statements take the partners' locks in the same order in every batch.
  */
 export class BatchWrites implements ApplyingBatch {
-  private issues: (() => Promise<void>)[] = [];
+  private issues: { scope: TenantScope; partner: Partner; invoice: DeferredInvoice }[] = [];
   private changes = new Map<string, { scope: TenantScope; order: Order }>();
 
   constructor(
     private readonly tx: Tx,
     private readonly orders: OrderRepository,
+    private readonly settlement: Pick<OrderSettlement, 'issueDeferred'>,
   ) {}
 
-  defer(issue: () => Promise<void>): void {
-    const context = currentLogContext();
-    this.issues.push(() => withLogContext(context, issue));
+  defer(scope: TenantScope, partner: Partner, invoice: DeferredInvoice): void {
+    this.issues.push({ scope, partner, invoice });
   }
 
   changed(scope: TenantScope, order: Order): void {
@@ -86,11 +86,21 @@ export class BatchWrites implements ApplyingBatch {
     await this.orders.saveApplied(this.tx, changes);
   }
 
-  /** Writes the orders, then issues the invoices deferred so far. */
+  /** Writes the orders, then issues the invoices deferred so far: one statement per run of the same tenant. */
   async flush(): Promise<void> {
     await this.flushOrders();
     const issues = this.issues;
     this.issues = [];
-    for (const issue of issues) await issue();
+    for (let from = 0; from < issues.length; ) {
+      const { scope, partner } = issues[from];
+      let to = from + 1;
+      while (to < issues.length && sameTenant(issues[to].scope, scope)) to++;
+      await this.settlement.issueDeferred(this.tx, scope, partner, issues.slice(from, to).map((i) => i.invoice));
+      from = to;
+    }
   }
+}
+
+function sameTenant(a: TenantScope, b: TenantScope): boolean {
+  return a.partnerId === b.partnerId && a.environment === b.environment;
 }

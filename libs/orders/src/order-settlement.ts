@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { newId, Order, Partner, TenantScope, Tx } from '@app/database';
-import { INVOICE_NUMBER_PLACEHOLDER, InvoiceService } from '@app/invoicing';
+import { INVOICE_NUMBER_PLACEHOLDER, InvoiceRequest, InvoiceService } from '@app/invoicing';
+import { currentLogContext, LogFields, withLogContext } from '@app/observability';
 import { OutboxService } from '@app/webhooks';
 import { orderPaidData, orderPaymentFailedData } from './order-event.mapper';
 import { OrderRepository } from './order.repository';
@@ -21,9 +22,17 @@ export interface Payment {
  * one statement) and the invoice issuances (see markPaid).
  */
 export interface ApplyingBatch {
-  defer(issue: () => Promise<void>): void;
+  /** The invoice is issued at the end of the batch, with the batch's other invoices of the scope (issueDeferred). */
+  defer(scope: TenantScope, partner: Partner, invoice: DeferredInvoice): void;
   /** The order was changed; the batch writes it with the others (OrderRepository.saveApplied). */
   changed(scope: TenantScope, order: Order): void;
+}
+
+/** An invoice a batch issues at its end; logged, once issued, in the log context of the event that paid. */
+export interface DeferredInvoice {
+  request: InvoiceRequest;
+  eventId: string;
+  logContext: LogFields;
 }
 
 export interface PaymentFailure {
@@ -64,13 +73,26 @@ export class OrderSettlement {
     // one statement (number, invoice, order.paid and its deliveries) and the commit.
     const invoiceId = newId('inv');
     const announcement = this.outbox.prepare('order.paid', order.id, orderPaidData(order, { id: invoiceId, number: INVOICE_NUMBER_PLACEHOLDER }));
-    const issue = async () => {
-      const { invoice } = await this.invoices.issueAndAnnounce(tx, scope, order, partner, order.paymentMethodType, invoiceId, announcement);
-      this.logger.log(`Order ${order.id} paid (${payment.eventId}); invoice ${invoice.number}`);
+    const deferred: DeferredInvoice = {
+      request: { order, paymentMethod: order.paymentMethodType, invoiceId, message: announcement },
+      eventId: payment.eventId,
+      logContext: currentLogContext(),
     };
-    if (batch) batch.defer(issue);
-    else await issue();
+    if (batch) batch.defer(scope, partner, deferred);
+    else await this.issueDeferred(tx, scope, partner, [deferred]);
     return null;
+  }
+
+  /**
+   * Issues these invoices of the scope's partner, in this order, in one statement (the partner's number lock is
+   * then held for that statement and the commit, however many there are).
+   */
+  async issueDeferred(tx: Tx, scope: TenantScope, partner: Partner, deferred: DeferredInvoice[]): Promise<void> {
+    const issued = await this.invoices.issueAndAnnounceAll(tx, scope, partner, deferred.map((d) => d.request));
+    for (const [i, { invoice }] of issued.entries()) {
+      const { request, eventId, logContext } = deferred[i];
+      withLogContext(logContext, () => this.logger.log(`Order ${request.order.id} paid (${eventId}); invoice ${invoice.number}`));
+    }
   }
 
   async markFailed(tx: Tx, scope: TenantScope, order: Order, failure: PaymentFailure, batch?: ApplyingBatch): Promise<string | null> {

@@ -107,7 +107,7 @@ export class PaymentEventService {
       // in the same order (no deadlock between workers), and events of one order keep their order.
       const todo = prepared.filter((p) => still.has(p.id)).sort((x, y) => tenantKey(x).localeCompare(tenantKey(y)));
       const known = new KnownOrders(await this.orders.lockAllByKeys(tx, this.orderLookups(todo)));
-      const batch = new BatchWrites(tx, this.orders);
+      const batch = new BatchWrites(tx, this.orders, this.settlement);
       const outcomes: StripeEventOutcome[] = [];
       for (const p of todo) {
         // A refund, saved-card or subscription handler reads orders and invoices itself: the batch's writes come first.

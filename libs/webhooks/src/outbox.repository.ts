@@ -42,8 +42,14 @@ export interface OutboxWriteParams {
   /** The message's body: a parameter, or an expression of the gate's columns (a number known only in SQL). */
   body: string;
   createdAt: string;
+  /** The deliveries' ordering key: over the written message `m` (column `id`) when several are written at once. */
   orderingKey: string;
-  /** A CTE the message is written FROM: no row there, no message (the invoice the message announces was not issued). */
+  /** The deliveries' creation (and first attempt) time, when it is not `createdAt` (which sees the gate's rows, not `m`). */
+  deliveryCreatedAt?: string;
+  /**
+   * What the message is written FROM (a CTE, or a FROM list): no row there, no message (the invoice the message
+   * announces was not issued); several rows, several messages (a batch's invoices), all of `type`.
+   */
   gate?: string;
 }
 
@@ -72,7 +78,7 @@ export function outboxWriteSql(p: OutboxWriteParams): { ctes: string; announce: 
            AND (cardinality(e.event_types) = 0 OR ${p.type} = ANY(e.event_types))
        ), inserted AS (
          -- Written by the deliveries' owner (DeliveryRepository).
-         ${pendingDeliveriesInsertSql({ addressed: 'addressed', message: 'message', partnerId: p.partnerId, orderingKey: p.orderingKey, createdAt: p.createdAt })}
+         ${pendingDeliveriesInsertSql({ addressed: 'addressed', message: 'message', partnerId: p.partnerId, orderingKey: p.orderingKey, createdAt: p.deliveryCreatedAt ?? p.createdAt })}
        )`;
   const announce = `SELECT i.id AS delivery_id, CASE WHEN a.announce THEN pg_notify('${DELIVERY_DUE_CHANNEL}', i.endpoint_id) END AS announced
        FROM inserted i JOIN addressed a ON a.endpoint_id = i.endpoint_id`;
