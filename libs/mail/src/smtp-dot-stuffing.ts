@@ -9,37 +9,7 @@ const INSERT_LF_DOT = Buffer.from('\n.');
 const INSERT_CR = Buffer.from('\r');
 const INSERT_DOT = Buffer.from('.');
 
-/**
- * What the escaping holds back before handing it on to the socket. Piped into the SMTP socket, every chunk the
- * message's MIME tree emits (headers, boundaries, each part) was its own socket write, each a system call that also
- * wakes the server: writes were most of the customer email's CPU in the worker's profile. Held up to this size, a
- * customer email (a PDF of tens of KB) goes out in one write with its terminating dot; a larger message in pieces
- * of this size, so what is held stays bounded.
- */
-export const SMTP_WIRE_CHUNK = 128 * 1024;
-
-type Stuffing = DataStream & {
-  _transform(chunk: Buffer | string, encoding: BufferEncoding, done: TransformCallback): void;
-  _flush(done: TransformCallback): void;
-  held?: Buffer[];
-  heldBytes?: number;
-};
-
-/** Keeps `piece` for the next write; writes what is held once it reaches SMTP_WIRE_CHUNK. */
-function hold(stream: Stuffing, piece: Buffer): void {
-  (stream.held ??= []).push(piece);
-  stream.heldBytes = (stream.heldBytes ?? 0) + piece.length;
-  if (stream.heldBytes >= SMTP_WIRE_CHUNK) release(stream);
-}
-
-/** Hands on what is held, with `last` after it, in one chunk. */
-function release(stream: Stuffing, last?: Buffer): void {
-  const pieces = stream.held ?? [];
-  if (last) pieces.push(last);
-  stream.held = [];
-  stream.heldBytes = 0;
-  if (pieces.length) stream.push(pieces.length === 1 ? pieces[0] : Buffer.concat(pieces));
-}
+type Stuffing = DataStream & { _transform(chunk: Buffer | string, encoding: BufferEncoding, done: TransformCallback): void };
 
 /**
  * nodemailer's SMTP DATA escaping (data-stream.js) with the same output, byte for byte: a bare CR or LF becomes CRLF
@@ -97,29 +67,20 @@ function transform(this: Stuffing, input: Buffer | string, _encoding: BufferEnco
       chunklen += piece.length;
     }
     this.outByteCount += chunklen;
-    hold(this, Buffer.concat(chunks, chunklen));
+    this.push(Buffer.concat(chunks, chunklen));
   } else {
     this.outByteCount += len;
-    hold(this, chunk);
+    this.push(chunk);
   }
   this.lastByte = chunk[len - 1];
   done();
 }
 
-/** nodemailer's end of DATA (a dot on a line of its own, after a line break if the message lacks one), sent with what is held. */
-function flush(this: Stuffing, done: TransformCallback): void {
-  const end = Buffer.from(this.lastByte === LF ? '.\r\n' : this.lastByte === CR ? '\n.\r\n' : '\r\n.\r\n');
-  this.outByteCount += end.length;
-  release(this, end);
-  done();
-}
-
 let installed = false;
 
-/** Puts the faster escaping, written in fewer pieces, in place of nodemailer's, once per process (every SMTP connection uses it). */
+/** Puts the faster escaping in place of nodemailer's, once per process (every SMTP connection uses it). */
 export function installFastDotStuffing(): void {
   if (installed) return;
   installed = true;
   (DataStream.prototype as Stuffing)._transform = transform;
-  (DataStream.prototype as Stuffing)._flush = flush;
 }
