@@ -9,6 +9,17 @@ import { DELIVERY_LEASE_MS } from './delivery-lease';
 import { WebhookSender } from './webhook-sender';
 import { webhookHeaders } from './webhook-signature';
 
+interface OpenedSecrets {
+  sealed: string;
+  previousSealed: string | null;
+  previousUntil: number | null;
+  secrets: string[];
+  until: number | null;
+}
+
+/** Endpoints whose opened secrets are kept: past it the cache starts again (a worker serves its partners' endpoints). */
+const MAX_OPENED = 10_000;
+
 /**
  * One endpoint's deliveries: claim what may be sent now, send one (signed,
  * same webhook-id on every attempt), judge the answer, record batches of
@@ -17,8 +28,8 @@ import { webhookHeaders } from './webhook-signature';
  */
 @Injectable()
 export class DeliveryService {
-  /** Per claimed endpoint object (see secretsFor); `until`: when the previous secret stops being valid. */
-  private readonly opened = new WeakMap<ClaimedEndpoint, { secrets: string[]; until: Date | null }>();
+  /** Per endpoint id, its secrets as opened from the sealed values seen (see secretsFor); `until`: when the previous one expires. */
+  private readonly opened = new Map<string, OpenedSecrets>();
 
   constructor(
     private readonly claims: DeliveryClaimRepository,
@@ -58,16 +69,34 @@ export class DeliveryService {
   }
 
   /**
-   * The endpoint's signing secrets, opened once per claim rather than per delivery: a claim hands one ClaimedEndpoint
-   * object to all its deliveries of that endpoint, and it is read fresh from PostgreSQL by the next claim, so a
-   * rotation is seen then. The previous secret is dropped as soon as it expires, as signingSecretsOf would.
+   * The endpoint's signing secrets, opened once per endpoint and secret rather than per claim (opening them was
+   * ~4 µs per delivery at 200 endpoints, claims of a few deliveries each). Every claim reads the endpoint's sealed
+   * secrets fresh from PostgreSQL, and what was opened is reused only while they are the same ciphertexts: a
+   * rotation is seen at the next claim. The previous secret is dropped as soon as it expires, as signingSecretsOf
+   * would.
    */
   private secretsFor(endpoint: ClaimedEndpoint, at: Date): string[] {
-    const opened = this.opened.get(endpoint);
-    if (opened && (opened.until === null || at < opened.until)) return opened.secrets;
+    const opened = this.opened.get(endpoint.id);
+    if (
+      opened &&
+      opened.sealed === endpoint.secretEncrypted &&
+      opened.previousSealed === endpoint.previousSecretEncrypted &&
+      opened.previousUntil === (endpoint.previousSecretExpiresAt?.getTime() ?? null) &&
+      (opened.until === null || at.getTime() < opened.until)
+    ) {
+      return opened.secrets;
+    }
     const secrets = this.endpoints.signingSecretsOf(endpoint as Endpoint, at);
-    const previousUntil = endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at ? endpoint.previousSecretExpiresAt : null;
-    this.opened.set(endpoint, { secrets, until: previousUntil });
+    const previousUntil = endpoint.previousSecretExpiresAt?.getTime() ?? null;
+    if (this.opened.size >= MAX_OPENED && !this.opened.has(endpoint.id)) this.opened.clear();
+    this.opened.set(endpoint.id, {
+      sealed: endpoint.secretEncrypted,
+      previousSealed: endpoint.previousSecretEncrypted,
+      previousUntil,
+      secrets,
+      // Still signing with the previous secret: reopen once it expires, to drop it.
+      until: previousUntil !== null && previousUntil > at.getTime() ? previousUntil : null,
+    });
     return secrets;
   }
 
