@@ -45,8 +45,14 @@ export function eventsOf(stack: TestStack, type: string, pick: (data: any) => bo
     .filter((e) => pick(e.data));
 }
 
-/** Stripe events an operator would have to look at: neither processed nor knowingly ignored. */
-export function stuckStripeEvents(stack: TestStack) {
+/**
+ * Stripe events an operator would have to look at: neither processed nor knowingly ignored, once every event
+ * received has been applied (the inbox claims a moment after each commit: one still `received` is on its way,
+ * not stuck; one that stays so past the wait is reported).
+ */
+export async function stuckStripeEvents(stack: TestStack) {
+  const inbox = () => stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM stripe_events WHERE status = 'received'`);
+  await waitFor('every Stripe event received to be applied', async () => (await inbox())[0].n === 0 || null, 10_000).catch(() => undefined);
   return stack.sql<{ type: string; status: string; detail: string }>(
     `SELECT type, status, detail FROM stripe_events WHERE status NOT IN ('processed', 'ignored') ORDER BY received_at`,
   );
