@@ -30,22 +30,15 @@ export class InvoiceService {
    * Idempotent: an order that already has its invoice gets it back.
    */
   async issueForOrder(tx: Tx, scope: TenantScope, order: Order, partner: Partner, paymentMethod: string | null): Promise<Invoice> {
-    return (await this.issueAndAnnounce(tx, scope, order, partner, paymentMethod, newId('inv'), null)).invoice;
+    const [issued] = await this.issueAndAnnounceAll(tx, scope, partner, [{ order, paymentMethod, invoiceId: newId('inv'), message: null }]);
+    return issued.invoice;
   }
 
   /**
-   * Issues the invoice and writes `message` (whose body may hold INVOICE_NUMBER_PLACEHOLDER) in ONE statement: the
-   * number, the invoice, the message and its deliveries (see DocumentIssueRepository.issueInvoices for why one).
-   */
-  async issueAndAnnounce(tx: Tx, scope: TenantScope, order: Order, partner: Partner, paymentMethod: string | null, invoiceId: string, message: PreparedMessage | null): Promise<IssuedInvoice> {
-    const [issued] = await this.issueAndAnnounceAll(tx, scope, partner, [{ order, paymentMethod, invoiceId, message }]);
-    return issued;
-  }
-
-  /**
-   * issueAndAnnounce for several paid orders of the scope's partner (`partner`), numbered in the order given, in
-   * ONE statement: the partner's number lock is then held for that statement and the commit, whatever their count.
-   * Results in the requests' order.
+   * Issues the invoices of several paid orders of the scope's partner (`partner`), numbered in the order given, and
+   * writes each one's `message` (whose body may hold INVOICE_NUMBER_PLACEHOLDER), in ONE statement: the numbers, the
+   * invoices, the messages and their deliveries (see DocumentIssueRepository.issueInvoices), so the partner's number
+   * lock is held for that statement and the commit, whatever their count. Results in the requests' order.
    */
   async issueAndAnnounceAll(tx: Tx, scope: TenantScope, partner: Partner, requests: InvoiceRequest[]): Promise<IssuedInvoice[]> {
     const fiscalYear = fiscalYearOf(new Date());
