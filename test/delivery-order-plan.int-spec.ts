@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { dueDeliveriesSql } from '../libs/webhooks/src/delivery.repository';
-import { createScratchDatabase } from './support/scratch-database';
+import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
 
 /** Every index a plan (EXPLAIN FORMAT JSON) reads, with whether it is read inside a SubPlan (the ordering rule). */
 function indexesOf(node: any, inSubPlan = false, found: { index: string; subPlan: boolean }[] = []) {
@@ -26,13 +26,7 @@ describe('ordering rule: result and plan whatever the statistics', () => {
     scratch = await createScratchDatabase();
     db = new Client({ connectionString: scratch.url });
     await db.connect();
-    await db.query(
-      `INSERT INTO partners (id, name, legal_name, address, siren, email, invoice_prefix) VALUES ('par_1', 'P', 'P SAS', '{}', '123456789', 'p@example.test', 'P')`,
-    );
-    await db.query(
-      `INSERT INTO endpoints (id, partner_id, environment, url, secret_encrypted)
-       SELECT 'end_' || i, 'par_1', 'staging', 'https://example.test/' || i, 'x' FROM generate_series(1, 4) i`,
-    );
+    await seedPartnerEndpoints(db, 'staging', 4);
     const deliveries = (from: number, to: number, status: string, order: string) =>
       db.query(
         `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(${from}, ${to}) i;

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { asTx, dataSourceOptions, newId, Order, Partner, scopeForOperator } from '@app/database';
 import { DocumentIssueRepository, FISCAL_DOCUMENT_ISSUED_CHANNEL, InvoiceService } from '@app/invoicing';
 import { DELIVERY_DUE_CHANNEL } from '../libs/webhooks/src/delivery.repository';
-import { createScratchDatabase } from './support/scratch-database';
+import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -21,13 +21,7 @@ describe('invoices of a batch: what their one statement announces', () => {
     scratch = await createScratchDatabase();
     db = new DataSource(dataSourceOptions(scratch.url, 2));
     await db.initialize();
-    await db.query(
-      `INSERT INTO partners (id, name, legal_name, address, siren, email, invoice_prefix) VALUES ('par_1', 'P', 'P SAS', '{}', '123456789', 'p@example.test', 'P')`,
-    );
-    await db.query(
-      `INSERT INTO endpoints (id, partner_id, environment, url, secret_encrypted)
-       SELECT 'end_' || i, 'par_1', 'production', 'https://example.test/' || i, 'x' FROM generate_series(1, 2) i`,
-    );
+    await seedPartnerEndpoints(db, 'production', 2);
     listener = new Client({ connectionString: scratch.url });
     await listener.connect();
     listener.on('notification', (n) => heard.push({ channel: n.channel, payload: n.payload ?? '' }));

@@ -27,3 +27,17 @@ export async function createScratchDatabase(): Promise<{ url: string; drop: () =
     },
   };
 }
+
+/**
+ * A scratch database's partner `par_1` and its endpoints `end_1` … `end_<count>` in `environment` (subscribed to
+ * every event type, default settings): what the engine's SQL-level tests start from.
+ */
+export async function seedPartnerEndpoints(db: { query(sql: string): Promise<unknown> }, environment: 'staging' | 'production', count: number): Promise<void> {
+  await db.query(
+    `INSERT INTO partners (id, name, legal_name, address, siren, email, invoice_prefix) VALUES ('par_1', 'P', 'P SAS', '{}', '123456789', 'p@example.test', 'P')`,
+  );
+  await db.query(
+    `INSERT INTO endpoints (id, partner_id, environment, url, secret_encrypted)
+     SELECT 'end_' || i, 'par_1', '${environment}', 'https://example.test/' || i, 'x' FROM generate_series(1, ${count}) i`,
+  );
+}
