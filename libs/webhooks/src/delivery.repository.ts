@@ -12,8 +12,8 @@ import { Attempt, Delivery, managerOf, Message, newId, TenantScope, Tx } from '@
 /** The PostgreSQL channel on which a committed delivery's endpoint id is announced (the DeliveryDispatcher LISTENs on it). */
 export const DELIVERY_DUE_CHANNEL = 'delivery_due';
 
-/** The alphabet of newId (libs/database/src/ids.ts), for ids made in SQL and the record's attempt ids. */
-export const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghijkmnpqrstvwxyz';
+/** The alphabet of newId (libs/database/src/ids.ts), for ids made in SQL. */
+const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghijkmnpqrstvwxyz';
 
 /**
  * A delivery id made in SQL, one per row (the WHERE names the row, so PostgreSQL cannot compute it once for all):
