@@ -18,12 +18,40 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { AppConfig } from '@app/config';
-import { clearQueueKeys, cpuSecondsOf, freshBenchDatabase } from './bench-support';
+import { clearQueueKeys, freshBenchDatabase } from './bench-support';
+
+/** User and kernel CPU seconds of a process so far (/proc/<pid>/stat, ticks of 1/100 s); null without /proc. */
+async function cpuSplitOf(pid: number): Promise<{ user: number; system: number } | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds of the PostgreSQL backends serving one database, by pid: the two cores are shared by the server,
+ * PostgreSQL and autocannon, so what a server makes PostgreSQL spend per event is part of its cost. Shared
+ * processes (WAL writer, checkpointer) are left out: they serve every database on the machine.
+ */
+async function backendCpuOf(db: Client, database: string): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const split = await cpuSplitOf(pid);
+    if (split) cpu.set(pid, split.user + split.system);
+  }
+  return cpu;
+}
 
 const SECRET = 'whsec_bench_secret';
 const API_PORT = 13991;
@@ -80,6 +108,11 @@ interface Figures {
   acknowledged: number;
   committed: number;
   cpuUsPerEvent: number | null;
+  /** The server's kernel share of cpuUsPerEvent, and its database's backends' CPU per event. */
+  systemUsPerEvent: number | null;
+  pgUsPerEvent: number | null;
+  /** This process's CPU per event: autocannon shares the cores with the server and PostgreSQL. */
+  loadUsPerEvent: number;
   load: number;
 }
 
@@ -146,7 +179,11 @@ async function measure(target: Target, events: BenchEvent[], base: AppConfig): P
     const acknowledged = new Set<string>();
     let n = 0;
     const load = loadavg()[0];
-    const cpuBefore = await cpuSecondsOf(child.pid!);
+    const watch = new Client({ connectionString: dbUrl });
+    await watch.connect();
+    const pgBefore = await backendCpuOf(watch, target.database);
+    const cpuBefore = await cpuSplitOf(child.pid!);
+    const ownBefore = process.cpuUsage();
     const result = await autocannon({
       url: `http://127.0.0.1:${target.port}/stripe/webhook`,
       method: 'POST',
@@ -165,13 +202,15 @@ async function measure(target: Target, events: BenchEvent[], base: AppConfig): P
         },
       ],
     });
-    const cpuAfter = await cpuSecondsOf(child.pid!);
+    const own = process.cpuUsage(ownBefore);
+    const cpuAfter = await cpuSplitOf(child.pid!);
+    const pgAfter = await backendCpuOf(watch, target.database);
     if (n > events.length) throw new Error(`${events.length} prepared events ran out: raise their number`);
-    const db = new Client({ connectionString: dbUrl });
-    await db.connect();
-    const [{ count }] = (await db.query('SELECT count(*)::int AS count FROM stripe_events WHERE id = ANY($1::text[])', [[...acknowledged]])).rows;
-    await db.end();
+    const [{ count }] = (await watch.query('SELECT count(*)::int AS count FROM stripe_events WHERE id = ANY($1::text[])', [[...acknowledged]])).rows;
+    await watch.end();
     const ok = result['2xx'];
+    let pgSeconds = 0;
+    for (const [pid, after] of pgAfter) pgSeconds += after - (pgBefore.get(pid) ?? 0);
     return {
       name: target.name,
       perSecond: ok / result.duration,
@@ -182,7 +221,10 @@ async function measure(target: Target, events: BenchEvent[], base: AppConfig): P
       ok,
       acknowledged: acknowledged.size,
       committed: count,
-      cpuUsPerEvent: cpuBefore !== null && cpuAfter !== null && ok > 0 ? ((cpuAfter - cpuBefore) * 1e6) / ok : null,
+      cpuUsPerEvent: cpuBefore !== null && cpuAfter !== null && ok > 0 ? ((cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) * 1e6) / ok : null,
+      systemUsPerEvent: cpuBefore !== null && cpuAfter !== null && ok > 0 ? ((cpuAfter.system - cpuBefore.system) * 1e6) / ok : null,
+      pgUsPerEvent: ok > 0 ? (pgSeconds * 1e6) / ok : null,
+      loadUsPerEvent: ok > 0 ? (own.user + own.system) / ok : 0,
       load,
     };
   } finally {
@@ -199,7 +241,7 @@ function median(values: number[]): number {
 }
 
 function printTurn(f: Figures): void {
-  const cpu = f.cpuUsPerEvent === null ? 'n/a' : `${f.cpuUsPerEvent.toFixed(0)} us CPU/event`;
+  const cpu = f.cpuUsPerEvent === null ? 'n/a' : `${f.cpuUsPerEvent.toFixed(0)} us CPU/event (${f.systemUsPerEvent!.toFixed(0)} kernel, PG ${f.pgUsPerEvent?.toFixed(0) ?? 'n/a'}, autocannon ${f.loadUsPerEvent.toFixed(0)})`;
   const durable = f.committed === f.acknowledged ? 'all committed' : `${f.acknowledged - f.committed} LOST`;
   console.log(`    ${f.name.padEnd(28)} ${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${f.p50} ms  p99 ${f.p99} ms  ${cpu}  non-2xx ${f.non2xx} errors ${f.errors}  2xx ${f.ok}: ${durable}  (load ${f.load.toFixed(1)})`);
 }
@@ -229,7 +271,9 @@ async function main(): Promise<void> {
     const mine = figures.filter((f) => f.name === target.name);
     const rate = median(mine.map((f) => f.perSecond));
     medians.set(target.name, rate);
-    const cpu = mine.every((f) => f.cpuUsPerEvent !== null) ? `${median(mine.map((f) => f.cpuUsPerEvent!)).toFixed(0)} us CPU/event` : 'CPU n/a';
+    const cpu = mine.every((f) => f.cpuUsPerEvent !== null)
+      ? `${median(mine.map((f) => f.cpuUsPerEvent!)).toFixed(0)} us CPU/event (${median(mine.map((f) => f.systemUsPerEvent!)).toFixed(0)} kernel), PG ${median(mine.map((f) => f.pgUsPerEvent ?? 0)).toFixed(0)} us/event, autocannon ${median(mine.map((f) => f.loadUsPerEvent)).toFixed(0)} us/event`
+      : 'CPU n/a';
     console.log(`    ${target.name.padEnd(28)} ${rate.toFixed(0).padStart(6)}/s  p50 ${median(mine.map((f) => f.p50))} ms  p99 ${median(mine.map((f) => f.p99))} ms  ${cpu}`);
   }
   const ratio = (a: Target, b: Target) => (medians.get(a.name)! / medians.get(b.name)!).toFixed(2);
