@@ -11,6 +11,7 @@ import { InboxClaims1763800670000 } from './1763800670000-inbox-claims';
 import { DocumentClaims1763800700000 } from './1763800700000-document-claims';
 import { PdfStorageExternal1763800800000 } from './1763800800000-pdf-storage-external';
 import { WaitingIndexes1763800900000 } from './1763800900000-waiting-indexes';
+import { InboxInsertCost1763801000000 } from './1763801000000-inbox-insert-cost';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   DocumentClaims1763800700000,
   PdfStorageExternal1763800800000,
   WaitingIndexes1763800900000,
+  InboxInsertCost1763801000000,
 ];

@@ -43,7 +43,7 @@ const RECOVERY_LIMIT_MS = 3 * RECOVERY_TARGET_MS;
     await stack.emulator.completeCheckoutSession(checkout.checkout_session_id);
     const [event] = await waitFor('the paid session in the inbox', async () => {
       const rows = await stack.sql<{ id: string }>(
-        `SELECT id FROM stripe_events WHERE type = 'checkout.session.completed' AND payload -> 'data' -> 'object' ->> 'id' = $1`,
+        `SELECT id FROM stripe_events WHERE type = 'checkout.session.completed' AND payload::json -> 'data' -> 'object' ->> 'id' = $1`,
         [checkout.checkout_session_id],
       );
       return rows.length ? rows : null;

@@ -10,7 +10,8 @@ export class StripeEvent {
   @PrimaryColumn('text') id: string;
   @Column('text') type: string;
   @Column('boolean') livemode: boolean;
-  @Column('json') payload: Record<string, unknown>;
+  /** The body Stripe signed, as text (JSON, checked by the api before it is stored; see StripeEventRepository). */
+  @Column('text') payload: string;
   @Column('text') status: StripeEventStatus;
   @Column('text', { nullable: true }) partnerId: string | null;
   @Column('text', { nullable: true }) detail: string | null;
