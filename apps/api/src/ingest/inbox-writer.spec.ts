@@ -25,6 +25,20 @@ describe('InboxWriter', () => {
     await expect(sut.accept(event(1))).resolves.toBe('duplicate');
   });
 
+  it('writes the requests that arrive during an insert together, in the next one', async () => {
+    const { sut, inbox } = setup();
+    let commit!: () => void;
+    inbox.insertNew.mockImplementationOnce((events) => new Promise((resolve) => (commit = () => resolve(new Set(events.map((e) => e.id))))));
+    const first = sut.accept(event(1));
+    const waiting = [sut.accept(event(2)), sut.accept(event(3)), sut.accept(event(2))];
+    expect(inbox.insertNew).toHaveBeenCalledTimes(1);
+    commit();
+    await expect(first).resolves.toBe('stored');
+    await expect(Promise.all(waiting)).resolves.toEqual(['stored', 'stored', 'duplicate']);
+    expect(inbox.insertNew).toHaveBeenCalledTimes(2);
+    expect(inbox.insertNew.mock.calls[1][0].map((e) => e.id)).toEqual(['evt_2', 'evt_3']);
+  });
+
   it('tells the worker at once of a first commit, then at most once per interval for the commits meanwhile', async () => {
     const { sut, inbox } = setup();
     await sut.accept(event(1));

@@ -8,7 +8,14 @@ interface Waiting {
 }
 
 const MAX_BATCH = MAX_INBOX_INSERT;
-const MAX_FLUSHES_IN_FLIGHT = 2;
+/**
+ * One INSERT at a time: the requests that arrive meanwhile make the next one twice as large as with two in flight,
+ * and PostgreSQL's cost per flush (bind, commit, its WAL flush) is then shared by twice as many events. Measured
+ * with NOTIFY at most every NOTIFY_INTERVAL_MS (bench:ingest 2026-12-05, 2 runs of 3 alternating rounds, load
+ * 2.4-4.8): medians 6,038 and 5,942/s, p99 22-23 ms, ~55 us of PostgreSQL CPU per event with one; 5,552 and 4,041/s, p99 24-29 ms
+ * and ~70 us with two. (With a NOTIFY per flush, one and two were the same within noise.)
+ */
+const MAX_FLUSHES_IN_FLIGHT = 1;
 /**
  * At most one NOTIFY per this interval, the first at once: a worker answers a notification by gathering for 20 ms
  * (GATHER_MS in apps/worker/src/stripe-inbox.stage.ts) and ignores the ones that arrive meanwhile, so one per group
