@@ -70,8 +70,8 @@ describe('abuse: per-endpoint delivery limits are set through the API', () => {
   it('refuses out-of-bounds limits with 400 naming the field, changing nothing', async () => {
     const { token } = await harness.partner();
     const { id } = await stack.createEndpoint(token, url);
-    // The worker finishes the earlier tests' deliveries first: only the requests below may write now.
-    await waitFor('no delivery in flight', async () => (await stack.sql(`SELECT 1 FROM deliveries WHERE status = 'pending' OR lease_until > now()`)).length === 0);
+    // The worker finishes the earlier tests' deliveries first, and lets their endpoints' leases go: only the requests below may write now.
+    await waitFor('no delivery in flight', async () => (await stack.sql(`SELECT 1 FROM deliveries WHERE status = 'pending'`)).length === 0 && (await stack.sql(`SELECT 1 FROM endpoints WHERE lease_owner IS NOT NULL`)).length === 0);
     const vectors: [string, Record<string, unknown>, string][] = [
       ['PATCH', { max_in_flight: 0 }, 'max_in_flight'],
       ['PATCH', { max_in_flight: 1001 }, 'max_in_flight'],

@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import type { Endpoint, Environment } from '@app/database';
-import { NOT_HELD_BACK_BY_ITS_ORDER_SQL, RENEW_LEASES_SQL, waitingSql } from './delivery.repository';
-import { claimPaced } from './paced-claim.repository';
-import { plainClaimSql, plainClaimsOf } from './plain-claim.repository';
+import { newId, type Endpoint, type Environment } from '@app/database';
+import { EndpointClaimState, nextRateAt, planClaim } from './claim-policy';
+import { dueDeliveriesSql, NOT_HELD_BACK_BY_ITS_ORDER_SQL, waitingSql } from './delivery.repository';
+import { ENDPOINT_CLAIM_WRITE_BACK_SQL, ENDPOINT_LEASE_BEAT_SQL, endpointLeaseTakeSql } from './endpoint.repository';
+import { plainLimitsSql } from './plain-claim.repository';
 
 /** What a send needs about its endpoint; the secret fields feed EndpointService.signingSecretsOf. */
 export type ClaimedEndpoint = Pick<Endpoint, 'id' | 'partnerId' | 'environment' | 'url' | 'secretEncrypted' | 'previousSecretEncrypted' | 'previousSecretExpiresAt'>;
@@ -24,6 +25,7 @@ export interface ClaimedDelivery {
   probe: boolean;
 }
 
+/** One per endpoint this worker holds the lease of after the claim (an endpoint held by another live worker has none). */
 export interface Claim {
   endpointId: string;
   /** Null when nothing was leased. */
@@ -33,21 +35,27 @@ export interface Claim {
   wakeAt: Date | null;
 }
 
-/** An endpoint to claim for, with the ids of this worker's deliveries of it answered 2xx and not recorded yet (see planClaim). */
+/** An endpoint to claim for, with what this worker has sent it and not recorded yet (see planClaim). */
 export interface ClaimRequest {
   endpointId: string;
-  answeredHere: string[];
+  /** Sent by this worker and not recorded yet: never picked again while held, and counted against max_in_flight. */
+  held: string[];
+  /** Of those, how many were answered 2xx: their slots are free again. */
+  answered: number;
 }
 
 /**
- * Hands out due deliveries of one endpoint under a lease. The endpoint row
- * lock serialises claims for that endpoint across every worker process, which
- * is what makes the in-flight bound, the circuit's single probe and the rate
- * limit hold globally; the lease (not memory) marks a delivery as in flight,
- * so a worker killed mid-send gives its deliveries back when the lease ends.
+ * Hands out due deliveries under an endpoint lease. One worker process (`owner`, a random id per process) holds an
+ * endpoint for a few seconds, renewed on its heartbeat while it has sends there not recorded yet; only the holder
+ * picks the endpoint's deliveries, so the in-flight bound, the circuit's single probe and the rate limit are decided
+ * from its own memory (planClaim), and picking is a read: no row lock, no write per delivery (the record is a
+ * delivery's only write). A worker that dies stops renewing: its endpoints lapse and the next worker to take them
+ * re-sends what it had not recorded, with the same webhook-id.
  */
 @Injectable()
 export class DeliveryClaimRepository implements OnApplicationShutdown {
+  /** This process's name on the leases it holds. */
+  readonly owner = newId('wkr');
   private heartbeat: Promise<Client> | null = null;
   private claimer: Promise<Client> | null = null;
   private claimQueue: Promise<unknown> = Promise.resolve();
@@ -58,18 +66,13 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
   ) {}
 
   /**
-   * One claim for every endpoint asked for, however many, on a connection of its own, so it never queues behind the
-   * pool. Plain endpoints (circuit closed, no rate limit) take one round trip, the lock, the count, planClaim's rule
-   * and the lease sent together (plain-claim.repository.ts). Others then take a transaction of 2 round trips (3 when
-   * a circuit probe or a rate limit must be written back; paced-claim.repository.ts):
-   *  1. lock the endpoints `FOR NO KEY UPDATE` in id order (concurrent claims and records cannot deadlock), then,
-   *     in a statement of its own so that its snapshot is taken after the locks, read their live leases and next
-   *     due time: a claim another worker committed while this one waited for the lock is counted, so two workers
-   *     cannot overshoot max_in_flight together;
-   *  2. planClaim() decides for each endpoint; one statement leases what is allowed, and the transaction commits.
-   * Leases are transient (a lost one only means a re-send with the same webhook-id), so this transaction skips
-   * waiting for the WAL flush: claims are the engine's most frequent commits. The statements are sent together
-   * (simple protocol), hence values written as escaped literals.
+   * One claim for every endpoint asked for, on a connection of its own (it never queues behind the pool), in one
+   * round trip of two statements run as one transaction: the lease of the endpoints that are free or already this
+   * worker's (endpointLeaseTakeSql), then a read, for the endpoints now held, of their settings and of up to
+   * planClaim's limit of due deliveries each (planClaim's rule in SQL: plainLimitsSql over limits with the circuit
+   * and rate caps folded in), except the ones held. planClaim then decides in TypeScript on what came back; a
+   * circuit probe or a rate limit's pacing is written back in a second round trip, only when taken. The statements
+   * are sent together (simple protocol), hence values written as escaped literals.
    * @crossTenant the worker claims by endpoint id; each delivery carries its own partner and environment.
    */
   claim(asked: ClaimRequest[], room: number, leaseMs: number): Promise<Claim[]> {
@@ -79,26 +82,53 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
 
   /** @crossTenant the claim itself (see claim), on the claim connection. */
   private async claimOn(asked: ClaimRequest[], room: number, leaseMs: number): Promise<Claim[]> {
+    if (!Number.isInteger(room)) throw new Error(`Claim room must be an integer: ${room}`);
     this.claimer ??= this.connect('claimer', 'delivery-claim');
     const client = await this.claimer;
-    const textArray = (vs: string[]) => `ARRAY[${vs.map((v) => client.escapeLiteral(v)).join(',')}]::text[]`;
+    const lit = (v: string) => client.escapeLiteral(v);
+    const textArray = (vs: string[]) => `ARRAY[${vs.map(lit).join(',')}]::text[]`;
+    const intArray = (vs: number[]) => `ARRAY[${vs.map((v) => String(Math.trunc(v))).join(',')}]::int[]`;
+    const ids = textArray(asked.map((a) => a.endpointId));
+    const held = textArray(asked.flatMap((a) => a.held));
+    const owner = lit(this.owner);
+    const now = '(SELECT now FROM clock)';
     try {
-      // Plain endpoints in one round trip: lock (id order, see claim), then count, plan and lease in a statement of
-      // its own (its snapshot is taken after the locks), and commit.
-      const ids = textArray(asked.map((a) => a.endpointId));
-      const [, , locked, plain] = (await client.query(
-        `BEGIN; SET LOCAL synchronous_commit = off;
-         SELECT e.id, e.circuit_state <> 'closed' OR e.rate_limit_per_second IS NOT NULL AS paced
-         FROM endpoints e WHERE e.id = ANY(${ids}) AND e.enabled AND e.deleted_at IS NULL
-         ORDER BY e.id FOR NO KEY UPDATE OF e;
-         ${plainClaimSql(ids, textArray(asked.flatMap((a) => a.answeredHere)), room, leaseMs)};
-         COMMIT`,
+      const [, picked] = (await client.query(
+        `${endpointLeaseTakeSql(ids, owner, leaseMs)};
+         WITH asked AS (SELECT a.* FROM unnest(${ids}, ${intArray(asked.map((a) => a.held.length))}, ${intArray(asked.map((a) => a.answered))})
+                          WITH ORDINALITY AS a(id, in_flight, answered_here, ord)),
+         clock AS MATERIALIZED (SELECT clock_timestamp() AS now),
+         leased AS (
+           SELECT e.id, a.ord, a.in_flight, a.answered_here, e.partner_id, e.environment, e.url, e.secret_encrypted,
+                  e.previous_secret_encrypted, e.previous_secret_expires_at, e.max_in_flight AS endpoint_max_in_flight,
+                  e.circuit_state, e.circuit_retry_at, e.rate_limit_per_second::float8 AS rate, e.rate_next_at, ${now} AS now,
+                  -- planClaim's caps as a max_in_flight for plainLimitsSql: the busy slots plus what may go now.
+                  greatest(0, a.in_flight - a.answered_here) + CASE
+                    WHEN e.circuit_state <> 'closed' AND (a.in_flight > 0 OR (e.circuit_state = 'open' AND e.circuit_retry_at > ${now})) THEN 0
+                    WHEN e.rate_limit_per_second IS NOT NULL AND e.rate_next_at > ${now} THEN 0
+                    ELSE least(greatest(0, e.max_in_flight - greatest(0, a.in_flight - a.answered_here)),
+                               CASE WHEN e.circuit_state <> 'closed' THEN 1 ELSE e.max_in_flight END,
+                               coalesce(greatest(1, floor(e.rate_limit_per_second / 10))::int, e.max_in_flight))
+                  END AS max_in_flight,
+                  -- Against statement_timestamp(), not the clock: a volatile bound cannot limit an index scan.
+                  (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > statement_timestamp()) AS next_due
+           FROM asked a JOIN endpoints e ON e.id = a.id
+           WHERE e.lease_owner = ${owner} AND e.enabled AND e.deleted_at IS NULL
+         ),
+         planned AS (${plainLimitsSql('leased', room)})
+         SELECT p.*, x.id AS delivery_id, x.message_id, x.attempt_count, m.body, m.type, m.order_id,
+                m.partner_id AS message_partner_id, m.environment AS message_environment
+         FROM planned p
+         LEFT JOIN LATERAL (${dueDeliveriesSql('p.id', now, 'p.lim', held)}) x ON true
+         LEFT JOIN messages m ON m.id = x.message_id
+         ORDER BY p.ord, x.next_attempt_at, x.seq`,
       )) as unknown as QueryResult[];
-      const claims = plainClaimsOf(plain.rows);
-      const paced = new Set(locked.rows.filter((r) => r.paced).map((r) => r.id as string));
-      if (paced.size === 0) return claims;
-      const taken = claims.reduce((n, c) => n + c.deliveries.length, 0);
-      return [...claims, ...(await claimPaced(client, asked.filter((a) => paced.has(a.endpointId)), room - taken, leaseMs))];
+      const { claims, healthChanges } = claimsOf(picked.rows, room);
+      // Written by the endpoints' owner (EndpointRepository).
+      if (healthChanges.length > 0) {
+        await client.query(ENDPOINT_CLAIM_WRITE_BACK_SQL, [healthChanges.map((h) => h.id), healthChanges.map((h) => h.probe), healthChanges.map((h) => h.rateAt)]);
+      }
+      return claims;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {
         // The connection is unusable: the next claim opens another.
@@ -117,15 +147,15 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Endpoints with due deliveries that no live lease covers: what Redis should have woken and did not.
+   * Endpoints with due deliveries that no live endpoint lease covers: what Redis should have woken and did not
+   * (a lapsed lease's worker died or stopped mid-send).
    * @crossTenant the sweeper's set-based look over every partner; only endpoint ids leave it, to be woken.
    */
   async dueEndpoints(cutoff: Date, limit = 1000): Promise<string[]> {
     const rows: { endpoint_id: string }[] = await this.db.query(
       `SELECT d.endpoint_id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
-       -- A lease that ran out is due at once: its worker died (or gave up recording) mid-send.
-       WHERE d.status = 'pending' AND ((d.lease_until IS NULL AND d.next_attempt_at < $1) OR d.lease_until < now())
-         AND e.enabled AND e.deleted_at IS NULL
+       WHERE d.status = 'pending' AND d.next_attempt_at < $1
+         AND (e.lease_until IS NULL OR e.lease_until < now()) AND e.enabled AND e.deleted_at IS NULL
        GROUP BY d.endpoint_id LIMIT $2`,
       [cutoff, limit],
     );
@@ -133,24 +163,24 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Extends the leases of deliveries still in the hands of the calling worker; one recorded meanwhile (lease cleared) is left alone.
-   * @crossTenant by the ids of deliveries this worker itself claimed.
+   * The heartbeat: renews (or takes back, if free) the leases of endpoints this worker has sends unrecorded at
+   * (`unrecorded`: endpoint id -> how many), and lets `idle` go. Returns the endpoints it holds after the beat.
+   * @crossTenant by the ids of endpoints this worker itself leased.
    */
-  async renewLeases(deliveryIds: string[], leaseMs: number): Promise<void> {
+  async beat(unrecorded: Map<string, number>, idle: string[], leaseMs: number): Promise<Set<string>> {
     // Its own connection: a heartbeat queued behind a busy pool would let live leases lapse.
     this.heartbeat ??= this.connect('heartbeat', 'delivery-heartbeat');
     const client = await this.heartbeat;
-    // Written by the deliveries' owner (DeliveryRepository).
-    await client.query(
-      RENEW_LEASES_SQL,
-      [deliveryIds, leaseMs],
-    );
+    // Written by the endpoints' owner (EndpointRepository).
+    const { rows } = await client.query(ENDPOINT_LEASE_BEAT_SQL, [this.owner, [...unrecorded.keys()], [...unrecorded.values()], leaseMs, idle]);
+    return new Set(rows.map((r) => r.id as string));
   }
 
   /** A connection of its own, kept in `field`; a failed connect or a broken connection is forgotten (the next call connects again). */
   private connect(field: 'heartbeat' | 'claimer', name: string): Promise<Client> {
     const client = new Client({ connectionString: this.config.databaseUrl, application_name: name });
-    // The engine's own connections: leases are transient (see claim), so their commits need not wait for the WAL flush.
+    // The engine's own connections: leases are transient (a lost one means a re-send with the same webhook-id), so
+    // their commits need not wait for the WAL flush.
     const connecting = client.connect().then(async () => {
       await client.query(`SET synchronous_commit = off`);
       return client;
@@ -171,39 +201,105 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Endpoints with a delivery whose lease ran out: its worker died (or gave up recording) mid-send.
-   * A short scan: only deliveries in flight carry a lease (deliveries_leased index).
+   * Endpoints whose lease ran out with due work: their worker died (or stopped renewing) mid-send.
    * @crossTenant only endpoint ids leave it, to be claimed for.
    */
   async endpointsWithLapsedLeases(limit = 100): Promise<string[]> {
-    const rows: { endpoint_id: string }[] = await this.db.query(
-      `SELECT DISTINCT endpoint_id FROM deliveries WHERE lease_until < now() AND status = 'pending' LIMIT $1`,
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT e.id FROM endpoints e
+       WHERE e.lease_until < now() AND e.enabled AND e.deleted_at IS NULL
+         AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')} AND d.next_attempt_at <= now())
+       LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => r.endpoint_id);
+    return rows.map((r) => r.id);
   }
 
   /**
-   * Endpoints with a delivery due for more than `graceMs` that no lease covers: one whose announcement was skipped
-   * (OutboxRepository) or raced a claim. One walk per enabled endpoint of its due deliveries in
-   * deliveries_endpoint_waiting (see waitingSql), stopping at the first one unleased and not held back: LATERAL with
-   * LIMIT 1, since as an EXISTS PostgreSQL joined the endpoints to a walk of every due delivery, checking the
-   * ordering rule for each (15 ms at 4,000 pending, every 100 ms).
+   * Endpoints free or held by this worker with a delivery due for more than `graceMs`: one whose announcement was
+   * skipped (OutboxRepository) or raced a claim. The caller skips those it is sending to (each send that ends
+   * pumps its endpoint). One walk per enabled endpoint of its due deliveries in deliveries_endpoint_waiting (see
+   * waitingSql), stopping at the first one not held back: LATERAL with LIMIT 1, since as an EXISTS PostgreSQL
+   * joined the endpoints to a walk of every due delivery, checking the ordering rule for each.
    * @crossTenant only endpoint ids leave it, to be claimed for.
    */
   async endpointsWaiting(graceMs: number, limit = 200): Promise<string[]> {
     const rows: { id: string }[] = await this.db.query(
-      // Not an endpoint that waits on purpose (open circuit, rate pacing: their wake-up is scheduled) nor a
-      // delivery held back by an earlier one of its order (that one's outcome pumps the endpoint).
+      // Not an endpoint that waits on purpose (open circuit, rate pacing: their wake-up is scheduled), nor one
+      // another live worker holds (it pumps it), nor a delivery held back by an earlier one of its order.
       `SELECT e.id FROM endpoints e
        CROSS JOIN LATERAL (
-         SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')} AND d.lease_until IS NULL
+         SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')}
            AND d.next_attempt_at <= now() - $1 * interval '1 millisecond' AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL}
          LIMIT 1) w
        WHERE e.enabled AND e.deleted_at IS NULL AND e.circuit_state = 'closed' AND (e.rate_next_at IS NULL OR e.rate_next_at <= now())
+         AND (e.lease_until IS NULL OR e.lease_until < now() OR e.lease_owner = $3)
        LIMIT $2`,
-      [graceMs, limit],
+      [graceMs, limit, this.owner],
     );
     return rows.map((r) => r.id);
   }
+}
+
+/** The claim's rows (one per held endpoint with no delivery, or one per delivery picked) as claims, planClaim deciding. */
+function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[]; healthChanges: { id: string; probe: boolean; rateAt: Date | null }[] } {
+  const byEndpoint = new Map<string, Record<string, any>[]>();
+  for (const r of rows) {
+    const list = byEndpoint.get(r.id);
+    if (list) list.push(r);
+    else byEndpoint.set(r.id, [r]);
+  }
+  const claims: Claim[] = [];
+  const healthChanges: { id: string; probe: boolean; rateAt: Date | null }[] = [];
+  let left = room;
+  // In the order asked (the rows' order), so an endpoint waiting longest for room is served first.
+  for (const [id, list] of byEndpoint) {
+    const ep = list[0];
+    const state: EndpointClaimState = {
+      maxInFlight: ep.endpoint_max_in_flight,
+      inFlight: ep.in_flight,
+      answeredHere: ep.answered_here,
+      circuitState: ep.circuit_state,
+      circuitRetryAt: ep.circuit_retry_at,
+      rateLimitPerSecond: ep.rate,
+      rateNextAt: ep.rate_next_at,
+    };
+    const plan = planClaim(state, left, ep.now);
+    if (plan.kind === 'wait') {
+      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: plan.until });
+      continue;
+    }
+    if (plan.kind === 'full') {
+      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: null });
+      continue;
+    }
+    const taken = list.filter((r) => r.delivery_id !== null).slice(0, plan.limit);
+    left -= taken.length;
+    const endpoint: ClaimedEndpoint = {
+      id,
+      partnerId: ep.partner_id,
+      environment: ep.environment,
+      url: ep.url,
+      secretEncrypted: ep.secret_encrypted,
+      previousSecretEncrypted: ep.previous_secret_encrypted,
+      previousSecretExpiresAt: ep.previous_secret_expires_at,
+    };
+    const deliveries: ClaimedDelivery[] = taken.map((r) => ({
+      id: r.delivery_id,
+      messageId: r.message_id,
+      attemptsMade: r.attempt_count,
+      body: r.body,
+      type: r.type,
+      orderId: r.order_id,
+      partnerId: r.message_partner_id,
+      environment: r.message_environment as Environment,
+      probe: plan.probe,
+    }));
+    // Room left: make sure the next retry has a wake-up, even if the one that brought us here fired early or was lost.
+    claims.push({ endpointId: id, endpoint: deliveries.length > 0 ? endpoint : null, deliveries, wakeAt: taken.length < plan.limit ? ep.next_due : null });
+    if (taken.length > 0 && (plan.probe || state.rateLimitPerSecond !== null)) {
+      healthChanges.push({ id, probe: plan.probe, rateAt: state.rateLimitPerSecond !== null ? nextRateAt(state, taken.length, ep.now) : null });
+    }
+  }
+  return { claims, healthChanges };
 }

@@ -20,14 +20,15 @@ const FLUSH_FULL = 200;
 const PARALLEL_FLUSHES = 4;
 const FLUSH_RETRIES = 3;
 /**
- * Claims in flight at once. More than one was faster with few endpoints but, under load, let a
- * failing endpoint overshoot its circuit threshold in tests: kept at one until that is understood.
+ * Claims in flight at once. One: the pick excludes what this process holds as of the claim's start, so two claims
+ * of the same endpoint at once could both pick its next delivery.
  */
 const PARALLEL_CLAIMS = 1;
 /**
  * The short poll behind the commit announcements: a producer skips announcing an endpoint that already has a
- * delivery waiting (OutboxRepository), and the claim that delivery brings may run just before the new one commits.
- * A delivery left unleased for WAITING_GRACE_MS is then claimed within WAITING_POLL_MS more.
+ * delivery due (OutboxRepository), and the claim that delivery brings may run just before the new one commits.
+ * A delivery due for WAITING_GRACE_MS at an endpoint free or held here (and not being sent to) is then claimed
+ * within WAITING_POLL_MS more.
  */
 const WAITING_POLL_MS = 100;
 const WAITING_GRACE_MS = 100;
@@ -45,12 +46,14 @@ const LINGER_MS = 40;
  * committed delivery announced by PostgreSQL, a queue job, the sweeper) only
  * asks it to look at an endpoint ("pump"): it claims what that endpoint may
  * take now and starts the sends without awaiting them, so a partner that
- * hangs until the timeout holds sockets and leases, never a queue slot that
+ * hangs until the timeout holds sockets and its lease, never a queue slot that
  * other partners need. Finished attempts are recorded in batches (group
  * commit); each batch frees its endpoints' slots and pumps them again. The
- * leases of everything claimed and not yet recorded are renewed by a
- * heartbeat, so they can stay short: a dead worker's deliveries are free again
- * seconds after it stops renewing them.
+ * process leases endpoints, not deliveries (DeliveryClaimRepository): what it
+ * sent and has not recorded is known here only, and a heartbeat renews the
+ * leases of the endpoints it still owes outcomes to and lets idle ones go, so
+ * the leases can stay short: a dead worker's endpoints are free again seconds
+ * after it stops renewing them, and their unrecorded deliveries are re-sent.
  */
 @Injectable()
 export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -71,13 +74,19 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private wakeups?: ChannelListener;
   /** Per endpoint, deliveries answered 2xx and not recorded yet: their slots are free again (see planClaim). */
   private readonly answered = new Map<string, Set<string>>();
-  /** Claimed by this process and not recorded yet: the leases the heartbeat keeps alive. */
-  private readonly leased = new Set<string>();
+  /** Per endpoint, deliveries sent by this process and not recorded yet: never picked again meanwhile. */
+  private readonly unrecorded = new Map<string, Set<string>>();
+  /** Endpoints whose lease this process took: renewed while they have sends unrecorded, let go when idle. */
+  private readonly leasedEndpoints = new Set<string>();
+  /** Endpoints of the claim running: not let go meanwhile (the claim may just have leased them). */
+  private readonly claiming = new Set<string>();
   private heartbeat?: NodeJS.Timeout;
   private waitingPoll?: NodeJS.Timeout;
   private polling = false;
   /** Per endpoint, sends of this process not finished yet: each pumps its endpoint when it ends. */
   private readonly sendingTo = new Map<string, number>();
+  /** Per endpoint being sent to, when a send to it last started or ended here (see pumpWaiting). */
+  private readonly lastSendEvent = new Map<string, number>();
   /** Endpoints with a look LINGER_MS after their last send here already scheduled. */
   private readonly lingering = new Set<string>();
   private stopping = false;
@@ -90,7 +99,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     this.heartbeat = setInterval(() => {
-      this.renewLeases();
+      this.beat();
       this.takeOverLapsedLeases();
     }, LEASE_RENEW_EVERY_MS);
     this.waitingPoll = setInterval(() => this.pumpWaiting(), WAITING_POLL_MS);
@@ -135,13 +144,28 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     const ids = [...this.wanted];
     this.wanted.clear();
     if (ids.length === 0 || this.stopping) return;
+    for (const id of ids) this.claiming.add(id);
+    try {
+      await this.claimFor(ids);
+    } finally {
+      for (const id of ids) this.claiming.delete(id);
+    }
+  }
+
+  private async claimFor(ids: string[]): Promise<void> {
     const room = this.config.webhookMaxInFlightPerWorker - this.inFlight;
     if (room <= 0) {
       for (const id of ids) this.starved.add(id);
       return;
     }
-    const claims = await this.deliveries.claim(ids.map((endpointId) => ({ endpointId, answeredHere: [...(this.answered.get(endpointId) ?? [])] })), room);
-    for (const claim of claims) for (const d of claim.deliveries) this.launch(claim.endpoint!, d);
+    const claims = await this.deliveries.claim(
+      ids.map((endpointId) => ({ endpointId, held: [...(this.unrecorded.get(endpointId) ?? [])], answered: this.answered.get(endpointId)?.size ?? 0 })),
+      room,
+    );
+    for (const claim of claims) {
+      this.leasedEndpoints.add(claim.endpointId);
+      for (const d of claim.deliveries) this.launch(claim.endpoint!, d);
+    }
     // Not awaited: the next claim (other endpoints' turn) does not wait for Redis.
     for (const c of claims) if (c.wakeAt) this.wake(c.endpointId, c.wakeAt).catch((err) => this.logger.warn(`Wake of ${c.endpointId} not scheduled: ${(err as Error).message}`));
   }
@@ -153,7 +177,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private launch(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): void {
     this.inFlight++;
     this.sendingTo.set(endpoint.id, (this.sendingTo.get(endpoint.id) ?? 0) + 1);
-    this.leased.add(delivery.id);
+    this.lastSendEvent.set(endpoint.id, Date.now());
+    if (!this.unrecorded.has(endpoint.id)) this.unrecorded.set(endpoint.id, new Set());
+    this.unrecorded.get(endpoint.id)!.add(delivery.id);
     const send = this.deliveries
       .send(endpoint, delivery)
       .then((done) => {
@@ -168,15 +194,18 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         this.scheduleFlush();
       })
       .catch((err) => {
-        this.leased.delete(delivery.id);
+        this.forget(endpoint.id, delivery.id);
         this.logger.error(`Send of ${delivery.id} crashed: ${(err as Error).message}`);
       })
       .finally(() => {
         this.inFlight--;
         const left = this.sendingTo.get(endpoint.id)! - 1;
-        if (left > 0) this.sendingTo.set(endpoint.id, left);
-        else {
+        if (left > 0) {
+          this.sendingTo.set(endpoint.id, left);
+          this.lastSendEvent.set(endpoint.id, Date.now());
+        } else {
           this.sendingTo.delete(endpoint.id);
+          this.lastSendEvent.delete(endpoint.id);
           this.lingerOn(endpoint.id);
         }
         this.sends.delete(send);
@@ -210,13 +239,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   private async flush(batch: CompletedAttempt[]): Promise<void> {
     const followUps = await this.recordWithRetry(batch);
-    // Recorded, or given up on: either way this process no longer vouches for these leases.
-    for (const c of batch) {
-      this.leased.delete(c.delivery.id);
-      const answered = this.answered.get(c.endpoint.id);
-      answered?.delete(c.delivery.id);
-      if (answered?.size === 0) this.answered.delete(c.endpoint.id);
-    }
+    // Recorded, or given up on (then the next pick sends it again, same webhook-id: late, never lost).
+    for (const c of batch) this.forget(c.endpoint.id, c.delivery.id);
     if (followUps) await this.followUp(followUps);
   }
 
@@ -226,7 +250,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         return await this.deliveries.record(batch);
       } catch (err) {
         if (attempt >= FLUSH_RETRIES) {
-          // The leases will run out and these deliveries be sent again, same webhook-id: late, never lost.
+          // No longer held here, these deliveries are picked and sent again, same webhook-id: late, never lost.
           this.logger.error(`Could not record ${batch.length} attempt(s): ${(err as Error).message}`);
           return null;
         }
@@ -262,24 +286,52 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.pump(endpointId).catch((err) => this.logger.warn(`Pump of ${endpointId} failed: ${(err as Error).message}`));
   }
 
-  private renewLeases(): void {
-    if (this.leased.size === 0) return;
-    // A missed beat is harmless while the next one comes before the lease ends; after that, another worker may re-send (same webhook-id).
-    this.deliveries.renewLeases([...this.leased]).catch((err) => this.logger.warn(`Could not renew ${this.leased.size} lease(s): ${(err as Error).message}`));
+  /** No longer sent and unrecorded here. */
+  private forget(endpointId: string, deliveryId: string): void {
+    for (const map of [this.unrecorded, this.answered]) {
+      const ids = map.get(endpointId);
+      ids?.delete(deliveryId);
+      if (ids?.size === 0) map.delete(endpointId);
+    }
   }
 
-  /** Endpoints this process is sending to are skipped: each finishing send pumps its endpoint anyway. */
+  /**
+   * Renews the leases of endpoints with sends unrecorded here and lets the others go (another worker may take them
+   * at once). A lease found taken by another worker (this one looked dead) is dropped: that worker pumps it now.
+   */
+  private beat(): void {
+    if (this.leasedEndpoints.size === 0 && this.unrecorded.size === 0) return;
+    const owed = new Map<string, number>();
+    for (const [endpointId, ids] of this.unrecorded) owed.set(endpointId, ids.size);
+    for (const endpointId of this.sendingTo.keys()) if (!owed.has(endpointId)) owed.set(endpointId, 0);
+    const idle = [...this.leasedEndpoints].filter((id) => !owed.has(id) && !this.wanted.has(id) && !this.claiming.has(id));
+    for (const id of idle) this.leasedEndpoints.delete(id);
+    // A missed beat is harmless while the next one comes before the lease ends; after that, another worker may re-send (same webhook-id).
+    this.deliveries
+      .beat(owed, idle)
+      .then((held) => {
+        for (const id of owed.keys()) if (!held.has(id)) this.leasedEndpoints.delete(id);
+      })
+      .catch((err) => this.logger.warn(`Could not renew ${owed.size} endpoint lease(s): ${(err as Error).message}`));
+  }
+
+  /**
+   * Endpoints this process is busy with (a send started or ended there within WAITING_GRACE_MS) are skipped: each
+   * finishing send pumps its endpoint anyway. One whose sends hang is not: a producer skips announcing an endpoint
+   * while a delivery is in flight there (OutboxRepository), so the poll is what hands it its remaining slots.
+   */
   private pumpWaiting(): void {
     if (this.stopping || this.polling) return;
     this.polling = true;
+    const busySince = Date.now() - WAITING_GRACE_MS;
     this.deliveries
       .endpointsWaiting(WAITING_GRACE_MS)
-      .then((ids) => ids.filter((id) => !this.sendingTo.has(id)).forEach((id) => this.pumpQuietly(id)))
+      .then((ids) => ids.filter((id) => (this.lastSendEvent.get(id) ?? 0) < busySince).forEach((id) => this.pumpQuietly(id)))
       .catch((err) => this.logger.warn(`Could not look for waiting deliveries: ${(err as Error).message}`))
       .finally(() => (this.polling = false));
   }
 
-  /** A dead worker's deliveries are claimed again as soon as their lease runs out, not at the next sweep. */
+  /** A dead worker's endpoints are claimed again as soon as their lease runs out, not at the next sweep. */
   private takeOverLapsedLeases(): void {
     if (this.stopping) return;
     this.deliveries
@@ -298,5 +350,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.waitingPoll) clearInterval(this.waitingPoll);
+    // Everything is recorded: another worker may take these endpoints at once rather than after the lease.
+    const idle = [...this.leasedEndpoints];
+    this.leasedEndpoints.clear();
+    if (idle.length > 0) await this.deliveries.beat(new Map(), idle).catch((err) => this.logger.warn(`Could not let ${idle.length} endpoint lease(s) go: ${(err as Error).message}`));
   }
 }

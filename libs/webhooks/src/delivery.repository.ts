@@ -5,8 +5,7 @@ import { Attempt, Delivery, managerOf, Message, newId, TenantScope, Tx } from '@
 
 /*
  * The owner of `deliveries`: every statement that writes the table is here, as a method or, for the engine's
- * multi-table statements that must stay one round trip (the outbox write, the claims' leases, the record of a
- * batch), as a SQL fragment that statement embeds (test/table-owner-rule.spec.ts holds the rule).
+ * multi-table statements that must stay one round trip (the outbox write, the record of a batch), as a SQL fragment that statement embeds (test/table-owner-rule.spec.ts holds the rule).
  */
 
 /** The PostgreSQL channel on which a committed delivery's endpoint id is announced (the DeliveryDispatcher LISTENs on it). */
@@ -35,17 +34,6 @@ export function pendingDeliveriesInsertSql(p: { addressed: string; message: stri
 }
 
 /**
- * For the claims (plain-claim.repository.ts, paced-claim.repository.ts): leases the deliveries of `picked` (column id, rows already locked)
- * until `from` (a timestamptz expression) plus `leaseMs`; returns what the claim hands out.
- * @crossTenant builds SQL text and runs nothing: the claim leases by the ids it picked, whoever's they are.
- */
-export function leaseDeliveriesSql(picked: string, from: string, leaseMs: number): string {
-  return `UPDATE deliveries d SET lease_until = ${from} + ${Math.round(leaseMs)} * interval '1 millisecond'
-      -- By primary key: joined to picked, the planner (guessing picked's size) hashed it against a scan of every delivery.
-      WHERE d.id = ANY(ARRAY(SELECT id FROM ${picked})) RETURNING d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq`;
-}
-
-/**
  * "Still waiting to be delivered" (status 'pending') over a delivery aliased `alias`, for the engine's hot reads (the
  * ordering rule, the due pick, the wake check, the waiting-endpoint poll). Written `status <> 'delivered' AND status
  * <> 'failed'` (the same rows: the status check allows three values) so that it matches only the predicates of
@@ -67,19 +55,19 @@ export const NOT_HELD_BACK_BY_ITS_ORDER_SQL = `(d.order_id IS NULL OR NOT EXISTS
         WHERE o.endpoint_id = d.endpoint_id AND o.order_id = d.order_id AND o.seq < d.seq AND ${waitingSql('o')}))`;
 
 /**
- * For both claims: up to `limit` deliveries of `endpointId` due at `at` (SQL expressions), unleased and not held
- * back by their order, oldest first, locked for the lease that follows (a concurrent claim skips them). A walk of
- * deliveries_endpoint_waiting in key order (see waitingSql) that stops after `limit`: the rule is checked for the
- * deliveries taken, not for the endpoint's whole backlog.
+ * For the claim: up to `limit` deliveries of `endpointId` due at `at` (SQL expressions), not held back by their
+ * order, oldest first, except `held` (a SQL text[]: those this worker has sent and not recorded yet). A read, no
+ * row lock and no write: the worker holding the endpoint's lease is the only one that picks for it. A walk of
+ * deliveries_endpoint_waiting in key order (see waitingSql) that stops after `limit` (plus the held ones it skips):
+ * the rule is checked for the deliveries taken, not for the endpoint's whole backlog.
  * @crossTenant builds SQL text and runs nothing.
  */
-export function dueDeliveriesSql(endpointId: string, at: string, limit: string): string {
-  return `SELECT d.id FROM deliveries d
+export function dueDeliveriesSql(endpointId: string, at: string, limit: string, held = 'ARRAY[]::text[]'): string {
+  return `SELECT d.id, d.endpoint_id, d.message_id, d.attempt_count, d.next_attempt_at, d.seq FROM deliveries d
         WHERE d.endpoint_id = ${endpointId} AND ${waitingSql('d')} AND d.next_attempt_at <= ${at}
-          AND (d.lease_until IS NULL OR d.lease_until <= ${at}) AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL}
+          AND d.id <> ALL(${held}) AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL}
         ORDER BY d.next_attempt_at, d.seq
-        LIMIT ${limit}
-        FOR UPDATE OF d SKIP LOCKED`;
+        LIMIT ${limit}`;
 }
 
 /**
@@ -89,22 +77,13 @@ export function dueDeliveriesSql(endpointId: string, at: string, limit: string):
  */
 export const RECORD_DELIVERIES_SQL = `UPDATE deliveries d SET
     attempt_count = v.prev + 1, status = v.status, next_attempt_at = v.next_at, last_attempt_at = v.attempted_at,
-    delivered_at = CASE WHEN v.status = 'delivered' THEN v.finished_at END, lease_until = NULL,
+    delivered_at = CASE WHEN v.status = 'delivered' THEN v.finished_at END,
     last_error = v.error, failed_reason = v.reason
   FROM unnest($2::text[], $10::int[], $11::text[], $12::timestamptz[], $5::timestamptz[], $13::timestamptz[], $9::text[], $14::text[])
     AS v(id, prev, status, next_at, attempted_at, finished_at, error, reason)
   -- d.id = ANY($2) too: joined to the arrays alone, the planner hashed them against a scan of every delivery.
   WHERE d.id = ANY($2::text[]) AND d.id = v.id AND d.status = 'pending' AND d.attempt_count = v.prev
   RETURNING d.id, d.status, d.created_at`;
-
-/**
- * For DeliveryClaimRepository.renewLeases (its own connection): extends the leases of deliveries $1 by $2 ms; one
- * recorded meanwhile (lease cleared) is left alone.
- */
-export const RENEW_LEASES_SQL =
-  // SKIP LOCKED: a row locked now is being recorded (or re-claimed), and waiting for it could deadlock with that batch.
-  `UPDATE deliveries SET lease_until = clock_timestamp() + $2 * interval '1 millisecond'
-       WHERE id IN (SELECT id FROM deliveries WHERE id = ANY($1) AND status = 'pending' AND lease_until IS NOT NULL FOR NO KEY UPDATE SKIP LOCKED)`;
 
 /**
  * Deliveries made pending again (resend, recover), the one-shot ping's, and the exhausted announcement's, outside
@@ -158,7 +137,7 @@ export class DeliveryRepository {
   async makePending(tx: Tx, scope: TenantScope, deliveryId: string, orderKey?: string): Promise<void> {
     await managerOf(tx).query(
       `UPDATE deliveries SET status = 'pending', attempt_count = 0, next_attempt_at = now(), delivered_at = NULL,
-         lease_until = NULL, last_error = NULL, failed_reason = NULL, order_id = COALESCE($2, order_id)
+         last_error = NULL, failed_reason = NULL, order_id = COALESCE($2, order_id)
        WHERE id = $1 AND partner_id = $3`,
       [deliveryId, orderKey ?? null, scope.partnerId],
     );

@@ -5,7 +5,7 @@ import { judgeAttempt } from './attempt-outcome';
 import { AttemptRecordRepository, CompletedAttempt, RecordFollowUps } from './attempt-record.repository';
 import { Claim, ClaimedDelivery, ClaimedEndpoint, ClaimRequest, DeliveryClaimRepository } from './delivery-claim.repository';
 import { EndpointService } from './endpoint.service';
-import { DELIVERY_LEASE_MS } from './delivery-lease';
+import { ENDPOINT_LEASE_MS } from './delivery-lease';
 import { WebhookSender } from './webhook-sender';
 import { webhookHeaders } from './webhook-signature';
 
@@ -41,22 +41,25 @@ export class DeliveryService {
 
   /** What each endpoint may be handed now, within `room` sends for this worker, in one claim. */
   claim(asked: ClaimRequest[], room: number): Promise<Claim[]> {
-    return this.claims.claim(asked, room, DELIVERY_LEASE_MS);
+    return this.claims.claim(asked, room, ENDPOINT_LEASE_MS);
   }
 
-  /** Endpoints holding deliveries whose worker stopped renewing their lease. */
+  /** Endpoints with due work whose worker stopped renewing their lease. */
   endpointsWithLapsedLeases(): Promise<string[]> {
     return this.claims.endpointsWithLapsedLeases();
   }
 
-  /** Endpoints with a delivery left waiting unleased for more than `graceMs` (see DeliveryDispatcher's poll). */
+  /** Endpoints free or held here with a delivery due for more than `graceMs` (see DeliveryDispatcher's poll). */
   endpointsWaiting(graceMs: number): Promise<string[]> {
     return this.claims.endpointsWaiting(graceMs);
   }
 
-  /** The claiming worker is alive and still owes these deliveries' outcome. */
-  renewLeases(deliveryIds: string[]): Promise<void> {
-    return this.claims.renewLeases(deliveryIds, DELIVERY_LEASE_MS);
+  /**
+   * This worker is alive and still owes the outcome of sends to these endpoints (endpoint id -> how many): their
+   * leases are renewed; `idle` ones are let go. Returns the endpoints still held.
+   */
+  beat(unrecorded: Map<string, number>, idle: string[]): Promise<Set<string>> {
+    return this.claims.beat(unrecorded, idle, ENDPOINT_LEASE_MS);
   }
 
   async send(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): Promise<CompletedAttempt> {

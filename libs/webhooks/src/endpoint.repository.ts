@@ -53,11 +53,43 @@ export const ENDPOINT_HEALTH_UPDATE_SQL = `UPDATE endpoints e SET
        WHERE e.id = v.id`;
 
 /**
- * For the two-step claim (paced-claim.repository.ts), on its connection before its commit: the circuit's probe taken
+ * For DeliveryClaimRepository's claim, by the endpoints' lease holder after its pick: the circuit's probe taken
  * (half_open) and the rate limit's next slot. $1 ids, $2 probe flags, $3 next rate times (null: unchanged).
  */
 export const ENDPOINT_CLAIM_WRITE_BACK_SQL = `UPDATE endpoints e SET circuit_state = CASE WHEN v.probe THEN 'half_open' ELSE e.circuit_state END, rate_next_at = coalesce(v.rate_at, e.rate_next_at)
          FROM unnest($1::text[], $2::bool[], $3::timestamptz[]) AS v(id, probe, rate_at) WHERE e.id = v.id`;
+
+/**
+ * For DeliveryClaimRepository's claim, sent with the due pick that follows it: the endpoints of `ids` (a SQL text[])
+ * that are enabled and free (never leased, lapsed, or already `owner`'s) are leased to `owner` (a SQL literal) for
+ * `leaseMs`. An endpoint another live worker holds is left alone: that worker pumps it. Locked in id order, as the
+ * record's health writes lock them, so the two cannot deadlock; NO KEY UPDATE does not wait for outbox transactions
+ * holding the foreign key's KEY SHARE. The lease columns are not indexed: a HOT update of the endpoint row.
+ * @crossTenant builds SQL text and runs nothing: the worker leases by endpoint id.
+ */
+export function endpointLeaseTakeSql(ids: string, owner: string, leaseMs: number): string {
+  return `UPDATE endpoints e SET lease_owner = ${owner}, lease_until = clock_timestamp() + ${Math.round(leaseMs)} * interval '1 millisecond'
+    WHERE e.id IN (SELECT f.id FROM endpoints f WHERE f.id = ANY(${ids}) AND f.enabled AND f.deleted_at IS NULL
+                     AND (f.lease_owner = ${owner} OR f.lease_until IS NULL OR f.lease_until < clock_timestamp())
+                   ORDER BY f.id FOR NO KEY UPDATE OF f)
+      AND (e.lease_owner = ${owner} OR e.lease_until IS NULL OR e.lease_until < clock_timestamp())`;
+}
+
+/**
+ * For DeliveryClaimRepository.beat (the heartbeat's own connection): $1 owner renews its leases of endpoints $2 for
+ * $4 ms (taking back one left free meanwhile), each with $3 sends not yet recorded (the endpoint's stats show
+ * them), and lets $5 go (nothing unrecorded there). Returns the endpoints it still holds; one taken over meanwhile (this worker looked dead) is not among them.
+ */
+export const ENDPOINT_LEASE_BEAT_SQL = `WITH renewed AS (
+    UPDATE endpoints e SET lease_owner = $1, lease_until = clock_timestamp() + $4 * interval '1 millisecond', lease_in_flight = v.n
+    FROM unnest($2::text[], $3::int[]) AS v(id, n)
+    WHERE e.id = v.id AND (e.lease_owner = $1 OR e.lease_until IS NULL OR e.lease_until < clock_timestamp()) RETURNING e.id
+  ), released AS (
+    UPDATE endpoints e SET lease_owner = NULL, lease_until = NULL, lease_in_flight = 0
+    WHERE e.id = ANY($5::text[]) AND e.lease_owner = $1 RETURNING e.id
+  )
+  -- released runs although nothing reads it (a data-modifying WITH always runs to completion).
+  SELECT id FROM renewed`;
 
 /** The partner-facing endpoint rows: the CRUD, controls, health. Every method takes the tenant, but the marked ones. */
 @Injectable()
@@ -203,7 +235,8 @@ export class EndpointRepository {
       this.db.query(
         `SELECT count(*) FILTER (WHERE status = 'pending')::int AS backlog,
                 count(*) FILTER (WHERE status = 'failed')::int AS failed,
-                count(*) FILTER (WHERE status = 'pending' AND lease_until > $2)::int AS in_flight
+                -- The worker holding the endpoint's lease counts its sends not yet recorded on each beat.
+                (SELECT CASE WHEN e.lease_until > $2 THEN e.lease_in_flight ELSE 0 END FROM endpoints e WHERE e.id = $1) AS in_flight
          FROM deliveries WHERE endpoint_id = $1 AND partner_id = $3`,
         [id, now, scope.partnerId],
       ),

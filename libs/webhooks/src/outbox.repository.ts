@@ -22,15 +22,16 @@ export interface OutboxMessage {
 }
 
 /**
- * Announce the endpoint at commit unless one of its deliveries is already waiting unleased: that one's own
- * announcement (or the send in flight that keeps it waiting) brings a claim, which takes this one too. A
+ * Announce the endpoint at commit unless one of its deliveries is already due (waiting, or in flight: the engine
+ * does not mark deliveries it sends): that one's own announcement, or the end of its send (which pumps the
+ * endpoint), brings a claim, which takes this one too. A
  * transaction that notifies commits alone (PostgreSQL serialises NOTIFY commits through their WAL flush), so
  * skipping redundant announcements is what lets many producers commit together. The rare race this leaves (that
- * claim ran just before this commit) is covered by the dispatcher's short poll (DeliveryDispatcher). A walk of the
- * endpoint's due deliveries in deliveries_endpoint_waiting (see waitingSql), past the few in flight.
+ * claim ran just before this commit) is covered by the dispatcher's short poll (DeliveryDispatcher). A probe of the
+ * endpoint's due deliveries in deliveries_endpoint_waiting (see waitingSql).
  */
 const ANNOUNCE_SQL = (endpoint: string) => `NOT EXISTS (
-  SELECT 1 FROM deliveries w WHERE w.endpoint_id = ${endpoint} AND ${waitingSql('w')} AND w.lease_until IS NULL AND w.next_attempt_at <= now())`;
+  SELECT 1 FROM deliveries w WHERE w.endpoint_id = ${endpoint} AND ${waitingSql('w')} AND w.next_attempt_at <= now())`;
 
 /** Where the message's values come from in the statement that embeds the outbox write: SQL expressions. */
 export interface OutboxWriteParams {
