@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { ChannelListener } from '@app/database';
 import { JobQueue } from '@app/queue';
 import type { CompletedAttempt, RecordFollowUps } from './attempt-record.repository';
-import type { ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
+import { CLAIM_CONNECTIONS, type ClaimedDelivery, type ClaimedEndpoint } from './delivery-claim.repository';
 import { DeliveryService } from './delivery.service';
 import { LEASE_RENEW_EVERY_MS } from './delivery-lease';
 import { DELIVERY_DUE_CHANNEL } from './outbox.repository';
@@ -20,10 +20,10 @@ const FLUSH_FULL = 200;
 const PARALLEL_FLUSHES = 4;
 const FLUSH_RETRIES = 3;
 /**
- * Claims in flight at once. One: the pick excludes what this process holds as of the claim's start, so two claims
- * of the same endpoint at once could both pick its next delivery.
+ * Claims in flight at once, each for endpoints no other running claim has: the pick excludes what this process
+ * holds as of the claim's start, so two claims of the same endpoint at once could both pick its next delivery.
  */
-const PARALLEL_CLAIMS = 1;
+const PARALLEL_CLAIMS = CLAIM_CONNECTIONS;
 /**
  * The short poll behind the commit announcements: a producer skips announcing an endpoint that already has a
  * delivery due (OutboxRepository), and the claim that delivery brings may run just before the new one commits.
@@ -123,8 +123,13 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   pump(endpointId: string): Promise<void> {
     if (this.stopping) return Promise.resolve();
     this.wanted.add(endpointId);
+    return this.kick();
+  }
+
+  /** Starts a claim for the endpoints wanted and not in a running claim, or queues one for when a claim ends. */
+  private kick(): Promise<void> {
     if (this.queuedClaim) return this.queuedClaim;
-    if (this.claimsRunning < PARALLEL_CLAIMS) return this.startClaim();
+    if (this.claimsRunning < PARALLEL_CLAIMS && [...this.wanted].some((id) => !this.claiming.has(id))) return this.startClaim();
     this.queuedClaim = new Promise<void>((resolve) => this.claimSlotFreed.push(resolve)).then(() => {
       this.queuedClaim = null;
       return this.startClaim();
@@ -136,32 +141,46 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.claimsRunning++;
     return this.claimWanted().finally(() => {
       this.claimsRunning--;
-      this.claimSlotFreed.shift()?.();
+      const next = this.claimSlotFreed.shift();
+      if (next) next();
+      // Endpoints asked while their claim ran, and no claim queued for them: their turn now.
+      else if (this.wanted.size > 0 && !this.stopping) this.kick().catch((err) => this.logger.warn(`Claim failed: ${(err as Error).message}`));
     });
   }
 
   private async claimWanted(): Promise<void> {
-    const ids = [...this.wanted];
-    this.wanted.clear();
+    // An endpoint in a running claim waits for the next one (see PARALLEL_CLAIMS).
+    const ids = [...this.wanted].filter((id) => !this.claiming.has(id));
+    for (const id of ids) this.wanted.delete(id);
     if (ids.length === 0 || this.stopping) return;
     for (const id of ids) this.claiming.add(id);
+    // Each claim may fill at most its share of the room: one running now is not counted in inFlight yet.
+    const room = Math.floor((this.config.webhookMaxInFlightPerWorker - this.inFlight) / PARALLEL_CLAIMS);
     try {
-      await this.claimFor(ids);
+      await this.claimFor(ids, room);
     } finally {
       for (const id of ids) this.claiming.delete(id);
     }
   }
 
-  private async claimFor(ids: string[]): Promise<void> {
-    const room = this.config.webhookMaxInFlightPerWorker - this.inFlight;
+  private async claimFor(ids: string[], room: number): Promise<void> {
     if (room <= 0) {
       for (const id of ids) this.starved.add(id);
       return;
     }
     const claims = await this.deliveries.claim(
-      ids.map((endpointId) => ({ endpointId, held: [...(this.unrecorded.get(endpointId) ?? [])], answered: this.answered.get(endpointId)?.size ?? 0 })),
+      ids.map((endpointId) => ({
+        endpointId,
+        held: [...(this.unrecorded.get(endpointId) ?? [])],
+        answered: this.answered.get(endpointId)?.size ?? 0,
+        take: !this.leasedEndpoints.has(endpointId),
+      })),
       room,
     );
+    // An endpoint asked as held that came back without a claim lost its lease (lapsed, or taken by another worker):
+    // the next pump tries to take it again.
+    const returned = new Set(claims.map((c) => c.endpointId));
+    for (const id of ids) if (!returned.has(id)) this.leasedEndpoints.delete(id);
     for (const claim of claims) {
       this.leasedEndpoints.add(claim.endpointId);
       for (const d of claim.deliveries) this.launch(claim.endpoint!, d);

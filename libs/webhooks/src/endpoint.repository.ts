@@ -80,13 +80,17 @@ export function endpointLeaseTakeSql(ids: string, owner: string, leaseMs: number
  * $4 ms (taking back one left free meanwhile), each with $3 sends not yet recorded (the endpoint's stats show
  * them), and lets $5 go (nothing unrecorded there). Returns the endpoints it still holds; one taken over meanwhile (this worker looked dead) is not among them.
  */
-export const ENDPOINT_LEASE_BEAT_SQL = `WITH renewed AS (
+export const ENDPOINT_LEASE_BEAT_SQL = `WITH locked AS (
+    -- In id order, as the claim and the record lock endpoints, so the beat cannot deadlock with them.
+    SELECT f.id FROM endpoints f WHERE f.id = ANY($2::text[] || $5::text[]) ORDER BY f.id FOR NO KEY UPDATE
+  ), renewed AS (
     UPDATE endpoints e SET lease_owner = $1, lease_until = clock_timestamp() + $4 * interval '1 millisecond', lease_in_flight = v.n
     FROM unnest($2::text[], $3::int[]) AS v(id, n)
-    WHERE e.id = v.id AND (e.lease_owner = $1 OR e.lease_until IS NULL OR e.lease_until < clock_timestamp()) RETURNING e.id
+    WHERE e.id = v.id AND e.id IN (SELECT id FROM locked)
+      AND (e.lease_owner = $1 OR e.lease_until IS NULL OR e.lease_until < clock_timestamp()) RETURNING e.id
   ), released AS (
     UPDATE endpoints e SET lease_owner = NULL, lease_until = NULL, lease_in_flight = 0
-    WHERE e.id = ANY($5::text[]) AND e.lease_owner = $1 RETURNING e.id
+    WHERE e.id = ANY($5::text[]) AND e.id IN (SELECT id FROM locked) AND e.lease_owner = $1 RETURNING e.id
   )
   -- released runs although nothing reads it (a data-modifying WITH always runs to completion).
   SELECT id FROM renewed`;
