@@ -7,7 +7,7 @@ import { newId, type Endpoint, type Environment } from '@app/database';
 import { EndpointClaimState, nextRateAt, planClaim } from './claim-policy';
 import { dueDeliveriesSql, NOT_HELD_BACK_BY_ITS_ORDER_SQL, waitingSql } from './delivery.repository';
 import { ENDPOINT_CLAIM_WRITE_BACK_SQL, ENDPOINT_LEASE_BEAT_SQL, endpointLeaseTakeSql } from './endpoint.repository';
-import { plainLimitsSql } from './plain-claim.repository';
+import { claimCapSql, plainLimitsSql } from './plain-claim.repository';
 
 /**
  * Claims that may run at once, each on its connection. The pick is a read and each endpoint is in one claim at a
@@ -119,15 +119,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
            SELECT e.id, a.ord, a.in_flight, a.answered_here, e.partner_id, e.environment, e.url, e.secret_encrypted,
                   e.previous_secret_encrypted, e.previous_secret_expires_at, e.max_in_flight AS endpoint_max_in_flight,
                   e.circuit_state, e.circuit_retry_at, e.rate_limit_per_second::float8 AS rate, e.rate_next_at, ${now} AS now,
-                  -- planClaim's caps as a max_in_flight for plainLimitsSql: the busy slots plus what may go now.
-                  greatest(0, a.in_flight - a.answered_here) + CASE
-                    WHEN e.circuit_state <> 'closed' AND (a.in_flight > 0 OR (e.circuit_state = 'open' AND e.circuit_retry_at > ${now})) THEN 0
-                    WHEN e.rate_limit_per_second IS NOT NULL AND e.rate_next_at > ${now} THEN 0
-                    ELSE least(greatest(0, e.max_in_flight - greatest(0, a.in_flight - a.answered_here)),
-                               CASE WHEN e.circuit_state <> 'closed' THEN 1 ELSE e.max_in_flight END,
-                               -- Not coalesce(greatest(...)): greatest() skips a NULL, so no rate limit would read as 1.
-                               CASE WHEN e.rate_limit_per_second IS NULL THEN e.max_in_flight ELSE greatest(1, floor(e.rate_limit_per_second / 10))::int END)
-                  END AS max_in_flight,
+                  ${claimCapSql('e', 'a', now)} AS max_in_flight,
                   -- Against statement_timestamp(), not the clock: a volatile bound cannot limit an index scan.
                   (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > statement_timestamp()) AS next_due
            FROM asked a JOIN endpoints e ON e.id = a.id

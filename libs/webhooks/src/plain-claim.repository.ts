@@ -17,3 +17,21 @@ export function plainLimitsSql(source: string, room: number): string {
     FROM (SELECT f.*, sum(f.free) OVER (ORDER BY f.ord) AS free_upto
           FROM (SELECT s.*, greatest(0, s.max_in_flight - greatest(0, s.in_flight - s.answered_here)) AS free FROM ${source} s) f) t`;
 }
+
+/**
+ * planClaim's caps (max_in_flight, the circuit's single probe, the rate limit's tenth of a second, a wait) as the
+ * max_in_flight column plainLimitsSql reads: the busy slots plus what may go now. `e` has the endpoint's columns
+ * max_in_flight, circuit_state, circuit_retry_at, rate_limit_per_second, rate_next_at; `a` has in_flight and
+ * answered_here; `now` is a timestamptz expression. test/delivery-claim-caps.int-spec.ts checks it against planClaim.
+ */
+export function claimCapSql(e: string, a: string, now: string): string {
+  const busy = `greatest(0, ${a}.in_flight - ${a}.answered_here)`;
+  return `${busy} + CASE
+      WHEN ${e}.circuit_state <> 'closed' AND (${a}.in_flight > 0 OR (${e}.circuit_state = 'open' AND ${e}.circuit_retry_at > ${now})) THEN 0
+      WHEN ${e}.rate_limit_per_second IS NOT NULL AND ${e}.rate_next_at > ${now} THEN 0
+      ELSE least(greatest(0, ${e}.max_in_flight - ${busy}),
+                 CASE WHEN ${e}.circuit_state <> 'closed' THEN 1 ELSE ${e}.max_in_flight END,
+                 -- Not coalesce(greatest(...)): greatest() skips a NULL, so no rate limit would read as a cap of one.
+                 CASE WHEN ${e}.rate_limit_per_second IS NULL THEN ${e}.max_in_flight ELSE greatest(1, floor(${e}.rate_limit_per_second / 10))::int END)
+    END`;
+}
