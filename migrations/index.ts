@@ -12,7 +12,7 @@ import { DocumentClaims1763800700000 } from './1763800700000-document-claims';
 import { PdfStorageExternal1763800800000 } from './1763800800000-pdf-storage-external';
 import { WaitingIndexes1763800900000 } from './1763800900000-waiting-indexes';
 import { InboxInsertCost1763801000000 } from './1763801000000-inbox-insert-cost';
-import { EndpointLease1763801000000 } from './1763801000000-endpoint-lease';
+import { EndpointLease1763801100000 } from './1763801100000-endpoint-lease';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -30,5 +30,5 @@ export const MIGRATIONS = [
   PdfStorageExternal1763800800000,
   WaitingIndexes1763800900000,
   InboxInsertCost1763801000000,
-  EndpointLease1763801000000,
+  EndpointLease1763801100000,
 ];

@@ -9,8 +9,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * are HOT updates of the endpoint row. deliveries_leased served the per-delivery leases only.
  * Left for a later migration: dropping deliveries.lease_until (no longer written or read by the engine).
  */
-export class EndpointLease1763801000000 implements MigrationInterface {
-  name = 'EndpointLease1763801000000';
+export class EndpointLease1763801100000 implements MigrationInterface {
+  name = 'EndpointLease1763801100000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE endpoints ADD COLUMN lease_owner text, ADD COLUMN lease_until timestamptz, ADD COLUMN lease_in_flight int NOT NULL DEFAULT 0`);
