@@ -177,10 +177,15 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       })),
       room,
     );
-    // An endpoint asked as held that came back without a claim lost its lease (lapsed, or taken by another worker):
-    // the next pump tries to take it again.
+    // An endpoint asked as held that came back without a claim lost its lease (lapsed, released by a heartbeat that
+    // raced this claim's take, or taken by another worker): asked again at once, now taking the lease, since the
+    // wake-up that brought it here (a retry, a commit) will not come twice and the short poll is 100-200 ms away.
+    // Asked as not held, it is another live worker's: that one pumps it.
     const returned = new Set(claims.map((c) => c.endpointId));
-    for (const id of ids) if (!returned.has(id)) this.leasedEndpoints.delete(id);
+    for (const id of ids) {
+      if (returned.has(id) || !this.leasedEndpoints.delete(id)) continue;
+      this.pumpQuietly(id);
+    }
     for (const claim of claims) {
       this.leasedEndpoints.add(claim.endpointId);
       for (const d of claim.deliveries) this.launch(claim.endpoint!, d);
