@@ -31,7 +31,6 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -40,7 +39,7 @@ import { newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
 import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders } from '@app/webhooks';
 import { benchOrder, producerContext, ProducerOrder, ProducerReport, ProducerWarmedUp, publish } from './bench-delivery-producer';
-import { clearQueueKeys, freshBenchDatabase } from './bench-support';
+import { clearQueueKeys, cpuSecondsOf, freshBenchDatabase } from './bench-support';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ENDPOINT_COUNTS = (process.env.BENCH_ENDPOINTS ?? '8,200').split(',').map(Number);
@@ -231,7 +230,7 @@ async function main(): Promise<void> {
       receiver.received.length = 0;
     }
     producers.forEach((child) => child.send('go'));
-    const [workerCpuBefore, goAt] = [cpuSeconds(stop.pid), Date.now()];
+    const [workerCpuBefore, goAt] = [(await cpuSecondsOf(stop.pid)) ?? 0, Date.now()];
     const activity = sampleActivity(db);
     const done = await Promise.all(reports);
     const sent = done.reduce((n, r) => n + r.sent, 0);
@@ -241,7 +240,7 @@ async function main(): Promise<void> {
     const transactionMs = done.flatMap((r) => r.transactionMs).sort((a, b) => a - b);
     // From the producers' end, not the planned one: producers that fell behind the asked rate finish later.
     for (const until = Date.now() + 30_000; receiver.received.length < sent && Date.now() < until; ) await sleep(200);
-    const [workerCpu, workerWall] = [cpuSeconds(stop.pid) - workerCpuBefore, (Date.now() - goAt) / 1000];
+    const [workerCpu, workerWall] = [((await cpuSecondsOf(stop.pid)) ?? 0) - workerCpuBefore, (Date.now() - goAt) / 1000];
     const busy = await activity.stop();
     const [analyzed] = await db.query(`SELECT last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'deliveries'`);
     await stop();
@@ -326,12 +325,6 @@ function sampleActivity(db: DataSource) {
       return { samples, top: top.map(([k, n]) => `${(n / samples).toFixed(2)} ${k}`).join('; ') };
     },
   };
-}
-
-/** A process's user + system CPU seconds so far (Linux: /proc/<pid>/stat, in clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Runs the bare sender in a process of its own, as the worker is, and returns its requests/s. */

@@ -18,25 +18,12 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { AppConfig } from '@app/config';
-import { clearQueueKeys, freshBenchDatabase } from './bench-support';
-
-/** User and kernel CPU seconds of a process so far (/proc/<pid>/stat, ticks of 1/100 s); null without /proc. */
-async function cpuSplitOf(pid: number): Promise<{ user: number; system: number } | null> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
-  } catch {
-    return null;
-  }
-}
+import { clearQueueKeys, cpuSecondsOf, cpuSplitOf, freshBenchDatabase } from './bench-support';
 
 /**
  * CPU seconds of the PostgreSQL backends serving one database, by pid: the two cores are shared by the server,
@@ -47,8 +34,8 @@ async function backendCpuOf(db: Client, database: string): Promise<Map<number, n
   const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
-    const split = await cpuSplitOf(pid);
-    if (split) cpu.set(pid, split.user + split.system);
+    const seconds = await cpuSecondsOf(pid);
+    if (seconds !== null) cpu.set(pid, seconds);
   }
   return cpu;
 }

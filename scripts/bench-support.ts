@@ -29,15 +29,21 @@ export async function clearQueueKeys(redisUrl: string, prefix: string): Promise<
   redis.disconnect();
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc; null where /proc is not there. */
-export async function cpuSecondsOf(pid: number): Promise<number | null> {
+/** User and kernel CPU seconds a process has used so far, from /proc/<pid>/stat; null where /proc is not there (or the process is gone). */
+export async function cpuSplitOf(pid: number): Promise<{ user: number; system: number } | null> {
   try {
     const { readFile } = await import('node:fs/promises');
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks of 1/100 s.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
   } catch {
     return null;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far; null where /proc is not there. */
+export async function cpuSecondsOf(pid: number): Promise<number | null> {
+  const split = await cpuSplitOf(pid);
+  return split && split.user + split.system;
 }
