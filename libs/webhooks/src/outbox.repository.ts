@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { asTx, managerOf, Message, TenantScope, Tx } from '@app/database';
+import { asTx, managerOf, Message, NamedStatement, queryNamed, TenantScope, Tx } from '@app/database';
 import { DELIVERY_DUE_CHANNEL, DeliveryRepository, pendingDeliveriesInsertSql, waitingSql } from './delivery.repository';
 
 /*
@@ -86,7 +86,13 @@ export function outboxWriteSql(p: OutboxWriteParams): { ctes: string; announce: 
   return { ctes, announce };
 }
 
-const RECORD_MESSAGE = outboxWriteSql({ id: '$1', partnerId: '$2', environment: '$3', type: '$4', orderId: '$5', body: '$6', createdAt: '$7::timestamptz', orderingKey: '$8' });
+const RECORD_MESSAGE_SQL = outboxWriteSql({ id: '$1', partnerId: '$2', environment: '$3', type: '$4', orderId: '$5', body: '$6', createdAt: '$7::timestamptz', orderingKey: '$8' });
+/**
+ * Named (prepared): PostgreSQL plans this ~1.4 KB statement of three CTEs once per connection. Unnamed, its planning
+ * (0.8 ms at load, against 0.6 ms to run it; EXPLAIN on a bench database, 2026-12-05) was most of the outbox's cost per
+ * message wherever messages are written one at a time (refunds, failed payments, subscriptions, the bench's producers).
+ */
+const RECORD_MESSAGE: NamedStatement = { name: 'outbox_record_message', text: `WITH ${RECORD_MESSAGE_SQL.ctes} ${RECORD_MESSAGE_SQL.announce}` };
 
 /** The outbox's rows (messages and their deliveries), written inside the caller's transaction. Every method takes the tenant. */
 @Injectable()
@@ -103,10 +109,16 @@ export class OutboxRepository {
    * announced on DELIVERY_DUE_CHANNEL (see ANNOUNCE_SQL). Returns the new deliveries' ids, none on a replay.
    */
   async recordMessage(tx: Tx, scope: TenantScope, message: OutboxMessage, orderingKey: string | null): Promise<string[]> {
-    const rows: { delivery_id: string }[] = await managerOf(tx).query(
-      `WITH ${RECORD_MESSAGE.ctes} ${RECORD_MESSAGE.announce}`,
-      [message.id, scope.partnerId, scope.environment, message.type, message.orderId, message.body, message.createdAt, orderingKey],
-    );
+    const { rows } = await queryNamed<{ delivery_id: string }>(tx, RECORD_MESSAGE, [
+      message.id,
+      scope.partnerId,
+      scope.environment,
+      message.type,
+      message.orderId,
+      message.body,
+      message.createdAt,
+      orderingKey,
+    ]);
     return rows.map((r) => r.delivery_id);
   }
 
