@@ -13,6 +13,7 @@ import { PdfStorageExternal1763800800000 } from './1763800800000-pdf-storage-ext
 import { WaitingIndexes1763800900000 } from './1763800900000-waiting-indexes';
 import { InboxInsertCost1763801000000 } from './1763801000000-inbox-insert-cost';
 import { EndpointLease1763801100000 } from './1763801100000-endpoint-lease';
+import { OutboxHotParents1763801200000 } from './1763801200000-outbox-hot-parents';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   WaitingIndexes1763800900000,
   InboxInsertCost1763801000000,
   EndpointLease1763801100000,
+  OutboxHotParents1763801200000,
 ];
