@@ -30,6 +30,7 @@
  * BENCH_PARTS=throughput (or =delay) runs one part only.
  */
 import { fork } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -39,7 +40,7 @@ import { newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
 import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders } from '@app/webhooks';
 import { benchOrder, producerContext, ProducerOrder, ProducerReport, ProducerWarmedUp, publish } from './bench-delivery-producer';
-import { clearQueueKeys, cpuSecondsOf, freshBenchDatabase } from './bench-support';
+import { clearQueueKeys, cpuSecondsOf, cpuSplitOf, freshBenchDatabase } from './bench-support';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ENDPOINT_COUNTS = (process.env.BENCH_ENDPOINTS ?? '8,200').split(',').map(Number);
@@ -155,10 +156,18 @@ async function main(): Promise<void> {
     receiver.received.length = 0;
     const stop = startWorker();
     let delivered = 0;
+    // The worker's CPU (from /proc) between the first poll that sees deliveries and the last one: boot left out.
+    let cpuFrom: { user: number; system: number; delivered: number } | null = null;
+    let cpuTo: { user: number; system: number } | null = null;
     const deadline = Date.now() + 300_000;
     while (delivered < MESSAGES && Date.now() < deadline) {
-      await sleep(250);
+      await sleep(100);
       delivered = (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'delivered'`))[0].n;
+      const cpu = await cpuSplitOf(stop.pid);
+      if (cpu && delivered > 0) {
+        cpuFrom ??= { ...cpu, delivered };
+        cpuTo = cpu;
+      }
     }
     await stop();
     const [t] = await db.query(`SELECT count(*)::int AS attempts, extract(epoch FROM max(attempted_at) - min(attempted_at)) AS seconds FROM attempts`);
@@ -167,6 +176,13 @@ async function main(): Promise<void> {
       `  engine: ${delivered}/${MESSAGES} delivered, ${t.attempts} attempts recorded, ${Number(t.seconds).toFixed(2)} s -> ${Math.round(throughput)} deliveries/s` +
         ` = ${Math.round((100 * throughput) / bare)} % of the bare sender`,
     );
+    if (cpuFrom && cpuTo && delivered > cpuFrom.delivered) {
+      const [user, system, n] = [cpuTo.user - cpuFrom.user, cpuTo.system - cpuFrom.system, delivered - cpuFrom.delivered];
+      console.log(
+        `  worker CPU over the last ${n} deliveries: ${(user + system).toFixed(2)} s (user ${user.toFixed(2)}, system ${system.toFixed(2)})` +
+          ` = ${Math.round((1e6 * (user + system)) / n)} µs per delivery; load ${(await readFile('/proc/loadavg', 'utf8')).trim()}`,
+      );
+    }
   }
 
   if (PARTS.includes('delay')) await delay();

@@ -21,4 +21,12 @@ describe('webhook signature', () => {
     const headers = webhookHeaders([generateSigningSecret()], 'msg_abc', Math.floor(Date.now() / 1000), body);
     expect(() => new Webhook(generateSigningSecret()).verify(body, headers)).toThrow();
   });
+
+  it('signs the bytes sent when the body is passed already encoded, accents included', () => {
+    const secret = generateSigningSecret();
+    const accented = JSON.stringify({ type: 'invoice.issued', data: { customer: 'Société Générale — Nîmes' } });
+    const headers = webhookHeaders([secret], 'msg_abc', Math.floor(Date.now() / 1000), Buffer.from(accented));
+    expect(new Webhook(secret).verify(accented, headers)).toEqual(JSON.parse(accented));
+    expect(headers['webhook-signature']).toBe(webhookHeaders([secret], 'msg_abc', Number(headers['webhook-timestamp']), accented)['webhook-signature']);
+  });
 });
