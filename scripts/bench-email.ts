@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { CreditNote, Invoice } from '@app/database';
-import { customerEmailContent, customerEmailParts } from '@app/invoicing';
-import { loadMailTemplates } from '@app/mail';
+import { customerEmailContent, customerEmailContentParts } from '@app/invoicing';
+import { loadMailTemplates, preparedMessage } from '@app/mail';
 
 /**
  * CPU per customer email on the hot path: the content rendered (HTML filled from the compiled template,
@@ -72,14 +72,16 @@ async function main(): Promise<void> {
   const plain = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const signed = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix', dkim });
 
+  // As DocumentMailComposer.compose and Mailer.sendPrepared build it.
   const message = (content: ReturnType<typeof customerEmailContent>) => ({
-    from: 'ComptAppart <factures@comptappart.example>',
+    ...preparedMessage('ComptAppart <factures@comptappart.example>', {
+      messageId: '<inv_bench@comptappart.example>',
+      to: { name: 'Camille Martin', address: 'camille@example.test' },
+      replyTo: 'compta@atelier-lumiere.test',
+      subject: content.subject,
+      content: customerEmailContentParts(content, pdf, 'ATL-2026-000123.pdf'),
+    }),
     messageId: '<inv_bench@comptappart.example>',
-    to: { name: 'Camille Martin', address: 'camille@example.test' },
-    replyTo: 'compta@atelier-lumiere.test',
-    subject: content.subject,
-    // As DocumentMailComposer.compose builds it.
-    attachments: customerEmailParts(content, pdf, 'ATL-2026-000123.pdf'),
   });
   const oldMessage = () => {
     const content = oldInvoiceEmailContent(invoice, 'ComptAppart');

@@ -1,6 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { AddressInfo, Socket } from 'node:net';
+import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { AppConfig } from '@app/config';
+import { quotedPrintable } from './html-template';
 import { Mailer, mailFailureReason } from './mailer';
 
 /**
@@ -67,5 +70,67 @@ describe('mailFailureReason', () => {
     expect(reason).not.toContain('bob.martin');
     expect(reason).not.toContain('client.example');
     expect(mailFailureReason(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ESOCKET' }))).toBe('ESOCKET: connect ECONNREFUSED 127.0.0.1:25');
+  });
+});
+
+/**
+ * A prepared message goes to the server as one raw buffer: SMTP's dot-stuffing must still protect lines that start
+ * with a dot (a lone "." would end the DATA early and cut the email), and DKIM must still sign it.
+ */
+describe('Mailer.sendPrepared', () => {
+  let server: SMTPServer;
+  const received: Buffer[] = [];
+
+  beforeAll(async () => {
+    server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, session, cb) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push(Buffer.concat(chunks));
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('delivers lines starting with a dot intact, the headers encoded, the message signed', async () => {
+    const { port } = server.server.address() as AddressInfo;
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const dkim = { domainName: 'comptappart.example', keySelector: 'test', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+    const mailer = new Mailer({ smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom: 'ComptAppart <factures@comptappart.example>', dkim } as AppConfig);
+    const text = 'Bonjour,\n.\n..deux points\n.trois\nFin.';
+    const html = '<p>a</p>\n.<p>b</p>\n.';
+    const parts =
+      'Content-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\n' +
+      `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(text)}\r\n--b\r\n` +
+      `Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(html)}\r\n--b--\r\n`;
+    try {
+      await mailer.sendPrepared({
+        messageId: '<p1@comptappart.example>',
+        to: { name: 'Léa Dupont', address: 'lea@example.test' },
+        replyTo: 'compta@atelier.test',
+        subject: 'Votre facture F-1 – Atelier Lumière',
+        content: [Buffer.from(parts)],
+      });
+    } finally {
+      mailer.onModuleDestroy();
+    }
+    expect(received).toHaveLength(1);
+    const mail = await simpleParser(received[0]);
+    expect(mail.text).toBe(text);
+    expect(mail.html).toBe(html);
+    expect(mail.subject).toBe('Votre facture F-1 – Atelier Lumière');
+    expect((mail.to as { value: unknown }).value).toEqual([{ name: 'Léa Dupont', address: 'lea@example.test' }]);
+    expect(mail.messageId).toBe('<p1@comptappart.example>');
+    expect(mail.headers.get('dkim-signature')).toBeDefined();
   });
 });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { SendMailOptions, Transporter } from 'nodemailer';
 import { AppConfig } from '@app/config';
+import { type PreparedMail, preparedMessage } from './mail-headers';
 import { installFastDotStuffing } from './smtp-dot-stuffing';
 
 export interface SentMail {
@@ -56,13 +57,28 @@ export class Mailer implements OnModuleDestroy {
 
   async send(message: SendMailOptions & { messageId: string }): Promise<SentMail> {
     const info = await this.transport.sendMail({ from: this.config.mailFrom, ...message });
-    if (this.config.smtpUrl) return { messageId: message.messageId };
+    return this.sent(message.messageId, String(message.subject), info);
+  }
+
+  /**
+   * Sends a message whose body the caller encoded: nodemailer gets it whole as `raw` (one buffer, streamed to the
+   * server in one piece) and only runs SMTP and DKIM. Building five MIME nodes per email with nodemailer, headers
+   * parsed and encoded per node, cost the worker about 1 ms per customer email. The headers here are still encoded by
+   * nodemailer's own rules (headerLine). SMTP's dot-stuffing still applies to every line (smtp-dot-stuffing).
+   */
+  async sendPrepared(mail: PreparedMail): Promise<SentMail> {
+    const info = await this.transport.sendMail({ ...preparedMessage(this.config.mailFrom, mail), messageId: mail.messageId });
+    return this.sent(mail.messageId, mail.subject, info);
+  }
+
+  private async sent(messageId: string, subject: string, info: unknown): Promise<SentMail> {
+    if (this.config.smtpUrl) return { messageId };
     const dir = resolve(this.config.mailDir);
     await mkdir(dir, { recursive: true });
-    const file = join(dir, `${message.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
-    await writeFile(file, (info as unknown as { message: Buffer }).message);
-    this.logger.log(`SMTP_URL unset: wrote "${String(message.subject)}" to ${file}`);
-    return { messageId: message.messageId, file };
+    const file = join(dir, `${messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
+    await writeFile(file, (info as { message: Buffer }).message);
+    this.logger.log(`SMTP_URL unset: wrote "${subject}" to ${file}`);
+    return { messageId, file };
   }
 
   onModuleDestroy(): void {

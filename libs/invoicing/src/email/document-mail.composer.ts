@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { SendMailOptions } from 'nodemailer';
 import { AppConfig } from '@app/config';
 import type { PartnerLogo } from '@app/database';
-import { customerEmailParts } from './customer-email.body';
+import type { PreparedMail } from '@app/mail';
+import { customerEmailContentParts } from './customer-email.body';
 import { CustomerDocument, customerEmailContent } from './customer-email.content';
 
 /**
@@ -13,14 +13,14 @@ import { CustomerDocument, customerEmailContent } from './customer-email.content
 export class DocumentMailComposer {
   constructor(private readonly config: AppConfig) {}
 
-  compose(source: CustomerDocument, pdf: Buffer, logo: PartnerLogo | null): Omit<SendMailOptions, 'to'> & { subject: string } {
+  compose(source: CustomerDocument, pdf: Buffer, logo: PartnerLogo | null): Omit<PreparedMail, 'to' | 'messageId'> {
     const doc = source.kind === 'invoice' ? source.invoice : source.creditNote;
     const content = customerEmailContent(source, this.config.platformName, logo);
     return {
       replyTo: doc.seller.email,
       subject: content.subject,
-      // The body comes ready-encoded (see customerEmailParts); nodemailer adds the headers and the DKIM signature.
-      attachments: customerEmailParts(content, pdf, `${doc.number}.pdf`),
+      // Encoded here (see customerEmailContentParts); the Mailer adds the message headers, nodemailer the DKIM signature.
+      content: customerEmailContentParts(content, pdf, `${doc.number}.pdf`),
     };
   }
 }

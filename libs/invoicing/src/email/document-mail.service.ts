@@ -51,7 +51,7 @@ export class DocumentMailService {
     const [pdf, logo] = inHand ? [inHand.pdf, inHand.logo] : await Promise.all([this.documents.pdfOfClaimed(kind, doc.id), this.documents.logoOf(doc.partnerId)]);
     if (!pdf) throw new Error(`${kind.label} ${doc.id} is marked rendered but has no PDF`);
     try {
-      await this.mailer.send({
+      await this.mailer.sendPrepared({
         messageId: `<${doc.id}@${new URL(this.config.publicBaseUrl).hostname}>`,
         to,
         ...this.composer.compose(customerDocumentOf(kind, doc), pdf, logo),

@@ -1,5 +1,5 @@
 export * from './customer-email.content';
-export { customerEmailParts } from './customer-email.body';
+export { customerEmailContentParts } from './customer-email.body';
 export * from './document-mail.composer';
 export * from './document-mail.service';
 export * from './invoice-resend.service';

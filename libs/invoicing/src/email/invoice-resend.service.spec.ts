@@ -13,8 +13,8 @@ describe('InvoiceResendService', () => {
       responseCode: 550,
     });
     const documents = { pdfOf: async () => Buffer.from('%PDF-1.7'), logo: async () => null } as unknown as DocumentRepository;
-    const mailer = { send: async () => Promise.reject(refusal) } as unknown as Mailer;
-    const composer = { compose: () => ({ subject: 'Facture', text: '', html: '', attachments: [] }) } as unknown as DocumentMailComposer;
+    const mailer = { sendPrepared: async () => Promise.reject(refusal) } as unknown as Mailer;
+    const composer = { compose: () => ({ subject: 'Facture', content: [] }) } as unknown as DocumentMailComposer;
     const config = { publicBaseUrl: 'https://comptappart.example' } as AppConfig;
     const service = new InvoiceResendService(documents, mailer, composer, config);
     const invoice = { id: 'inv_1', number: 'F-2026-000001', buyer: { email: 'client@client.example' } } as unknown as Invoice;

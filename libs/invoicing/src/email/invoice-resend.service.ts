@@ -29,7 +29,7 @@ export class InvoiceResendService {
     // A new Message-ID each time: this is a deliberate second email, not a retry.
     const messageId = `<${invoice.id}.${Date.now()}@${new URL(this.config.publicBaseUrl).hostname}>`;
     try {
-      await this.mailer.send({
+      await this.mailer.sendPrepared({
         messageId,
         to: recipient,
         ...this.composer.compose({ kind: 'invoice', invoice }, pdf, logo),

@@ -1,0 +1,56 @@
+import MimeNode, { type MimeNodeHeaderValue } from 'nodemailer/lib/mime-node';
+import { foldLines } from 'nodemailer/lib/mime-funcs';
+import addressparser from 'nodemailer/lib/addressparser';
+
+/**
+ * One node kept for its header encoder: nodemailer's own rules (RFC 2047 words, quoted names, punycode domains,
+ * Message-ID brackets, Date format), without building a MIME tree per message. A new node per call would draw
+ * random bytes for a boundary it never uses.
+ */
+const encoder = new MimeNode();
+
+/** `Key: value` encoded and folded at 76 columns as nodemailer writes it in the messages it builds. */
+export function headerLine(key: string, value: MimeNodeHeaderValue): string {
+  return foldLines(`${key}: ${encoder.encodeHeaderValue(key, value)}`, 76);
+}
+
+const senders = new Map<string, string>();
+
+/** The bare address of a From value ("Name <address>" or "address"), for the SMTP envelope; read once per value. */
+export function envelopeAddressOf(from: string): string {
+  let address = senders.get(from);
+  if (address === undefined) {
+    const [first] = addressparser(from, { flatten: true });
+    address = first?.address ?? from;
+    senders.set(from, address);
+  }
+  return address;
+}
+
+/**
+ * A message whose body is already MIME-encoded (see Mailer.sendPrepared): `content` starts with its Content-Type
+ * header, a blank line, then the body, lines ending in CRLF and none longer than 998 bytes.
+ */
+export interface PreparedMail {
+  messageId: string;
+  to: string | { name: string; address: string };
+  replyTo?: string;
+  subject: string;
+  content: Buffer[];
+}
+
+/** The whole message as one buffer, the headers nodemailer would write first, and its SMTP envelope. */
+export function preparedMessage(from: string, mail: PreparedMail, date = new Date()): { raw: Buffer; envelope: { from: string; to: string } } {
+  const head =
+    `${headerLine('From', from)}\r\n` +
+    `${headerLine('To', mail.to)}\r\n` +
+    (mail.replyTo ? `${headerLine('Reply-To', mail.replyTo)}\r\n` : '') +
+    `${headerLine('Subject', mail.subject)}\r\n` +
+    `${headerLine('Message-ID', mail.messageId)}\r\n` +
+    `${headerLine('Date', date)}\r\n` +
+    'MIME-Version: 1.0\r\n';
+  return {
+    raw: Buffer.concat([Buffer.from(head), ...mail.content]),
+    envelope: { from: envelopeAddressOf(from), to: typeof mail.to === 'string' ? mail.to : mail.to.address },
+  };
+}
