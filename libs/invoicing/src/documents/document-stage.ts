@@ -69,8 +69,6 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly rendering = new Set<string>();
   private readonly emailing = new Set<string>();
   private readonly sending = new Set<Promise<void>>();
-  /** Stores of rendered documents still running (their ids stay in `rendering` until they end). */
-  private readonly storing = new Set<Promise<void>>();
   private emailsBehind = false;
   private readonly renders = new Pump(() => this.renderBatch(), (err) => this.logger.warn(`Render stage: ${err.message}`));
   private readonly emails = new Pump(() => this.emailBatch(), (err) => this.logger.warn(`Email stage: ${err.message}`));
@@ -110,7 +108,6 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
     await this.issued?.stop();
     await Promise.all([this.renders.idle(), this.emails.idle()]);
-    await Promise.all([...this.storing]);
     // The emails on the wire keep their claims until they end, or another worker would send them again.
     const renewing = setInterval(() => this.renewEmailClaims(), DOCUMENT_STAGE.pollMs);
     try {
@@ -120,32 +117,26 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /**
-   * One claim per kind; true when a batch came back full (more may wait). A batch's stores run on while the next
-   * batch is claimed and rendered (at 100 documents/s, waiting for the stores between batches left the stage behind);
-   * one batch of stores at most, or they would pile up.
-   */
+  /** One claim per kind; true when a batch came back full (more may wait). */
   private async renderBatch(): Promise<boolean> {
     if (this.stopped) return false;
     let more = false;
     for (const kind of DOCUMENT_KINDS) {
-      while (this.storing.size >= DOCUMENT_STAGE.batch) await Promise.race(this.storing);
       const claimed = await this.documents.claimToRender(kind, DOCUMENT_STAGE.batch, DOCUMENT_STAGE.renderLeaseMs, [...this.rendering]);
       more ||= claimed.length === DOCUMENT_STAGE.batch;
       for (const doc of claimed) this.rendering.add(doc.id);
       try {
         await this.renderAll(kind, claimed);
-      } catch (err) {
+      } finally {
         for (const doc of claimed) this.rendering.delete(doc.id);
-        throw err;
       }
     }
     return more;
   }
 
   /**
-   * Asks for every render of the batch at once (they run in the render threads, off this event loop) and starts
-   * storing each document as soon as its PDF is back; returns when the renders have ended, the stores may still run.
+   * Asks for every render of the batch at once (they run in the render threads, off this event loop) and stores
+   * each document as soon as its PDF is back: the stores (a few round trips each) overlap the renders still going.
    */
   private async renderAll(kind: DocumentKind, claimed: FiscalDocument[]): Promise<void> {
     if (claimed.length === 0) return;
@@ -162,14 +153,9 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
         } catch (err) {
           // Left claimed: the lease lapses and the poll takes it again.
           this.logger.warn(`${kind.label} ${doc.number} not rendered, will retry: ${(err as Error).message}`);
-          this.rendering.delete(doc.id);
           return;
         }
-        const storing = this.store(kind, doc, pdf, logo).finally(() => {
-          this.storing.delete(storing);
-          this.rendering.delete(doc.id);
-        });
-        this.storing.add(storing);
+        await this.store(kind, doc, pdf, logo);
       }),
     );
   }
