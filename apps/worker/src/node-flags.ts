@@ -11,7 +11,7 @@
  * (2026-12-05, a shared 2-core machine at load 4-9, so latencies are noisy): worker peak RSS 340 MB without it, 288 and
  * 295 MB with it (the worker with its renders on its own event loop: 260-280 MB); worker CPU per event 8.6 ms without,
  * 9.5 and 10.6 ms with it (within the runs' noise: 9.2-10.2 ms for the same base build). The render thread has no
- * resourceLimits: an out-of-memory there would only end the thread (renders fail and are redone), and no run
- * showed the thread's heap growing past what these flags bound.
+ * resourceLimits of its own: these flags size its heap too, its memory is inside the worker's peak RSS above, and
+ * it was not measured apart.
  */
 export const WORKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
