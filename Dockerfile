@@ -47,5 +47,6 @@ COPY package.json ./
 USER node
 # 3000: the api; 3001: worker health and metrics; 3002: api metrics (internal network only).
 EXPOSE 3000 3001 3002
-# The api's node flags (apps/api/src/node-flags.ts says why); docker-compose.yml repeats them.
+# The api's node flags (apps/api/src/node-flags.ts says why); docker-compose.yml repeats them, and runs the
+# worker with its own (apps/worker/src/node-flags.ts).
 CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "dist/apps/api/src/main.js"]

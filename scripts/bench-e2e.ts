@@ -19,6 +19,7 @@ import { AppConfig } from '@app/config';
 import { PartnerReceiver, SmtpCatcher } from '@app/dev-servers';
 import { StripeEmulator } from '@app/stripe-emulator';
 import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/node-flags';
 import { clearQueueKeys, freshBenchDatabase } from './bench-support';
 
 const N = Number(process.env.BENCH_EVENTS ?? 3000);
@@ -169,12 +170,12 @@ async function main(): Promise<void> {
     // The preparation creates checkouts in bursts.
     API_RATE_LIMIT_PER_SECOND: '100000',
   };
-  // The api runs with its own node flags, as everywhere it runs; BENCH_<APP>_NODE_ARGS adds to them.
+  // The api and the worker run with their own node flags, as everywhere they run; BENCH_<APP>_NODE_ARGS adds to them.
   // BENCH_WORKER_PROFILE=<dir>: each worker writes a CPU profile there when it stops (summarise it with
   // `node dist/scripts/profile-summary.js <file>`, or open it in Chrome DevTools).
   const profile = process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROFILE] : [];
   const execArgv = (app: string) => [
-    ...(app === 'api' ? API_NODE_FLAGS : profile),
+    ...(app === 'api' ? API_NODE_FLAGS : [...WORKER_NODE_FLAGS, ...profile]),
     ...(process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean),
   ];
   const children: ChildProcess[] = ['api', ...Array<string>(WORKERS).fill('worker')].map((app) =>

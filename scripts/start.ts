@@ -11,6 +11,7 @@ import { AppConfig, ConfigError } from '@app/config';
 import { migrate } from '@app/database';
 import { StripeEmulator } from '@app/stripe-emulator';
 import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/node-flags';
 
 const EMULATOR_PORT = 12111;
 
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
   };
   for (const app of ['api', 'worker']) {
-    const execArgv = app === 'api' ? [...process.execArgv, ...API_NODE_FLAGS] : process.execArgv;
+    const execArgv = [...process.execArgv, ...(app === 'api' ? API_NODE_FLAGS : WORKER_NODE_FLAGS)];
     const child = fork(join(__dirname, '..', 'apps', app, 'src', 'main.js'), [], { env: childEnv, execArgv, stdio: 'inherit' });
     child.on('exit', (code, signal) => {
       if (!stopping) {

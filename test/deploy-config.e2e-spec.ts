@@ -1,6 +1,7 @@
 import { parseEnv } from 'node:util';
 import { AppConfig, configSchema } from '@app/config';
 import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/node-flags';
 import { dockerIgnores, fillPlaceholders, imageEnvironment, loadCompose, readRoot, serviceEnvironment, stageLines } from './support/compose-file';
 
 /**
@@ -118,6 +119,10 @@ describe('deployment files', () => {
     const cmd = stageLines('app').find((line) => line.startsWith('CMD '))!;
     expect(JSON.parse(cmd.slice('CMD '.length))).toEqual(api);
     expect(compose.services.api.command).toEqual(api);
+  });
+
+  it('runs the worker with its node flags in compose, as npm start and the benchmarks do', () => {
+    expect(compose.services.worker.command).toEqual(['node', ...WORKER_NODE_FLAGS, 'dist/apps/worker/src/main.js']);
   });
 
   it('keeps the host install, build output, environment files and history out of the build context', () => {

@@ -59,6 +59,8 @@ export class AppConfig {
   readonly sweepIntervalMs: number;
   readonly sweepGraceMs: number;
   readonly workerConcurrency: number;
+  /** Threads the worker renders PDFs in, off its event loop (0: on the event loop). */
+  readonly pdfRenderThreads: number;
   /** Days kept of attempts, settled messages and processed Stripe events (invoices are kept forever). */
   readonly retentionDays: number;
   /** The worker's health and metrics port (0: any free port). */
@@ -118,6 +120,7 @@ export class AppConfig {
     this.sweepIntervalMs = raw.SWEEP_INTERVAL_MS;
     this.sweepGraceMs = raw.SWEEP_GRACE_MS;
     this.workerConcurrency = raw.WORKER_CONCURRENCY;
+    this.pdfRenderThreads = raw.PDF_RENDER_THREADS;
     this.retentionDays = raw.RETENTION_DAYS;
     this.workerHttpPort = raw.WORKER_HTTP_PORT;
     this.metricsHost = raw.METRICS_HOST;

@@ -79,6 +79,8 @@ export const configSchema = z
     // At most the queue's own 12 attempts (libs/queue job-registry), after which BullMQ would stop retrying.
     STRIPE_EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(12).default(12),
     WORKER_CONCURRENCY: z.coerce.number().int().positive().default(20),
+    // Threads rendering PDFs beside the worker's event loop; 0 renders on the event loop itself.
+    PDF_RENDER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     // The internal listeners (api metrics, worker health and metrics) stay off the public interface.

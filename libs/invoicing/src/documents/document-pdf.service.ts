@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import type { CreditNote, Invoice, TenantScope } from '@app/database';
 import { metrics } from '@app/observability';
 import { InvoiceDocument, InvoicePdfRenderer } from '../pdf';
+import { RenderThreads } from '../pdf/render-threads';
 import { DocumentKind, documentPdfUrl } from './document-kind';
 import { DocumentRepository, FiscalDocument } from './document.repository';
 
@@ -11,20 +12,43 @@ import { DocumentRepository, FiscalDocument } from './document.repository';
  * both kinds: what differs (the preceding invoice, the refund) is read from the document itself.
  */
 @Injectable()
-export class DocumentPdfService {
-  private readonly renderer = new InvoicePdfRenderer();
+export class DocumentPdfService implements OnApplicationShutdown {
+  /** Off the event loop (PDF_RENDER_THREADS > 0), or here, one render at a time. */
+  readonly threads: RenderThreads | null;
+  private readonly renderer: InvoicePdfRenderer | null;
+  private inline: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly documents: DocumentRepository,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.threads = config.pdfRenderThreads > 0 ? new RenderThreads(config.pdfRenderThreads) : null;
+    this.renderer = this.threads ? null : new InvoicePdfRenderer();
+  }
 
-  /** Renders a document with what its batch read for it (its partner's logo, its order's reference): pure CPU. */
+  /**
+   * Renders a document with what its batch read for it (its partner's logo, its order's reference): pure CPU, in a
+   * render thread. Callers may ask for many at once; they queue in the threads, and `pdf_render_seconds` counts the
+   * wait. Rejects when the render fails, or when its thread died (the thread is started again for the next one).
+   */
   async render(kind: DocumentKind, doc: FiscalDocument, logo: Buffer | null, orderReference: string | null): Promise<Buffer> {
     const endTimer = metrics.pdfRenderSeconds.startTimer();
-    const pdf = await this.renderer.render({ ...this.documentOf(kind, doc, logo), orderReference: kind.name === 'invoice' ? orderReference : null });
+    const input: InvoiceDocument = { ...this.documentOf(kind, doc, logo), orderReference: kind.name === 'invoice' ? orderReference : null };
+    const pdf = await (this.threads ? this.threads.render(input) : this.renderHere(input));
     endTimer();
     metrics.pdfRendered.inc();
+    return pdf;
+  }
+
+  /** Ends the render threads, after the document stage let its renders finish (onModuleDestroy). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.threads?.close();
+  }
+
+  /** On this event loop, one at a time, letting I/O run in between: a batch asked at once must not hold the loop. */
+  private renderHere(input: InvoiceDocument): Promise<Buffer> {
+    const pdf = this.inline.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => this.renderer!.render(input));
+    this.inline = pdf.catch(() => undefined);
     return pdf;
   }
 

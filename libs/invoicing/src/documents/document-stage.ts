@@ -135,8 +135,8 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Renders one document at a time (CPU work) and stores each while the next renders: the stores (a few round
-   * trips each) overlap, so the batch costs its CPU plus one store, not its CPU plus all the stores.
+   * Asks for every render of the batch at once (they run in the render threads, off this event loop) and stores
+   * each document as soon as its PDF is back: the stores (a few round trips each) overlap the renders still going.
    */
   private async renderAll(kind: DocumentKind, claimed: FiscalDocument[]): Promise<void> {
     if (claimed.length === 0) return;
@@ -144,21 +144,20 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
       this.documents.logosOf(claimed.map((d) => d.partnerId)),
       kind.name === 'invoice' ? this.documents.orderReferencesOf(claimed.map((d) => d.orderId)) : Promise.resolve(new Map<string, string | null>()),
     ]);
-    const stores: Promise<void>[] = [];
-    for (const doc of claimed) {
-      if (this.stopped) break;
-      try {
+    await Promise.all(
+      claimed.map(async (doc) => {
         const logo = logos.get(doc.partnerId) ?? null;
-        const pdf = await this.pdfs.render(kind, doc, logo?.content ?? null, references.get(doc.orderId) ?? null);
-        stores.push(this.store(kind, doc, pdf, logo));
-        // Let I/O in between (payments, deliveries, the stores just started): a batch must not hold the event loop.
-        await new Promise((resolve) => setImmediate(resolve));
-      } catch (err) {
-        // Left claimed: the lease lapses and the poll takes it again.
-        this.logger.warn(`${kind.label} ${doc.number} not rendered, will retry: ${(err as Error).message}`);
-      }
-    }
-    await Promise.all(stores);
+        let pdf: Buffer;
+        try {
+          pdf = await this.pdfs.render(kind, doc, logo?.content ?? null, references.get(doc.orderId) ?? null);
+        } catch (err) {
+          // Left claimed: the lease lapses and the poll takes it again.
+          this.logger.warn(`${kind.label} ${doc.number} not rendered, will retry: ${(err as Error).message}`);
+          return;
+        }
+        await this.store(kind, doc, pdf, logo);
+      }),
+    );
   }
 
   /**

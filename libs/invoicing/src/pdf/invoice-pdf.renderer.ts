@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import PDFDocument from 'pdfkit';
 import { ciiInvoiceXml } from '../facturx/cii-invoice-xml';
 import { FACTURX_FILE_NAME, facturxXmp } from '../facturx/facturx-xmp';
@@ -22,7 +21,7 @@ export interface RenderedInvoice {
   figures: InvoiceFigures;
 }
 
-@Injectable()
+/** Not a Nest provider: the render thread (render-thread.ts) loads it without Nest. */
 export class InvoicePdfRenderer {
   private fonts: InvoiceFonts | undefined;
 

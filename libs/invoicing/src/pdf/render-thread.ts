@@ -1,0 +1,38 @@
+import { parentPort } from 'node:worker_threads';
+import type { InvoiceDocument } from './invoice-document';
+import { InvoicePdfRenderer } from './invoice-pdf.renderer';
+
+/** What the worker's event loop sends: a render input of plain data (structured-cloned; the logo arrives as bytes). */
+export interface RenderRequest {
+  id: number;
+  doc: Omit<InvoiceDocument, 'logo'> & { logo: Uint8Array | null };
+}
+
+/** The PDF's own ArrayBuffer, transferred (not copied), or why the render failed. */
+export type RenderReply = { id: number; pdf: ArrayBuffer } | { id: number; error: string };
+
+/**
+ * The render thread's entry (render-threads.ts starts it). It loads the renderer and nothing else, not Nest, not
+ * TypeORM: its isolate holds pdfkit, fontkit and the renderer's caches (fonts, subsets), which live here instead of
+ * on the worker's event loop.
+ */
+const renderer = new InvoicePdfRenderer();
+
+parentPort?.on('message', (request: RenderRequest) => {
+  const { logo, ...rest } = request.doc;
+  // pdfkit tells an image by Buffer.isBuffer; structured cloning hands a Buffer over as a plain Uint8Array.
+  const doc: InvoiceDocument = { ...rest, logo: logo ? Buffer.from(logo.buffer, logo.byteOffset, logo.byteLength) : null };
+  renderer.render(doc).then(
+    (pdf) => {
+      const own = ownArrayBuffer(pdf);
+      parentPort!.postMessage({ id: request.id, pdf: own } satisfies RenderReply, [own]);
+    },
+    (err: Error) => parentPort!.postMessage({ id: request.id, error: err.message } satisfies RenderReply),
+  );
+});
+
+/** The PDF's bytes as an ArrayBuffer of their own: a Buffer may be a view into a shared pool, which cannot be transferred. */
+function ownArrayBuffer(pdf: Buffer): ArrayBuffer {
+  if (pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength && pdf.buffer instanceof ArrayBuffer) return pdf.buffer;
+  return pdf.buffer.slice(pdf.byteOffset, pdf.byteOffset + pdf.byteLength) as ArrayBuffer;
+}

@@ -1,0 +1,59 @@
+import { InvoicePdfRenderer } from '../libs/invoicing/src/pdf/invoice-pdf.renderer';
+import { RenderThreads } from '../libs/invoicing/src/pdf/render-threads';
+import { logoPng } from './support/invoice-images';
+import { documentKinds, sampleInvoice } from './support/invoice-samples';
+
+/** The worker renders PDFs in threads (PDF_RENDER_THREADS): the same bytes as on the event loop, and a dead thread loses nothing silently. */
+describe('render threads', () => {
+  const here = new InvoicePdfRenderer();
+  let threads: RenderThreads;
+
+  beforeEach(() => {
+    threads = new RenderThreads(2);
+  });
+
+  afterEach(async () => {
+    await threads.close();
+  });
+
+  it('gives the exact bytes the renderer gives on the event loop, logos included, for every kind of document', async () => {
+    const docs = { ...documentKinds(), withLogo: sampleInvoice({ logo: logoPng() }) };
+    for (const [name, doc] of Object.entries(docs)) {
+      const [inThread, onLoop] = await Promise.all([threads.render(doc), here.render(doc)]);
+      expect({ name, same: Buffer.compare(inThread, onLoop) === 0 }).toEqual({ name, same: true });
+    }
+    // The caller's logo is still whole: only a copy went to the thread.
+    expect(docs.withLogo.logo!.equals(logoPng())).toBe(true);
+  });
+
+  it('fails only the document that cannot be rendered', async () => {
+    const bad = sampleInvoice({ lines: [{ name: 'Lampe', quantity: 1, unit_amount: Number.NaN, vat_rate: 20 } as never] });
+    const [failed, good] = await Promise.allSettled([threads.render(bad), threads.render(sampleInvoice())]);
+    expect(failed.status).toBe('rejected');
+    expect(good).toMatchObject({ status: 'fulfilled' });
+  });
+
+  it('fails the renders of a thread that died, and renders the next ones in a new thread', async () => {
+    threads = new RenderThreads(1);
+    const doc = sampleInvoice();
+    const inFlight = Array.from({ length: 3 }, () => threads.render(doc));
+    const [dying] = threads.workers;
+    await dying.terminate();
+    const outcomes = await Promise.allSettled(inFlight);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((outcomes[0] as PromiseRejectedResult).reason.message).toMatch(/render thread stopped/);
+    expect(threads.pending).toBe(0);
+
+    const again = await threads.render(doc);
+    expect(Buffer.compare(again, await here.render(doc))).toBe(0);
+    expect(threads.workers).toHaveLength(1);
+    expect(threads.workers[0]).not.toBe(dying);
+  });
+
+  it('refuses renders once closed', async () => {
+    await threads.render(sampleInvoice());
+    await threads.close();
+    expect(threads.workers).toHaveLength(0);
+    await expect(threads.render(sampleInvoice())).rejects.toThrow(/closed/);
+  });
+});
