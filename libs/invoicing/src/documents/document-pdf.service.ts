@@ -40,6 +40,12 @@ export class DocumentPdfService implements OnApplicationShutdown {
     return pdf;
   }
 
+  /** Readies the renderer (threads started, fonts parsed) before the first document: the document stage's boot. */
+  warm(): void {
+    if (this.threads) this.threads.warm();
+    else this.renderer!.warm();
+  }
+
   /** Ends the render threads, after the document stage let its renders finish (onModuleDestroy). */
   async onApplicationShutdown(): Promise<void> {
     await this.threads?.close();

@@ -84,6 +84,7 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.pdfs.warm();
     // Woken as the issuing transactions commit; a notification lost while disconnected waits for the poll.
     this.issued = new ChannelListener({
       databaseUrl: this.config.databaseUrl,

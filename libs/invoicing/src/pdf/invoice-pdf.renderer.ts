@@ -25,6 +25,11 @@ export interface RenderedInvoice {
 export class InvoicePdfRenderer {
   private fonts: InvoiceFonts | undefined;
 
+  /** Parses the fonts now rather than at the first render (a worker warms its renderer at boot). */
+  warm(): void {
+    this.fonts ??= loadInvoiceFonts();
+  }
+
   /**
    * Deterministic: the same document always gives the same bytes (the PDF
    * creation date is the issue date), so a re-render after a crash stores an

@@ -17,6 +17,8 @@ export type RenderReply = { id: number; pdf: ArrayBuffer } | { id: number; error
  * on the worker's event loop.
  */
 const renderer = new InvoicePdfRenderer();
+// The thread is started at the worker's boot (RenderThreads.warm): fonts parsed then, not in the first documents' wait.
+renderer.warm();
 
 parentPort?.on('message', (request: RenderRequest) => {
   const { logo, ...rest } = request.doc;
