@@ -1,21 +1,32 @@
-import { EndpointClaimState, nextRateAt, planClaim } from './claim-policy';
+import { EndpointClaimState, nextRateAt, pickAhead, planClaim } from './claim-policy';
 
 const now = new Date('2026-12-04T10:00:00Z');
 const later = new Date(now.getTime() + 30_000);
-const healthy: EndpointClaimState = { maxInFlight: 10, inFlight: 0, answeredHere: 0, circuitState: 'closed', circuitRetryAt: null, rateLimitPerSecond: null, rateNextAt: null };
+const healthy: EndpointClaimState = { maxInFlight: 10, inFlight: 0, answeredHere: 0, queuedHere: 0, circuitState: 'closed', circuitRetryAt: null, rateLimitPerSecond: null, rateNextAt: null };
 
 describe('claim policy', () => {
-  it('hands out what both the endpoint (every worker counted) and this worker have room for', () => {
-    expect(planClaim(healthy, 500, now)).toEqual({ kind: 'take', limit: 10, probe: false });
-    expect(planClaim({ ...healthy, inFlight: 7 }, 500, now)).toEqual({ kind: 'take', limit: 3, probe: false });
+  it('hands out what both the endpoint (every worker counted) and this worker have room for, and as much again picked ahead', () => {
+    expect(planClaim(healthy, 500, now)).toEqual({ kind: 'take', limit: 20, probe: false });
+    expect(planClaim({ ...healthy, inFlight: 7 }, 500, now)).toEqual({ kind: 'take', limit: 13, probe: false });
     expect(planClaim(healthy, 4, now)).toEqual({ kind: 'take', limit: 4, probe: false });
-    expect(planClaim({ ...healthy, inFlight: 10 }, 500, now)).toEqual({ kind: 'full' });
+    // Every slot busy at the partner: only picks that wait here for a slot.
+    expect(planClaim({ ...healthy, inFlight: 10 }, 500, now)).toEqual({ kind: 'take', limit: 10, probe: false });
     expect(planClaim(healthy, 0, now)).toEqual({ kind: 'full' });
   });
 
+  it('keeps at most max_in_flight picked ahead, and none for an endpoint in trouble or paced', () => {
+    expect(planClaim({ ...healthy, inFlight: 15, queuedHere: 5 }, 500, now)).toEqual({ kind: 'take', limit: 5, probe: false });
+    expect(planClaim({ ...healthy, inFlight: 20, queuedHere: 10 }, 500, now)).toEqual({ kind: 'full' });
+    // Max in flight lowered below what is open at the partner: nothing more now, still a queue's worth ahead.
+    expect(planClaim({ ...healthy, maxInFlight: 5, inFlight: 8 }, 500, now)).toEqual({ kind: 'take', limit: 5, probe: false });
+    expect(pickAhead({ ...healthy, circuitState: 'half_open' })).toBe(0);
+    expect(pickAhead({ ...healthy, rateLimitPerSecond: 50 })).toBe(0);
+    expect(pickAhead({ ...healthy, queuedHere: 4 })).toBe(6);
+  });
+
   it('frees the slot of a request answered here as soon as the answer is in, before it is recorded', () => {
-    expect(planClaim({ ...healthy, inFlight: 10, answeredHere: 4 }, 500, now)).toEqual({ kind: 'take', limit: 4, probe: false });
-    expect(planClaim({ ...healthy, inFlight: 3, answeredHere: 5 }, 500, now)).toEqual({ kind: 'take', limit: 10, probe: false });
+    expect(planClaim({ ...healthy, inFlight: 10, answeredHere: 4 }, 500, now)).toEqual({ kind: 'take', limit: 14, probe: false });
+    expect(planClaim({ ...healthy, inFlight: 3, answeredHere: 5 }, 500, now)).toEqual({ kind: 'take', limit: 20, probe: false });
     // An answered probe is not an outcome: the circuit stays held until it is recorded.
     expect(planClaim({ ...healthy, circuitState: 'half_open', inFlight: 1, answeredHere: 1 }, 500, now)).toEqual({ kind: 'full' });
   });

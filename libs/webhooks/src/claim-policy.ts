@@ -9,6 +9,11 @@ export interface EndpointClaimState {
    * (A failed answer keeps its slot until recorded, so the circuit sees it before more requests go out.)
    */
   answeredHere: number;
+  /**
+   * Of those, the ones this worker has picked ahead and not sent yet (see pickAhead): leased too, but no request is
+   * open for them at the partner either.
+   */
+  queuedHere: number;
   circuitState: 'closed' | 'open' | 'half_open';
   circuitRetryAt: Date | null;
   rateLimitPerSecond: number | null;
@@ -30,11 +35,13 @@ export type ClaimPlan =
  * spent) until one probe may test the endpoint; half-open, the probe in flight
  * decides, and half-open with nothing in flight lost its probe (its worker
  * died), so another is sent. Rate limit: at most a tenth of a second's worth
- * at once, then paced by `nextRateAt`.
+ * at once, then paced by `nextRateAt`. A healthy endpoint may also be picked
+ * ahead (pickAhead): those wait here for a slot.
  */
 export function planClaim(s: EndpointClaimState, room: number, now: Date): ClaimPlan {
-  // Other workers' leases all count (some may be answered too: the bound errs on the partner's side).
-  let limit = Math.min(room, s.maxInFlight - Math.max(0, s.inFlight - s.answeredHere));
+  // Requests open at the partner (and failures not yet counted by the circuit): the slots max_in_flight bounds.
+  const busy = Math.max(0, s.inFlight - s.answeredHere - s.queuedHere);
+  let limit = Math.min(room, Math.max(0, s.maxInFlight - busy) + pickAhead(s));
   let probe = false;
   if (s.circuitState !== 'closed') {
     if (s.circuitState === 'open' && s.circuitRetryAt && s.circuitRetryAt > now) return { kind: 'wait', until: s.circuitRetryAt };
@@ -48,6 +55,19 @@ export function planClaim(s: EndpointClaimState, room: number, now: Date): Claim
     limit = Math.min(limit, Math.max(1, Math.floor(s.rateLimitPerSecond / 10)));
   }
   return limit > 0 ? { kind: 'take', limit, probe } : { kind: 'full' };
+}
+
+/**
+ * How many deliveries a healthy endpoint may have picked ahead of its free slots: up to max_in_flight more, waiting
+ * in this worker for a slot. A 2xx then starts the next request at once instead of after a claim's round trip
+ * (which under load took longer than the partner's answer, so the slots sat idle), and a claim picks for several
+ * answers at once. Never for an endpoint in trouble (circuit not closed: each attempt's outcome decides the next) nor
+ * a rate-limited one (its pace is the bound, not the round trip). The queue is dropped, not sent, on a failure, a
+ * lost lease or shutdown: its deliveries are still pending in PostgreSQL and the next claim picks them again.
+ */
+export function pickAhead(s: Pick<EndpointClaimState, 'maxInFlight' | 'queuedHere' | 'circuitState' | 'rateLimitPerSecond'>): number {
+  if (s.circuitState !== 'closed' || s.rateLimitPerSecond !== null) return 0;
+  return Math.max(0, s.maxInFlight - s.queuedHere);
 }
 
 /** The rate-limited endpoint's next send time after `taken` sends now: the limit is kept on average, bursts included. */

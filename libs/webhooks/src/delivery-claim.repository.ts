@@ -40,6 +40,11 @@ export interface Claim {
   deliveries: ClaimedDelivery[];
   /** Nothing (more) may be sent before this time: circuit cool-down, rate limit, or the next retry. */
   wakeAt: Date | null;
+  /**
+   * Requests that may be open at the endpoint at once: the deliveries beyond the free slots were picked ahead
+   * (pickAhead) and wait in the worker for a slot. 0 when nothing was leased.
+   */
+  maxInFlight: number;
 }
 
 /** An endpoint to claim for, with what this worker has sent it and not recorded yet (see planClaim). */
@@ -49,6 +54,8 @@ export interface ClaimRequest {
   held: string[];
   /** Of those, how many were answered 2xx: their slots are free again. */
   answered: number;
+  /** Of those, how many were picked ahead and not sent yet: no slot is theirs (see pickAhead). */
+  queued: number;
   /**
    * This worker does not hold the endpoint's lease yet (or may have lost it): the claim takes it first. An endpoint
    * already held is only read: its lease is renewed by the heartbeat, not rewritten by every claim.
@@ -112,11 +119,12 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     try {
       const result = (await client.query(
         `${toTake.length > 0 ? `${endpointLeaseTakeSql(textArray(toTake), owner, leaseMs)};` : ''}
-         WITH asked AS (SELECT a.* FROM unnest(${ids}, ${intArray(asked.map((a) => a.held.length))}, ${intArray(asked.map((a) => a.answered))})
-                          WITH ORDINALITY AS a(id, in_flight, answered_here, ord)),
+         WITH asked AS (SELECT a.* FROM unnest(${ids}, ${intArray(asked.map((a) => a.held.length))}, ${intArray(asked.map((a) => a.answered))},
+                                               ${intArray(asked.map((a) => a.queued))})
+                          WITH ORDINALITY AS a(id, in_flight, answered_here, queued_here, ord)),
          clock AS MATERIALIZED (SELECT clock_timestamp() AS now),
          leased AS (
-           SELECT e.id, a.ord, a.in_flight, a.answered_here, e.partner_id, e.environment, e.url, e.secret_encrypted,
+           SELECT e.id, a.ord, a.in_flight, a.answered_here, a.queued_here, e.partner_id, e.environment, e.url, e.secret_encrypted,
                   e.previous_secret_encrypted, e.previous_secret_expires_at, e.max_in_flight AS endpoint_max_in_flight,
                   e.circuit_state, e.circuit_retry_at, e.rate_limit_per_second::float8 AS rate, e.rate_next_at, ${now} AS now,
                   ${claimCapSql('e', 'a', now)} AS max_in_flight,
@@ -272,6 +280,7 @@ function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[];
       maxInFlight: ep.endpoint_max_in_flight,
       inFlight: ep.in_flight,
       answeredHere: ep.answered_here,
+      queuedHere: ep.queued_here,
       circuitState: ep.circuit_state,
       circuitRetryAt: ep.circuit_retry_at,
       rateLimitPerSecond: ep.rate,
@@ -279,11 +288,11 @@ function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[];
     };
     const plan = planClaim(state, left, ep.now);
     if (plan.kind === 'wait') {
-      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: plan.until });
+      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: plan.until, maxInFlight: 0 });
       continue;
     }
     if (plan.kind === 'full') {
-      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: null });
+      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: null, maxInFlight: 0 });
       continue;
     }
     const taken = list.filter((r) => r.delivery_id !== null).slice(0, plan.limit);
@@ -309,7 +318,13 @@ function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[];
       probe: plan.probe,
     }));
     // Room left: make sure the next retry has a wake-up, even if the one that brought us here fired early or was lost.
-    claims.push({ endpointId: id, endpoint: deliveries.length > 0 ? endpoint : null, deliveries, wakeAt: taken.length < plan.limit ? ep.next_due : null });
+    claims.push({
+      endpointId: id,
+      endpoint: deliveries.length > 0 ? endpoint : null,
+      deliveries,
+      wakeAt: taken.length < plan.limit ? ep.next_due : null,
+      maxInFlight: ep.endpoint_max_in_flight,
+    });
     if (taken.length > 0 && (plan.probe || state.rateLimitPerSecond !== null)) {
       healthChanges.push({ id, probe: plan.probe, rateAt: state.rateLimitPerSecond !== null ? nextRateAt(state, taken.length, ep.now) : null });
     }

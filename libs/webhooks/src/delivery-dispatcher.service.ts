@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { ChannelListener } from '@app/database';
 import { JobQueue } from '@app/queue';
 import type { CompletedAttempt, RecordFollowUps } from './attempt-record.repository';
-import { CLAIM_CONNECTIONS, type ClaimedDelivery, type ClaimedEndpoint } from './delivery-claim.repository';
+import { CLAIM_CONNECTIONS, type Claim, type ClaimedDelivery, type ClaimedEndpoint } from './delivery-claim.repository';
 import { DeliveryService } from './delivery.service';
 import { LEASE_RENEW_EVERY_MS } from './delivery-lease';
 import { DELIVERY_DUE_CHANNEL } from './outbox.repository';
@@ -87,6 +87,11 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private readonly sendingTo = new Map<string, number>();
   /** Per endpoint being sent to, when a send to it last started or ended here (see pumpWaiting). */
   private readonly lastSendEvent = new Map<string, number>();
+  /**
+   * Per endpoint, deliveries picked ahead (pickAhead in claim-policy) and not sent yet, in the order picked: each 2xx
+   * starts the next at once. Leased like the sent ones (the heartbeat keeps the lease), never picked again meanwhile.
+   */
+  private readonly queued = new Map<string, PickedAhead>();
   /** Endpoints with a look LINGER_MS after their last send here already scheduled. */
   private readonly lingering = new Set<string>();
   private stopping = false;
@@ -169,12 +174,16 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       return;
     }
     const claims = await this.deliveries.claim(
-      ids.map((endpointId) => ({
-        endpointId,
-        held: [...(this.unrecorded.get(endpointId) ?? [])],
-        answered: this.answered.get(endpointId)?.size ?? 0,
-        take: !this.leasedEndpoints.has(endpointId),
-      })),
+      ids.map((endpointId) => {
+        const waiting = this.queued.get(endpointId)?.deliveries ?? [];
+        return {
+          endpointId,
+          held: [...(this.unrecorded.get(endpointId) ?? []), ...waiting.map((d) => d.id)],
+          answered: this.answered.get(endpointId)?.size ?? 0,
+          queued: waiting.length,
+          take: !this.leasedEndpoints.has(endpointId),
+        };
+      }),
       room,
     );
     // An endpoint asked as held that came back without a claim lost its lease (lapsed, released by a heartbeat that
@@ -184,11 +193,12 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     const returned = new Set(claims.map((c) => c.endpointId));
     for (const id of ids) {
       if (returned.has(id) || !this.leasedEndpoints.delete(id)) continue;
+      this.queued.delete(id);
       this.pumpQuietly(id);
     }
     for (const claim of claims) {
       this.leasedEndpoints.add(claim.endpointId);
-      for (const d of claim.deliveries) this.launch(claim.endpoint!, d);
+      this.enqueue(claim);
     }
     // Not awaited: the next claim (other endpoints' turn) does not wait for Redis.
     for (const c of claims) if (c.wakeAt) this.wake(c.endpointId, c.wakeAt).catch((err) => this.logger.warn(`Wake of ${c.endpointId} not scheduled: ${(err as Error).message}`));
@@ -196,6 +206,47 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   get inFlightCount(): number {
     return this.inFlight;
+  }
+
+  /** The claim's deliveries join the endpoint's queue (after those picked before them), then go as slots allow. */
+  private enqueue(claim: Claim): void {
+    if (claim.deliveries.length === 0 || this.stopping) return;
+    const q = this.queued.get(claim.endpointId);
+    if (q) {
+      // The latest claim's view of the endpoint (a rotated secret, a new URL, a new cap).
+      q.endpoint = claim.endpoint!;
+      q.maxInFlight = claim.maxInFlight;
+      q.deliveries.push(...claim.deliveries);
+    } else {
+      this.queued.set(claim.endpointId, { endpoint: claim.endpoint!, maxInFlight: claim.maxInFlight, deliveries: [...claim.deliveries] });
+    }
+    this.drain(claim.endpointId);
+  }
+
+  /**
+   * Starts the endpoint's queued deliveries while it has free slots (its max_in_flight less the requests open there
+   * and the failures not yet recorded, as the claim counts them) and this worker is under its cap.
+   */
+  private drain(endpointId: string): void {
+    const q = this.queued.get(endpointId);
+    if (!q) return;
+    while (q.deliveries.length > 0 && !this.stopping) {
+      if (this.inFlight >= this.config.webhookMaxInFlightPerWorker) {
+        this.starved.add(endpointId);
+        break;
+      }
+      const busy = (this.unrecorded.get(endpointId)?.size ?? 0) - (this.answered.get(endpointId)?.size ?? 0);
+      if (busy >= q.maxInFlight) break;
+      this.launch(q.endpoint, q.deliveries.shift()!);
+    }
+    if (q.deliveries.length === 0) this.queued.delete(endpointId);
+  }
+
+  /** A 2xx's slot goes to the next delivery queued; a claim tops the queue up once half of it is gone. */
+  private afterAnswer(endpointId: string): void {
+    this.drain(endpointId);
+    const q = this.queued.get(endpointId);
+    if (!q || q.deliveries.length * 2 < q.maxInFlight) this.pumpQuietly(endpointId);
   }
 
   private launch(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): void {
@@ -213,7 +264,11 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         if (done.verdict.kind === 'delivered') {
           if (!this.answered.has(endpoint.id)) this.answered.set(endpoint.id, new Set());
           this.answered.get(endpoint.id)!.add(delivery.id);
-          this.pumpQuietly(endpoint.id);
+          this.afterAnswer(endpoint.id);
+        } else {
+          // The endpoint may be in trouble: what was picked ahead goes back to PostgreSQL (still pending, never
+          // sent), and the next claim, after this failure is recorded and counted by the circuit, decides again.
+          this.queued.delete(endpoint.id);
         }
         this.scheduleFlush();
       })
@@ -236,7 +291,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         if (this.starved.size > 0) {
           const waiting = [...this.starved];
           this.starved.clear();
-          for (const id of waiting) this.pumpQuietly(id);
+          for (const id of waiting) {
+            this.drain(id);
+            this.pumpQuietly(id);
+          }
         }
       });
     this.sends.add(send);
@@ -328,13 +386,20 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     const owed = new Map<string, number>();
     for (const [endpointId, ids] of this.unrecorded) owed.set(endpointId, ids.size);
     for (const endpointId of this.sendingTo.keys()) if (!owed.has(endpointId)) owed.set(endpointId, 0);
+    // Deliveries picked ahead are leased as much as sent ones: another worker must not pick them meanwhile.
+    for (const endpointId of this.queued.keys()) if (!owed.has(endpointId)) owed.set(endpointId, 0);
     const idle = [...this.leasedEndpoints].filter((id) => !owed.has(id) && !this.wanted.has(id) && !this.claiming.has(id));
     for (const id of idle) this.leasedEndpoints.delete(id);
     // A missed beat is harmless while the next one comes before the lease ends; after that, another worker may re-send (same webhook-id).
     this.deliveries
       .beat(owed, idle)
       .then((held) => {
-        for (const id of owed.keys()) if (!held.has(id)) this.leasedEndpoints.delete(id);
+        for (const id of owed.keys()) {
+          if (held.has(id)) continue;
+          this.leasedEndpoints.delete(id);
+          // Another worker may pick them now: what is not sent yet is not sent from here.
+          this.queued.delete(id);
+        }
       })
       .catch((err) => this.logger.warn(`Could not renew ${owed.size} endpoint lease(s): ${(err as Error).message}`));
   }
@@ -367,6 +432,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   /** Takes no more work, lets the sends in flight finish (bounded by the timeout) and records them. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    // Not sent: still pending in PostgreSQL, for the next worker to claim.
+    this.queued.clear();
     await this.wakeups?.stop();
     await Promise.allSettled([...this.sends]);
     // stopping makes every flush that ends start the next at once, until the buffer is empty.
@@ -379,4 +446,11 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.leasedEndpoints.clear();
     if (idle.length > 0) await this.deliveries.beat(new Map(), idle).catch((err) => this.logger.warn(`Could not let ${idle.length} endpoint lease(s) go: ${(err as Error).message}`));
   }
+}
+
+/** An endpoint's deliveries picked ahead, with what the claim that picked them said about the endpoint. */
+interface PickedAhead {
+  endpoint: ClaimedEndpoint;
+  maxInFlight: number;
+  deliveries: ClaimedDelivery[];
 }
