@@ -60,20 +60,16 @@ export const ENDPOINT_CLAIM_WRITE_BACK_SQL = `UPDATE endpoints e SET circuit_sta
          FROM unnest($1::text[], $2::bool[], $3::timestamptz[]) AS v(id, probe, rate_at) WHERE e.id = v.id`;
 
 /**
- * For DeliveryClaimRepository's claim, sent with the due pick that follows it: the endpoints of `ids` (a SQL text[])
- * that are enabled and free (never leased, lapsed, or already `owner`'s) are leased to `owner` (a SQL literal) for
- * `leaseMs`. An endpoint another live worker holds is left alone: that worker pumps it. Locked in id order, as the
- * record's health writes lock them, so the two cannot deadlock; NO KEY UPDATE does not wait for outbox transactions
- * holding the foreign key's KEY SHARE. The lease columns are not indexed: a HOT update of the endpoint row.
- * @crossTenant builds SQL text and runs nothing: the worker leases by endpoint id.
+ * For DeliveryClaimRepository's claim, before its pick when some endpoints asked are not held yet: the endpoints of
+ * $1 that are enabled and free (never leased, lapsed, or already $2's) are leased to owner $2 for $3 ms. An endpoint
+ * another live worker holds is left alone: that worker pumps it. Locked in id order, as the record's health writes
+ * lock them, so the two cannot deadlock. The lease columns are not indexed: a HOT update of the endpoint row.
  */
-export function endpointLeaseTakeSql(ids: string, owner: string, leaseMs: number): string {
-  return `UPDATE endpoints e SET lease_owner = ${owner}, lease_until = clock_timestamp() + ${Math.round(leaseMs)} * interval '1 millisecond'
-    WHERE e.id IN (SELECT f.id FROM endpoints f WHERE f.id = ANY(${ids}) AND f.enabled AND f.deleted_at IS NULL
-                     AND (f.lease_owner = ${owner} OR f.lease_until IS NULL OR f.lease_until < clock_timestamp())
+export const ENDPOINT_LEASE_TAKE_SQL = `UPDATE endpoints e SET lease_owner = $2, lease_until = clock_timestamp() + $3 * interval '1 millisecond'
+    WHERE e.id IN (SELECT f.id FROM endpoints f WHERE f.id = ANY($1::text[]) AND f.enabled AND f.deleted_at IS NULL
+                     AND (f.lease_owner = $2 OR f.lease_until IS NULL OR f.lease_until < clock_timestamp())
                    ORDER BY f.id FOR NO KEY UPDATE OF f)
-      AND (e.lease_owner = ${owner} OR e.lease_until IS NULL OR e.lease_until < clock_timestamp())`;
-}
+      AND (e.lease_owner = $2 OR e.lease_until IS NULL OR e.lease_until < clock_timestamp())`;
 
 /**
  * For DeliveryClaimRepository.beat (the heartbeat's own connection): $1 owner renews its leases of endpoints $2 for

@@ -15,7 +15,8 @@ export function plainLimitsSql(source: string, room: number | `$${number}`): str
   if (typeof room === 'number' && !Number.isInteger(room)) throw new Error(`Claim room must be an integer: ${room}`);
   if (typeof room === 'string' && !/^\$\d+$/.test(room)) throw new Error(`Claim room must be a parameter: ${room}`);
   // Each endpoint takes least(its free slots, room left); the sum taken so far is then least(room, sum of free slots so far).
-  return `SELECT t.*, (least(${room}, t.free_upto) - least(${room}, t.free_upto - t.free))::int AS lim
+  const r = `(${room})::bigint`;
+  return `SELECT t.*, (least(${r}, t.free_upto) - least(${r}, t.free_upto - t.free))::int AS lim
     FROM (SELECT f.*, sum(f.free) OVER (ORDER BY f.ord) AS free_upto
           FROM (SELECT s.*, greatest(0, s.max_in_flight - greatest(0, s.in_flight - s.answered_here - s.queued_here)) AS free FROM ${source} s) f) t`;
 }
