@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { InvoiceDocument } from './invoice-document';
 import type { RenderReply, RenderRequest } from './render-thread';
@@ -111,28 +110,10 @@ export class RenderThreads {
   }
 }
 
-/**
- * The render thread's young generation (V8: 3 semi-spaces' worth, so 8 MB semi-spaces), apart from the worker's
- * 4 MB ones (apps/worker/src/node-flags.ts, chosen for the event loop's RSS). A render leaves ~0.5 MB of short-lived
- * garbage: with 4 MB semi-spaces the thread scavenged every 5 renders. bench:pdf's render-thread part (2,000 renders,
- * process CPU per render, 3 alternating runs on the shared 2-core machine at load 3.5-5.3):
- *   4 MB semi-spaces (before): 3.86, 3.85, 4.18 ms; 375, 371, 372 scavenges; child peak RSS 214, 214, 213 MB
- *   24 MB young (this):        3.80, 3.76, 4.03 ms; 188, 184, 186 scavenges; child peak RSS 216, 219, 224 MB
- *   48 MB young:               3.71, 3.61, 3.09 ms;  87,  86,  89 scavenges; child peak RSS 232, 240, 229 MB
- * 48 MB saves more CPU but costs ~20 MB of RSS, and the worker's peak (288-295 MB in bench:e2e at 100/s) has
- * ~10 MB left under its 300 MB budget.
- */
-const RENDER_THREAD_YOUNG_GENERATION_MB = 24;
-
 function startRenderThread(): Worker {
-  // V8 prefers --max-semi-space-size to an isolate's own resource limits: set on node's command line for the
-  // worker's main heap, it would size this thread's too. That heap already exists and keeps its size (V8 reads the
-  // flag when it creates a heap); back to V8's default, the flag leaves each thread to its resourceLimits.
-  setFlagsFromString('--max-semi-space-size=0');
-  const resourceLimits = { maxYoungGenerationSizeMb: RENDER_THREAD_YOUNG_GENERATION_MB };
-  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'render-thread.js'), { resourceLimits });
+  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'render-thread.js'));
   // Under Jest the sources are TypeScript: the thread compiles them with swc, as Jest does (never the case in dist/).
   const source = join(__dirname, 'render-thread.ts');
   const compile = `(code, filename) => require(${JSON.stringify(require.resolve('@swc/core'))}).transformSync(code, { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }).code`;
-  return new Worker(`require(${JSON.stringify(require.resolve('pirates'))}).addHook(${compile}, { exts: ['.ts'] }); require(${JSON.stringify(source)});`, { eval: true, resourceLimits });
+  return new Worker(`require(${JSON.stringify(require.resolve('pirates'))}).addHook(${compile}, { exts: ['.ts'] }); require(${JSON.stringify(source)});`, { eval: true });
 }
