@@ -7,14 +7,21 @@
  * weighs on all three alike. Not a test: it prints figures.
  *
  * BENCH_SECONDS (default 10) sets the measured duration per contender.
+ *
+ * Then the render thread as the worker runs it (see threadPart): a child process with the worker's node flags
+ * renders BENCH_THREAD_RENDERS (default 3000) invoices through RenderThreads. BENCH_PARTS=main or =thread runs one
+ * part only.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import PDFDocument from 'pdfkit';
 import { InvoiceDocument, InvoicePdfRenderer } from '@app/invoicing';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/node-flags';
 import { boundWorkerHeapGrowth } from '../apps/worker/src/worker-heap';
+import { RenderThreads } from '../libs/invoicing/src/pdf/render-threads';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -134,7 +141,7 @@ async function slice(c: Contender, into: Figures, ms: number): Promise<void> {
   into.wall += (performance.now() - start) / 1000;
 }
 
-async function main(): Promise<void> {
+async function mainPart(): Promise<void> {
   // With the worker's heap policy, so that its cost (more full collections) is in the figures.
   boundWorkerHeapGrowth();
   const renderer = new InvoicePdfRenderer();
@@ -168,6 +175,80 @@ async function main(): Promise<void> {
     console.log(`  latency p50 ${percentile(f.durations, 50).toFixed(2)} ms, p99 ${percentile(f.durations, 99).toFixed(2)} ms, max ${f.durations.at(-1)!.toFixed(2)} ms`);
     console.log(`  CPU per document p50 ${percentile(f.cpuTimes, 50).toFixed(2)} ms, p99 ${percentile(f.cpuTimes, 99).toFixed(2)} ms; ${perCpuSecond.toFixed(0)} per CPU-second (process, GC threads included)${ratio}`);
   });
+}
+
+/**
+ * The render thread's cost as the worker pays it: the thread's own heap (sized by the worker's node flags, which
+ * apply to every isolate of the process) and its garbage. process.cpuUsage counts every thread of the process, so the
+ * figures run in a child whose main thread does nothing but hand documents over, as the worker's event loop does;
+ * --trace-gc prints each collection with its isolate, so the render thread's own pauses can be told apart.
+ */
+async function threadPart(): Promise<void> {
+  const renders = Number(process.env.BENCH_THREAD_RENDERS ?? 3000);
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--trace-gc', __filename], {
+    env: { ...process.env, BENCH_PDF_CHILD: String(renders) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`thread bench child exited with ${code}`);
+  const measured = out.slice(out.indexOf('BENCH-START\n'), out.indexOf('BENCH-END\n'));
+  const result = JSON.parse(/^BENCH-RESULT (.*)$/m.exec(out)![1]) as ThreadFigures;
+  // `[pid:0xisolate]  1234 ms: Scavenge 10.1 (12.3) -> 6.5 (13.3) MB, 0.52 / 0.00 ms ...`
+  const gc = new Map<string, Map<string, { count: number; ms: number }>>();
+  for (const m of measured.matchAll(/^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: ([A-Za-z-]+(?: \(reduce\))?)[^,]*, ([\d.]+) \/ [\d.]+ ms/gm)) {
+    const [, isolate, kind, pause] = m;
+    const byKind = gc.get(isolate) ?? new Map<string, { count: number; ms: number }>();
+    gc.set(isolate, byKind);
+    const f = byKind.get(kind) ?? { count: 0, ms: 0 };
+    f.count++;
+    f.ms += Number(pause);
+    byKind.set(kind, f);
+  }
+  const n = result.renders;
+  console.log(`\nRender thread (RenderThreads(1), child process with ${WORKER_NODE_FLAGS.join(' ')} and the worker's heap growth), ${n} renders one after another`);
+  console.log(`  process CPU per render ${(result.cpuMs / n).toFixed(3)} ms (all threads: render thread, GC helpers, the child's event loop); wall per render ${(result.wallMs / n).toFixed(3)} ms`);
+  for (const [isolate, byKind] of gc) {
+    const total = [...byKind.values()].reduce((sum, f) => sum + f.ms, 0);
+    const kinds = [...byKind].map(([kind, f]) => `${kind} ${f.count} (${f.ms.toFixed(0)} ms)`).join(', ');
+    console.log(`  GC pauses of isolate ${isolate}: ${(total / n).toFixed(3)} ms per render; ${kinds}`);
+  }
+  console.log(`  child peak RSS ${(result.maxRssKb / 1024).toFixed(0)} MB, RSS at the end ${(result.rssEnd / 2 ** 20).toFixed(0)} MB`);
+}
+
+interface ThreadFigures {
+  renders: number;
+  cpuMs: number;
+  wallMs: number;
+  maxRssKb: number;
+  rssEnd: number;
+}
+
+/** The child of threadPart. */
+async function threadChild(renders: number): Promise<void> {
+  boundWorkerHeapGrowth();
+  const threads = new RenderThreads(1);
+  threads.warm();
+  for (let i = 0; i < 300; i++) await threads.render(invoice(i));
+  process.stdout.write('BENCH-START\n');
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < renders; i++) await threads.render(invoice(1000 + i));
+  const cpu = process.cpuUsage(c0);
+  const wallMs = performance.now() - t0;
+  process.stdout.write('BENCH-END\n');
+  const figures: ThreadFigures = { renders, cpuMs: (cpu.user + cpu.system) / 1000, wallMs, maxRssKb: process.resourceUsage().maxRSS, rssEnd: process.memoryUsage.rss() };
+  process.stdout.write(`BENCH-RESULT ${JSON.stringify(figures)}\n`);
+  await threads.close();
+}
+
+async function main(): Promise<void> {
+  const child = process.env.BENCH_PDF_CHILD;
+  if (child) return threadChild(Number(child));
+  const parts = process.env.BENCH_PARTS ?? 'main,thread';
+  if (parts.includes('main')) await mainPart();
+  if (parts.includes('thread')) await threadPart();
 }
 
 main().catch((err) => {
