@@ -39,18 +39,39 @@ export interface PreparedMail {
   content: Buffer[];
 }
 
-/** The whole message as one buffer, the headers nodemailer would write first, and its SMTP envelope. */
-export function preparedMessage(from: string, mail: PreparedMail, date = new Date()): { raw: Buffer; envelope: { from: string; to: string } } {
-  const head =
+/** The message headers as nodemailer would write them first, before the prepared content. */
+export function preparedHead(from: string, mail: PreparedMail, date = new Date()): string {
+  return (
     `${headerLine('From', from)}\r\n` +
     `${headerLine('To', mail.to)}\r\n` +
     (mail.replyTo ? `${headerLine('Reply-To', mail.replyTo)}\r\n` : '') +
     `${headerLine('Subject', mail.subject)}\r\n` +
     `${headerLine('Message-ID', mail.messageId)}\r\n` +
     `${headerLine('Date', date)}\r\n` +
-    'MIME-Version: 1.0\r\n';
+    'MIME-Version: 1.0\r\n'
+  );
+}
+
+/** The whole message as one buffer, the headers nodemailer would write first, and its SMTP envelope. */
+export function preparedMessage(from: string, mail: PreparedMail, date = new Date()): { raw: Buffer; envelope: { from: string; to: string } } {
   return {
-    raw: Buffer.concat([Buffer.from(head), ...mail.content]),
+    raw: Buffer.concat([Buffer.from(preparedHead(from, mail, date)), ...mail.content]),
     envelope: { from: envelopeAddressOf(from), to: typeof mail.to === 'string' ? mail.to : mail.to.address },
   };
 }
+
+/**
+ * The SMTP envelope as nodemailer's Mail layer hands it to the transport (MimeNode#setEnvelope: addresses parsed,
+ * punycoded domains, recipients as a list), the sender read once per From value.
+ */
+export function preparedEnvelope(from: string, to: PreparedMail['to']): { from: string | false; to: string[] } {
+  let sender = envelopeSenders.get(from);
+  if (sender === undefined) {
+    sender = (encoder.setEnvelope({ from: envelopeAddressOf(from) }).getEnvelope() as { from: string | false }).from;
+    envelopeSenders.set(from, sender);
+  }
+  const recipients = (encoder.setEnvelope({ to: typeof to === 'string' ? to : to.address }).getEnvelope() as { to: string[] }).to;
+  return { from: sender, to: recipients };
+}
+
+const envelopeSenders = new Map<string, string | false>();
