@@ -6,6 +6,7 @@ import type { AppConfig } from '@app/config';
 import { quotedPrintable } from './html-template';
 import { preparedMessage, type PreparedMail } from './mail-headers';
 import { isPermanentMailError, Mailer } from './mailer';
+import { markSmtpLineSafe } from './smtp-dot-stuffing';
 
 // mailauth's index also loads BIMI's HTTP client, not needed here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -69,7 +70,7 @@ function preparedMail(id: string, to: PreparedMail['to'] = { name: 'Léa Dupont'
     to,
     replyTo: 'compta@atelier.test',
     subject: 'Votre facture F-1 – Atelier Lumière',
-    content: content ?? [Buffer.from(parts), Buffer.from(pdf), Buffer.from('\r\n--m--\r\n')],
+    content: content ?? [Buffer.from(parts), markSmtpLineSafe(Buffer.from(pdf)), Buffer.from('\r\n--m--\r\n')],
   };
 }
 

@@ -127,7 +127,12 @@ function preparedPoolMessage(from: string, mail: PreparedMail, dkim: DKIM | null
       messageId: () => mail.messageId,
       getHeader: (key: string) => (key.toLowerCase() === 'message-id' ? mail.messageId : undefined),
       createReadStream: (): Readable => {
-        const stream = Readable.from(chunks, { objectMode: false });
+        const stream = new Readable({
+          read() {
+            for (const chunk of chunks) this.push(chunk);
+            this.push(null);
+          },
+        });
         return dkim ? dkim.sign(stream) : stream;
       },
     },
