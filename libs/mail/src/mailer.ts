@@ -7,7 +7,7 @@ import DKIM from 'nodemailer/lib/dkim';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { AppConfig } from '@app/config';
 import { type PreparedMail, preparedEnvelope, preparedHead, preparedMessage } from './mail-headers';
-import { installFastDotStuffing } from './smtp-dot-stuffing';
+import { installFastDotStuffing, isSmtpLineSafe } from './smtp-dot-stuffing';
 
 export interface SentMail {
   messageId: string;
@@ -110,15 +110,29 @@ const LF = Buffer.from('\n');
 /**
  * What nodemailer's SMTP pool reads of a message (pool-resource.js: `data` for dsn and signal, and `message` for the
  * envelope, the Message-ID it logs, and a stream it may ask for again when it moves the message to a new
- * connection). The stream pushes the head and the prepared buffers one by one: joined, they were a copy of the
- * whole PDF per email. As nodemailer's LastNewline does, a message always ends with a line break.
+ * connection). A line-safe buffer (the PDF's base64) goes on as it is: joined to the rest, it was a copy of the whole
+ * PDF per email. The small pieces between are joined, each chunk being one write to the socket. As nodemailer's
+ * LastNewline does, a message always ends with a line break.
  */
 function preparedPoolMessage(from: string, mail: PreparedMail, dkim: DKIM | null) {
-  const chunks = [Buffer.from(preparedHead(from, mail)), ...mail.content];
-  const last = chunks[chunks.length - 1];
-  const lastByte = last.length ? last[last.length - 1] : 0;
-  if (lastByte === 0x0d) chunks.push(LF);
-  else if (lastByte !== 0x0a) chunks.push(CRLF);
+  const chunks: Buffer[] = [];
+  let pending: Buffer[] = [];
+  const join = () => {
+    if (pending.length) chunks.push(pending.length === 1 ? pending[0] : Buffer.concat(pending));
+    pending = [];
+  };
+  for (const piece of [Buffer.from(preparedHead(from, mail)), ...mail.content]) {
+    if (!piece.length) continue;
+    if (isSmtpLineSafe(piece)) {
+      join();
+      chunks.push(piece);
+    } else pending.push(piece);
+  }
+  const last = pending.length ? pending[pending.length - 1] : chunks[chunks.length - 1];
+  const lastByte = last[last.length - 1];
+  if (lastByte === 0x0d) pending.push(LF);
+  else if (lastByte !== 0x0a) pending.push(CRLF);
+  join();
   const envelope = preparedEnvelope(from, mail.to);
   return {
     data: {},

@@ -97,6 +97,10 @@ export function markSmtpLineSafe(buffer: Buffer): Buffer {
   return buffer;
 }
 
+export function isSmtpLineSafe(buffer: Buffer): boolean {
+  return lineSafe.has(buffer);
+}
+
 let installed = false;
 
 /** Puts the faster escaping in place of nodemailer's, once per process (every SMTP connection uses it). */

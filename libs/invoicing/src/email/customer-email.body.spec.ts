@@ -88,6 +88,7 @@ describe('base64Lines', () => {
       const content = Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + 7) % 256));
       const expected = (content.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
       expect(base64Lines(content).toString('latin1')).toBe(expected);
+      expect(base64Lines(content, '\r\n--end--\r\n').toString('latin1')).toBe(`${expected}\r\n--end--\r\n`);
     }
   });
 });

@@ -41,20 +41,23 @@ export function customerEmailContentParts(content: CustomerEmailContent, pdf: Bu
     `Content-Type: ${buildHeaderValue({ value: 'application/pdf', params: { name: pdfFilename } })}\r\n` +
     'Content-Transfer-Encoding: base64\r\n' +
     `Content-Disposition: ${buildHeaderValue({ value: 'attachment', params: { filename: pdfFilename } })}\r\n\r\n`;
-  return [Buffer.from(head), markSmtpLineSafe(base64Lines(pdf)), Buffer.from(`\r\n--${MIXED}--\r\n`)];
+  return [Buffer.from(head), markSmtpLineSafe(base64Lines(pdf, `\r\n--${MIXED}--\r\n`))];
 }
 
 /**
  * Base64 in lines of 76: the whole buffer encoded in one native call and written into the output, then each line
  * moved to its place from the last one back (copyWithin, no second buffer). Buffer#copy per line cost about three
- * times as much: two JavaScript-checked native calls per line, some 1,400 for a 40 kB PDF.
+ * times as much: two JavaScript-checked native calls per line, some 1,400 for a 40 kB PDF. `after` (ASCII) follows
+ * the last line in the same buffer, one write less to the socket.
  */
-export function base64Lines(content: Buffer): Buffer {
+export function base64Lines(content: Buffer, after = ''): Buffer {
   const b64 = content.toString('base64');
   const lines = Math.ceil(b64.length / 76);
-  if (lines <= 1) return Buffer.from(b64, 'latin1');
-  const out = Buffer.allocUnsafe(b64.length + 2 * (lines - 1));
+  if (lines <= 1) return Buffer.from(b64 + after, 'latin1');
+  const size = b64.length + 2 * (lines - 1);
+  const out = Buffer.allocUnsafe(size + after.length);
   out.write(b64, 0, 'latin1');
+  if (after) out.write(after, size, 'latin1');
   for (let line = lines - 1; line > 0; line--) {
     const to = line * 78;
     out.copyWithin(to, line * 76, Math.min(line * 76 + 76, b64.length));
