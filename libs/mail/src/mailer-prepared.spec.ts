@@ -141,6 +141,23 @@ describe('Mailer.sendPrepared (SMTP pool, no Mail layer)', () => {
     expect(smtp.received.map((r) => r.to)).toEqual([['ok@example.test']]);
   });
 
+  it('keeps the Mail layer when SMTP_URL turns the pool off, the same bytes on the wire', async () => {
+    const smtp = await startServer();
+    jest.useFakeTimers({ now: new Date('2026-11-21T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    const pooled = new Mailer({ smtpUrl: smtp.url, mailFrom: FROM, dkim } as AppConfig);
+    const unpooled = new Mailer({ smtpUrl: `${smtp.url}?pool=false`, mailFrom: FROM, dkim } as AppConfig);
+    try {
+      await pooled.sendPrepared(preparedMail('q1'));
+      await unpooled.sendPrepared(preparedMail('q1'));
+    } finally {
+      pooled.onModuleDestroy();
+      unpooled.onModuleDestroy();
+      await smtp.close();
+    }
+    expect(smtp.received).toHaveLength(2);
+    expect(smtp.received[1].raw.toString('latin1')).toBe(smtp.received[0].raw.toString('latin1'));
+  });
+
   it('fails with a connection error when no server answers', async () => {
     const smtp = await startServer();
     const url = smtp.url;

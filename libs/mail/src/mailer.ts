@@ -4,7 +4,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import nodemailer, { SendMailOptions, Transporter } from 'nodemailer';
 import DKIM from 'nodemailer/lib/dkim';
-import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import SMTPPool from 'nodemailer/lib/smtp-pool';
 import { AppConfig } from '@app/config';
 import { type PreparedMail, preparedEnvelope, preparedHead, preparedMessage } from './mail-headers';
 import { installFastDkimBodyHash } from './dkim-relaxed-body';
@@ -61,7 +61,9 @@ export class Mailer implements OnModuleDestroy {
     this.transport = config.smtpUrl
       ? nodemailer.createTransport({ url: config.smtpUrl, pool: true, maxConnections: SMTP_CONNECTIONS, ...dkim } as object)
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix', ...dkim });
-    this.pool = config.smtpUrl ? ((this.transport as unknown as { transporter: SMTPPool }).transporter) : null;
+    // An SMTP_URL that turns the pool off (`?pool=false`) keeps nodemailer's Mail layer: only the pool is fed directly.
+    const transporter = (this.transport as unknown as { transporter: unknown }).transporter;
+    this.pool = transporter instanceof SMTPPool ? transporter : null;
     this.dkim = config.dkim ? new DKIM(config.dkim) : null;
   }
 
@@ -76,7 +78,8 @@ export class Mailer implements OnModuleDestroy {
    * email (random bytes for a boundary, headers normalised, a stream pipeline) only to stream `raw` back out, about
    * 0.5 ms of the worker's CPU per customer email. The message is the same bytes: the headers nodemailer's own rules
    * encode (headerLine), the prepared content as is, DKIM signed by nodemailer's signer over those bytes, SMTP's
-   * dot-stuffing applied by the connection (smtp-dot-stuffing). Without SMTP (development) nodemailer writes the file.
+   * dot-stuffing applied by the connection (smtp-dot-stuffing). Without a pool (development: a file) the Mail layer
+   * stays.
    */
   async sendPrepared(mail: PreparedMail): Promise<SentMail> {
     if (!this.pool) {
