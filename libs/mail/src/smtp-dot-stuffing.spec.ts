@@ -1,5 +1,5 @@
 import DataStream from 'nodemailer/lib/smtp-connection/data-stream';
-import { installFastDotStuffing } from './smtp-dot-stuffing';
+import { installFastDotStuffing, markSmtpLineSafe } from './smtp-dot-stuffing';
 
 type Transforming = { _transform: (chunk: Buffer, encoding: BufferEncoding, done: () => void) => void };
 
@@ -43,5 +43,32 @@ describe('installFastDotStuffing', () => {
     installFastDotStuffing();
     expect((DataStream.prototype as unknown as Transforming)._transform).not.toBe(original);
     for (const [i, c] of cases.entries()) expect(await escaped(c)).toEqual(expected[i]);
+  });
+
+  it('passes a line-safe buffer on as it is, and escapes what the stream before it leaves open', async () => {
+    installFastDotStuffing();
+    const base64 = () => markSmtpLineSafe(Buffer.from('QUJD'.repeat(19) + '\r\n' + 'QUJD'.repeat(19)));
+    const safe = base64();
+    const passed = new DataStream();
+    const out: Buffer[] = [];
+    passed.on('data', (b: Buffer) => out.push(b));
+    passed.write(Buffer.from('Content-Type: application/pdf\r\n\r\n'));
+    passed.write(safe);
+    passed.end();
+    await new Promise((resolve) => passed.on('end', resolve));
+    expect(out[1]).toBe(safe);
+    // The same bytes unmarked give the same output; a CR left open or a dot at the start of a line still count.
+    const dotted = () => markSmtpLineSafe(Buffer.from('.QUJD\r\nQUJD'));
+    for (const chunks of [
+      [Buffer.from('a\r\n'), base64()],
+      [Buffer.from('a\r'), base64()],
+      [Buffer.from('a\n'), dotted()],
+      [dotted()],
+      [Buffer.from('a'), dotted()],
+    ]) {
+      const plain = chunks.map((c) => Buffer.from(c));
+      expect(await escaped(chunks)).toEqual(await escaped(plain));
+      expect((await escaped(chunks)).out.toString()).toBe(Buffer.concat(plain).toString().replace(/\r(?!\n)/g, '\r\n').replace(/(?<!\r)\n/g, '\r\n').replace(/(^|\n)\./g, '$1..') + '\r\n.\r\n');
+    }
   });
 });

@@ -22,6 +22,15 @@ function transform(this: Stuffing, input: Buffer | string, _encoding: BufferEnco
   const chunk = typeof input === 'string' ? Buffer.from(input) : input;
   const len = chunk.length;
   const lastByte = this.lastByte;
+  // A chunk whose lines all end in CRLF and start with no dot needs nothing, unless the stream's previous byte
+  // changes its first one (a CR left open, or the start of a line before a dot): the loop below decides that case.
+  if (lineSafe.has(chunk) && lastByte !== CR && !(chunk[0] === DOT && (lastByte === LF || lastByte === false))) {
+    this.inByteCount += len;
+    this.outByteCount += len;
+    this.lastByte = chunk[len - 1];
+    this.push(chunk);
+    return done();
+  }
   this.inByteCount += len;
   const chunks: Buffer[] = [];
   let chunklen = 0;
@@ -74,6 +83,22 @@ function transform(this: Stuffing, input: Buffer | string, _encoding: BufferEnco
   }
   this.lastByte = chunk[len - 1];
   done();
+}
+
+const lineSafe = new WeakSet<Buffer>();
+
+/**
+ * Marks a buffer that SMTP's escaping leaves as it is, so the connection passes it on without looking at its bytes:
+ * every CR followed by an LF, every LF preceded by a CR, no line starting with a dot, and it does not end with a CR
+ * (base64 in CRLF-separated lines is such a buffer). The caller vouches for it; the buffer must not change after.
+ */
+export function markSmtpLineSafe(buffer: Buffer): Buffer {
+  lineSafe.add(buffer);
+  return buffer;
+}
+
+export function isSmtpLineSafe(buffer: Buffer): boolean {
+  return lineSafe.has(buffer);
 }
 
 let installed = false;

@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { preparedMessage, quotedPrintable } from '@app/mail';
-import { customerEmailContentParts } from './customer-email.body';
+import { base64Lines, customerEmailContentParts } from './customer-email.body';
 import type { CustomerEmailContent } from './customer-email.content';
 
 describe('customerEmailContentParts (as Mailer.sendPrepared sends them)', () => {
@@ -78,6 +78,17 @@ describe('customerEmailContentParts (as Mailer.sendPrepared sends them)', () => 
       const mail = await simpleParser(raw);
       const attached = mail.attachments.find((a) => a.filename === 'f.pdf');
       expect(attached?.content.equals(bytes) ?? size === 0).toBe(true);
+    }
+  });
+});
+
+describe('base64Lines', () => {
+  it('is base64 in lines of 76 joined by CRLF, for every length around a line', () => {
+    for (const size of [0, 1, 2, 3, 56, 57, 58, 113, 114, 115, 4000, 40_001]) {
+      const content = Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + 7) % 256));
+      const expected = (content.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+      expect(base64Lines(content).toString('latin1')).toBe(expected);
+      expect(base64Lines(content, '\r\n--end--\r\n').toString('latin1')).toBe(`${expected}\r\n--end--\r\n`);
     }
   });
 });
