@@ -7,7 +7,6 @@ import DKIM from 'nodemailer/lib/dkim';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import { AppConfig } from '@app/config';
 import { type PreparedMail, preparedEnvelope, preparedHead, preparedMessage } from './mail-headers';
-import { installFastDkimBodyHash } from './dkim-relaxed-body';
 import { installFastDotStuffing, isSmtpLineSafe } from './smtp-dot-stuffing';
 
 export interface SentMail {
@@ -54,7 +53,6 @@ export class Mailer implements OnModuleDestroy {
   constructor(private readonly config: AppConfig) {
     // With DKIM set, nodemailer signs each message as it is built, over the exact bytes it sends.
     installFastDotStuffing();
-    installFastDkimBodyHash();
     const dkim = config.dkim ? { dkim: config.dkim } : {};
     // The URL goes inside the options: createTransport(url, options) reads its second argument as message
     // defaults, which left `pool` ignored and opened a new SMTP connection (greeting, EHLO, QUIT) for every email.
