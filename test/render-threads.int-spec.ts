@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { InvoicePdfRenderer } from '../libs/invoicing/src/pdf/invoice-pdf.renderer';
 import { RenderThreads } from '../libs/invoicing/src/pdf/render-threads';
 import { logoPng } from './support/invoice-images';
@@ -24,6 +25,17 @@ describe('render threads', () => {
     }
     // The caller's logo is still whole: only a copy went to the thread.
     expect(docs.withLogo.logo!.equals(logoPng())).toBe(true);
+  });
+
+  it('renders below the CPU priority of the event loop (Linux: each thread has its own nice value)', async () => {
+    await Promise.all([threads.render(sampleInvoice()), threads.render(sampleInvoice())]);
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value; the fields after the command's ')' are counted from 3.
+    const niceOf = (tid: string) => Number(readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    const nices = readdirSync(`/proc/${process.pid}/task`).map(niceOf);
+    expect(niceOf(String(process.pid))).toBe(0);
+    // The render threads, and nothing else of the process (a libuv or V8 helper thread stays at 0).
+    expect(nices.filter((n) => n === 10).length).toBeGreaterThanOrEqual(1);
+    expect(nices.filter((n) => n !== 0 && n !== 10)).toEqual([]);
   });
 
   it('fails only the document that cannot be rendered', async () => {

@@ -32,11 +32,12 @@ export function mailFailureReason(err: unknown): string {
 }
 
 /**
- * SMTP connections kept open. The document stage keeps up to 25 emails in flight (DOCUMENT_STAGE.batch), and at
- * 100 orders a second 5 connections were the email queue's limit: each send waits for four answers in turn. A relay
- * that allows fewer per client is told in SMTP_URL (`?maxConnections=3`): nodemailer lets the URL's options win.
+ * SMTP connections kept open: one per email the document stage keeps in flight (DOCUMENT_STAGE.batch, 25). Each send
+ * waits for four answers in turn, so under load (each answer also waits for the worker's event loop) 10 connections
+ * were the email queue's limit at 100 orders a second. A relay that allows fewer per client is told in SMTP_URL
+ * (`?maxConnections=3`): nodemailer lets the URL's options win.
  */
-const SMTP_CONNECTIONS = 10;
+const SMTP_CONNECTIONS = 25;
 
 /**
  * Sends through SMTP_URL; without one (development), writes each message as

@@ -1,6 +1,10 @@
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { InvoiceDocument } from './invoice-document';
 import { InvoicePdfRenderer } from './invoice-pdf.renderer';
+
+/** How much lower than the event loop (nice +10 of 19): enough to yield the cores under load, never starved when idle. */
+const RENDER_THREAD_NICE = 10;
 
 /** What the worker's event loop sends: a render input of plain data (structured-cloned; the logo arrives as bytes). */
 export interface RenderRequest {
@@ -17,6 +21,17 @@ export type RenderReply = { id: number; pdf: ArrayBuffer } | { id: number; error
  * on the worker's event loop.
  */
 const renderer = new InvoicePdfRenderer();
+/**
+ * Below the worker's event loop and PostgreSQL for the CPU: when the cores are short, a partner's order.paid and the
+ * emails of documents already rendered go first and the renders take what is left. On Linux a nice value is a
+ * thread's own (setpriority on the calling thread); where it cannot be lowered the thread runs as before.
+ */
+try {
+  setPriority(RENDER_THREAD_NICE);
+} catch {
+  // Not permitted here: same priority as the event loop.
+}
+
 // The thread is started at the worker's boot (RenderThreads.warm): fonts parsed then, not in the first documents' wait.
 renderer.warm();
 
