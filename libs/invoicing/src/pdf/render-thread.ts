@@ -2,6 +2,7 @@ import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { InvoiceDocument } from './invoice-document';
 import { InvoicePdfRenderer } from './invoice-pdf.renderer';
+import { WARM_UP_RENDERS, warmUpDocument } from './warm-up-document';
 
 /** How much lower than the event loop (nice +10 of 19): enough to yield the cores under load, never starved when idle. */
 const RENDER_THREAD_NICE = 10;
@@ -34,6 +35,24 @@ try {
 
 // The thread is started at the worker's boot (RenderThreads.warm): fonts parsed then, not in the first documents' wait.
 renderer.warm();
+void warmUp();
+
+/**
+ * Compiles the renderer's code before the first customers' documents need it (see WARM_UP_RENDERS). Requests that
+ * arrive meanwhile are served between these renders, not after all of them.
+ */
+async function warmUp(): Promise<void> {
+  for (let n = 0; n < WARM_UP_RENDERS; n++) {
+    try {
+      await renderer.render(warmUpDocument(n));
+    } catch {
+      // Only lost time: a real document's failure is reported with that document (warm-up-document.spec.ts checks these render).
+      return;
+    }
+    // Lets a request that arrived meanwhile in before the next warm-up render.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 parentPort?.on('message', (request: RenderRequest) => {
   const { logo, ...rest } = request.doc;
