@@ -45,6 +45,11 @@ export interface Claim {
    * (pickAhead) and wait in the worker for a slot. 0 when nothing was leased.
    */
   maxInFlight: number;
+  /**
+   * The endpoint may have deliveries picked ahead (circuit closed, no rate limit: pickAhead). When not, a worker
+   * drops what it picked ahead before: those were picked while the endpoint looked healthy.
+   */
+  mayPickAhead: boolean;
 }
 
 /** An endpoint to claim for, with what this worker has sent it and not recorded yet (see planClaim). */
@@ -303,12 +308,13 @@ function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[];
       rateNextAt: ep.rate_next_at,
     };
     const plan = planClaim(state, left, ep.now);
+    const mayPickAhead = state.circuitState === 'closed' && state.rateLimitPerSecond === null;
     if (plan.kind === 'wait') {
-      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: plan.until, maxInFlight: 0 });
+      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: plan.until, maxInFlight: 0, mayPickAhead });
       continue;
     }
     if (plan.kind === 'full') {
-      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: null, maxInFlight: 0 });
+      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: null, maxInFlight: 0, mayPickAhead });
       continue;
     }
     const taken = list.filter((r) => r.delivery_id !== null).slice(0, plan.limit);
@@ -340,6 +346,7 @@ function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[];
       deliveries,
       wakeAt: taken.length < plan.limit ? ep.next_due : null,
       maxInFlight: ep.endpoint_max_in_flight,
+      mayPickAhead,
     });
     if (taken.length > 0 && (plan.probe || state.rateLimitPerSecond !== null)) {
       healthChanges.push({ id, probe: plan.probe, rateAt: state.rateLimitPerSecond !== null ? nextRateAt(state, taken.length, ep.now) : null });

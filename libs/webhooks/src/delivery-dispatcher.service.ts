@@ -2,23 +2,14 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { AppConfig } from '@app/config';
 import { ChannelListener } from '@app/database';
 import { JobQueue } from '@app/queue';
+import { AttemptBatches } from './attempt-batches';
 import type { CompletedAttempt, RecordFollowUps } from './attempt-record.repository';
-import { CLAIM_CONNECTIONS, type Claim, type ClaimedDelivery, type ClaimedEndpoint } from './delivery-claim.repository';
+import { CLAIM_CONNECTIONS, type ClaimedDelivery, type ClaimedEndpoint } from './delivery-claim.repository';
 import { DeliveryService } from './delivery.service';
+import { PickedAhead } from './picked-ahead';
 import { LEASE_RENEW_EVERY_MS } from './delivery-lease';
 import { DELIVERY_DUE_CHANNEL } from './outbox.repository';
 
-const FLUSH_BATCH = 500;
-/**
- * Finished attempts wait up to FLUSH_WAIT_MS, or until FLUSH_FULL of them, to be recorded together: recording each
- * as it came gave ~250 batches/s of 5-7 attempts, and PostgreSQL CPU per batch (not per attempt) was the limit.
- * A 2xx frees its slot before recording, so the wait holds no partner back; a failure holds its slot a little longer.
- */
-const FLUSH_WAIT_MS = 5;
-const FLUSH_FULL = 200;
-/** Batches committing at once: one at a time makes every endpoint wait for the slowest commit. */
-const PARALLEL_FLUSHES = 4;
-const FLUSH_RETRIES = 3;
 /**
  * Claims in flight at once, each for endpoints no other running claim has: the pick excludes what this process
  * holds as of the claim's start, so two claims of the same endpoint at once could both pick its next delivery.
@@ -68,9 +59,11 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private readonly claimSlotFreed: (() => void)[] = [];
   /** Endpoints left with work because this process was at its in-flight cap. */
   private readonly starved = new Set<string>();
-  private buffer: CompletedAttempt[] = [];
-  private readonly flushing = new Set<Promise<void>>();
-  private flushTimer?: NodeJS.Timeout;
+  /** Finished attempts, recorded in batches (group commit). */
+  private readonly records = new AttemptBatches(
+    (batch) => this.deliveries.record(batch),
+    (batch, followUps) => this.afterRecord(batch, followUps),
+  );
   private wakeups?: ChannelListener;
   /** Per endpoint, deliveries answered 2xx and not recorded yet: their slots are free again (see planClaim). */
   private readonly answered = new Map<string, Set<string>>();
@@ -91,7 +84,12 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    * Per endpoint, deliveries picked ahead (pickAhead in claim-policy) and not sent yet, in the order picked: each 2xx
    * starts the next at once. Leased like the sent ones (the heartbeat keeps the lease), never picked again meanwhile.
    */
-  private readonly queued = new Map<string, PickedAhead>();
+  private readonly queued = new PickedAhead();
+  /**
+   * Per endpoint, failed answers seen here so far. A claim that was running when one came read the endpoint as it was
+   * before (circuit closed, the failure not counted): its picks are not sent, as the queue is not (see launch).
+   */
+  private readonly failures = new Map<string, number>();
   /** Endpoints with a look LINGER_MS after their last send here already scheduled. */
   private readonly lingering = new Set<string>();
   private stopping = false;
@@ -173,12 +171,13 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       for (const id of ids) this.starved.add(id);
       return;
     }
+    const failuresBefore = new Map(ids.map((id) => [id, this.failures.get(id) ?? 0]));
     const claims = await this.deliveries.claim(
       ids.map((endpointId) => {
-        const waiting = this.queued.get(endpointId)?.deliveries ?? [];
+        const waiting = this.queued.ids(endpointId);
         return {
           endpointId,
-          held: [...(this.unrecorded.get(endpointId) ?? []), ...waiting.map((d) => d.id)],
+          held: [...(this.unrecorded.get(endpointId) ?? []), ...waiting],
           answered: this.answered.get(endpointId)?.size ?? 0,
           queued: waiting.length,
           take: !this.leasedEndpoints.has(endpointId),
@@ -193,12 +192,21 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     const returned = new Set(claims.map((c) => c.endpointId));
     for (const id of ids) {
       if (returned.has(id) || !this.leasedEndpoints.delete(id)) continue;
-      this.queued.delete(id);
+      this.queued.drop(id);
       this.pumpQuietly(id);
     }
     for (const claim of claims) {
       this.leasedEndpoints.add(claim.endpointId);
-      this.enqueue(claim);
+      // An endpoint found in trouble (circuit not closed) or paced keeps nothing picked while it looked healthy; its
+      // picks counted as in flight in this claim (no probe could go), so it is asked again without them.
+      if (!claim.mayPickAhead && this.queued.ids(claim.endpointId).length > 0) {
+        this.queued.drop(claim.endpointId);
+        this.pumpQuietly(claim.endpointId);
+      }
+      // Not sent: still pending in PostgreSQL, for the claim that follows the failure's record (it pumps the endpoint).
+      if (this.stopping || (this.failures.get(claim.endpointId) ?? 0) !== failuresBefore.get(claim.endpointId)) continue;
+      this.queued.add(claim);
+      this.drain(claim.endpointId);
     }
     // Not awaited: the next claim (other endpoints' turn) does not wait for Redis.
     for (const c of claims) if (c.wakeAt) this.wake(c.endpointId, c.wakeAt).catch((err) => this.logger.warn(`Wake of ${c.endpointId} not scheduled: ${(err as Error).message}`));
@@ -208,45 +216,29 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     return this.inFlight;
   }
 
-  /** The claim's deliveries join the endpoint's queue (after those picked before them), then go as slots allow. */
-  private enqueue(claim: Claim): void {
-    if (claim.deliveries.length === 0 || this.stopping) return;
-    const q = this.queued.get(claim.endpointId);
-    if (q) {
-      // The latest claim's view of the endpoint (a rotated secret, a new URL, a new cap).
-      q.endpoint = claim.endpoint!;
-      q.maxInFlight = claim.maxInFlight;
-      q.deliveries.push(...claim.deliveries);
-    } else {
-      this.queued.set(claim.endpointId, { endpoint: claim.endpoint!, maxInFlight: claim.maxInFlight, deliveries: [...claim.deliveries] });
-    }
-    this.drain(claim.endpointId);
-  }
-
   /**
    * Starts the endpoint's queued deliveries while it has free slots (its max_in_flight less the requests open there
    * and the failures not yet recorded, as the claim counts them) and this worker is under its cap.
    */
   private drain(endpointId: string): void {
-    const q = this.queued.get(endpointId);
-    if (!q) return;
-    while (q.deliveries.length > 0 && !this.stopping) {
-      if (this.inFlight >= this.config.webhookMaxInFlightPerWorker) {
-        this.starved.add(endpointId);
-        break;
-      }
-      const busy = (this.unrecorded.get(endpointId)?.size ?? 0) - (this.answered.get(endpointId)?.size ?? 0);
-      if (busy >= q.maxInFlight) break;
-      this.launch(q.endpoint, q.deliveries.shift()!);
-    }
-    if (q.deliveries.length === 0) this.queued.delete(endpointId);
+    this.queued.startWhile(
+      endpointId,
+      (maxInFlight) => {
+        if (this.stopping) return false;
+        if (this.inFlight >= this.config.webhookMaxInFlightPerWorker) {
+          this.starved.add(endpointId);
+          return false;
+        }
+        return (this.unrecorded.get(endpointId)?.size ?? 0) - (this.answered.get(endpointId)?.size ?? 0) < maxInFlight;
+      },
+      (endpoint, delivery) => this.launch(endpoint, delivery),
+    );
   }
 
   /** A 2xx's slot goes to the next delivery queued; a claim tops the queue up once half of it is gone. */
   private afterAnswer(endpointId: string): void {
     this.drain(endpointId);
-    const q = this.queued.get(endpointId);
-    if (!q || q.deliveries.length * 2 < q.maxInFlight) this.pumpQuietly(endpointId);
+    if (this.queued.wantsMore(endpointId)) this.pumpQuietly(endpointId);
   }
 
   private launch(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): void {
@@ -258,7 +250,6 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     const send = this.deliveries
       .send(endpoint, delivery)
       .then((done) => {
-        this.buffer.push(done);
         // A 2xx frees the partner's slot now; recording (group commit) catches up without holding it. A failure
         // keeps its slot until it is counted, so a failing endpoint's circuit opens before more requests go out.
         if (done.verdict.kind === 'delivered') {
@@ -268,9 +259,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         } else {
           // The endpoint may be in trouble: what was picked ahead goes back to PostgreSQL (still pending, never
           // sent), and the next claim, after this failure is recorded and counted by the circuit, decides again.
-          this.queued.delete(endpoint.id);
+          this.queued.drop(endpoint.id);
+          this.failures.set(endpoint.id, (this.failures.get(endpoint.id) ?? 0) + 1);
         }
-        this.scheduleFlush();
+        this.records.add(done);
       })
       .catch((err) => {
         this.forget(endpoint.id, delivery.id);
@@ -300,45 +292,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.sends.add(send);
   }
 
-  /** Records the buffer now when it is full (or the process stops), else once the first of it has waited FLUSH_WAIT_MS. */
-  private scheduleFlush(): void {
-    if (this.buffer.length === 0) return;
-    if (this.buffer.length >= FLUSH_FULL || this.stopping) return this.startFlush();
-    this.flushTimer ??= setTimeout(() => this.startFlush(), FLUSH_WAIT_MS);
-  }
-
-  /** Up to PARALLEL_FLUSHES batches commit at once; a batch that ends schedules what arrived meanwhile. */
-  private startFlush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.buffer.length === 0 || this.flushing.size >= PARALLEL_FLUSHES) return;
-    const flush: Promise<void> = this.flush(this.buffer.splice(0, FLUSH_BATCH)).finally(() => {
-      this.flushing.delete(flush);
-      this.scheduleFlush();
-    });
-    this.flushing.add(flush);
-  }
-
-  private async flush(batch: CompletedAttempt[]): Promise<void> {
-    const followUps = await this.recordWithRetry(batch);
-    // Recorded, or given up on (then the next pick sends it again, same webhook-id: late, never lost).
+  /** A batch recorded, or given up on (then the next pick sends it again, same webhook-id: late, never lost). */
+  private async afterRecord(batch: CompletedAttempt[], followUps: RecordFollowUps | null): Promise<void> {
     for (const c of batch) this.forget(c.endpoint.id, c.delivery.id);
     if (followUps) await this.followUp(followUps);
-  }
-
-  private async recordWithRetry(batch: CompletedAttempt[]): Promise<RecordFollowUps | null> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.deliveries.record(batch);
-      } catch (err) {
-        if (attempt >= FLUSH_RETRIES) {
-          // No longer held here, these deliveries are picked and sent again, same webhook-id: late, never lost.
-          this.logger.error(`Could not record ${batch.length} attempt(s): ${(err as Error).message}`);
-          return null;
-        }
-        await new Promise((r) => setTimeout(r, 200 * attempt));
-      }
-    }
   }
 
   private async followUp(f: RecordFollowUps): Promise<void> {
@@ -387,7 +344,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     for (const [endpointId, ids] of this.unrecorded) owed.set(endpointId, ids.size);
     for (const endpointId of this.sendingTo.keys()) if (!owed.has(endpointId)) owed.set(endpointId, 0);
     // Deliveries picked ahead are leased as much as sent ones: another worker must not pick them meanwhile.
-    for (const endpointId of this.queued.keys()) if (!owed.has(endpointId)) owed.set(endpointId, 0);
+    for (const endpointId of this.queued.endpoints()) if (!owed.has(endpointId)) owed.set(endpointId, 0);
     const idle = [...this.leasedEndpoints].filter((id) => !owed.has(id) && !this.wanted.has(id) && !this.claiming.has(id));
     for (const id of idle) this.leasedEndpoints.delete(id);
     // A missed beat is harmless while the next one comes before the lease ends; after that, another worker may re-send (same webhook-id).
@@ -398,7 +355,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
           if (held.has(id)) continue;
           this.leasedEndpoints.delete(id);
           // Another worker may pick them now: what is not sent yet is not sent from here.
-          this.queued.delete(id);
+          this.queued.drop(id);
         }
       })
       .catch((err) => this.logger.warn(`Could not renew ${owed.size} endpoint lease(s): ${(err as Error).message}`));
@@ -436,9 +393,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.queued.clear();
     await this.wakeups?.stop();
     await Promise.allSettled([...this.sends]);
-    // stopping makes every flush that ends start the next at once, until the buffer is empty.
-    this.startFlush();
-    while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);
+    await this.records.drain();
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.waitingPoll) clearInterval(this.waitingPoll);
     // Everything is recorded: another worker may take these endpoints at once rather than after the lease.
@@ -446,11 +401,4 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.leasedEndpoints.clear();
     if (idle.length > 0) await this.deliveries.beat(new Map(), idle).catch((err) => this.logger.warn(`Could not let ${idle.length} endpoint lease(s) go: ${(err as Error).message}`));
   }
-}
-
-/** An endpoint's deliveries picked ahead, with what the claim that picked them said about the endpoint. */
-interface PickedAhead {
-  endpoint: ClaimedEndpoint;
-  maxInFlight: number;
-  deliveries: ClaimedDelivery[];
 }
