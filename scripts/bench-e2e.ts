@@ -9,7 +9,8 @@
  * worker processes sharing the queues, as a scaled-out deployment does. BENCH_DIST (a build's dist/ directory,
  * default this one) runs the api and worker of another build under the same harness, to compare two builds.
  * After the run it prints where the time went, stage by stage, from the timestamps the tables keep (see
- * `stagesOf`): nothing on the hot path is instrumented for it.
+ * `stagesOf`): nothing on the hot path is instrumented for it; then the five seconds of the run with the slowest emails,
+ * stage by stage (printWorstSeconds).
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { Client } from 'pg';
@@ -140,6 +141,32 @@ async function printStages(dbUrl: string, events: BenchEvent[], seen: Record<'ac
   stage('invoice.issued attempt -> received', 'issuedSent', 'issuedReceived');
   stage('PDF rendered -> email received (SMTP sink)', 'rendered', 'mailReceived');
   stage('PDF rendered -> emailed_at recorded', 'rendered', 'emailed');
+  printWorstSeconds(times);
+}
+
+/**
+ * A tail is a few events or a few seconds: the seconds of the run (by the 2xx) whose slowest email came last, each
+ * with its slowest stages, tell a steady tail (every second a little) from a burst (one second of GC, a sweep, a
+ * claim that lapsed) and which stage it sits in.
+ */
+function printWorstSeconds(times: Map<string, StageTimes>): void {
+  const all = [...times.values()].filter((t) => t.accepted !== undefined);
+  if (!all.length) return;
+  const start = Math.min(...all.map((t) => t.accepted!));
+  const seconds = new Map<number, StageTimes[]>();
+  for (const t of all) {
+    const s = Math.floor((t.accepted! - start) / 1000);
+    seconds.set(s, [...(seconds.get(s) ?? []), t]);
+  }
+  const worst = (ts: StageTimes[], from: keyof StageTimes, to: keyof StageTimes) =>
+    Math.max(0, ...ts.filter((t) => t[from] !== undefined && t[to] !== undefined).map((t) => t[to]! - t[from]!));
+  const ranked = [...seconds.entries()].map(([s, ts]) => ({ s, ts, mail: worst(ts, 'accepted', 'mailReceived') })).sort((a, b) => b.mail - a.mail);
+  console.log(`  the ${Math.min(5, ranked.length)} seconds whose slowest email came last (second of the 2xx: slowest per stage, ms):`);
+  for (const { s, ts, mail } of ranked.slice(0, 5)) {
+    console.log(`    s${String(s).padStart(3)} (${ts.length} events): email ${mail.toFixed(0)}, apply ${worst(ts, 'accepted', 'applied').toFixed(0)}, ` +
+      `paid -> PDF ${worst(ts, 'applied', 'rendered').toFixed(0)}, PDF -> email ${worst(ts, 'rendered', 'mailReceived').toFixed(0)}, ` +
+      `order.paid ${worst(ts, 'accepted', 'paidReceived').toFixed(0)}`);
+  }
 }
 
 async function main(): Promise<void> {
