@@ -1,12 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { AddressInfo, Socket } from 'node:net';
 import nodemailer from 'nodemailer';
-import { SMTPServer, SMTPServerOptions } from 'smtp-server';
 import type { AppConfig } from '@app/config';
 import { quotedPrintable } from './html-template';
 import { preparedMessage, type PreparedMail } from './mail-headers';
 import { isPermanentMailError, Mailer } from './mailer';
 import { markSmtpLineSafe } from './smtp-dot-stuffing';
+import { startSmtpTestServer } from './smtp-test-server.spec-helper';
 
 // mailauth's index also loads BIMI's HTTP client, not needed here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -17,38 +16,6 @@ const { dkimVerify } = require('mailauth/lib/dkim/verify') as { dkimVerify: (raw
  * to what the Mail layer sent: the same bytes on the wire (DKIM signature included), the same envelope, the same
  * errors, and a message moved to a new connection when the server dropped an idle one.
  */
-async function startServer(options: Partial<SMTPServerOptions> = {}) {
-  const received: { raw: Buffer; from: string; to: string[] }[] = [];
-  const opened: Socket[] = [];
-  const closed: Socket[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData: (stream, session, cb) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          raw: Buffer.concat(chunks),
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-        });
-        cb();
-      });
-    },
-    ...options,
-  });
-  server.on('error', () => undefined);
-  server.server.on('connection', (socket: Socket) => {
-    opened.push(socket);
-    socket.on('close', () => closed.push(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { server, url: `smtp://127.0.0.1:${port}`, received, opened, closed, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
 const FROM = 'ComptAppart <factures@comptappart.example>';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
 const dkim = { domainName: 'comptappart.example', keySelector: 'test', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
@@ -81,7 +48,7 @@ describe('Mailer.sendPrepared (SMTP pool, no Mail layer)', () => {
     ['DKIM-signed', true],
     ['unsigned', false],
   ])('puts on the wire the bytes the Mail layer sent (%s), the envelope too', async (_label, signed) => {
-    const smtp = await startServer();
+    const smtp = await startSmtpTestServer();
     // Only Date is frozen (Date header, DKIM timestamp): sockets keep their real timers.
     jest.useFakeTimers({ now: new Date('2026-11-21T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
     const config = { smtpUrl: smtp.url, mailFrom: FROM, ...(signed ? { dkim } : {}) } as AppConfig;
@@ -118,7 +85,7 @@ describe('Mailer.sendPrepared (SMTP pool, no Mail layer)', () => {
   });
 
   it('rejects with the server answer: 5xx permanent, 4xx to retry, and the pool goes on', async () => {
-    const smtp = await startServer({
+    const smtp = await startSmtpTestServer({
       onRcptTo: (address, session, cb) => {
         if (address.address.startsWith('gone')) return cb(Object.assign(new Error('No such user'), { responseCode: 550 }));
         if (address.address.startsWith('busy')) return cb(Object.assign(new Error('Mailbox busy'), { responseCode: 450 }));
@@ -142,7 +109,7 @@ describe('Mailer.sendPrepared (SMTP pool, no Mail layer)', () => {
   });
 
   it('keeps the Mail layer when SMTP_URL turns the pool off, the same bytes on the wire', async () => {
-    const smtp = await startServer();
+    const smtp = await startSmtpTestServer();
     jest.useFakeTimers({ now: new Date('2026-11-21T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
     const pooled = new Mailer({ smtpUrl: smtp.url, mailFrom: FROM, dkim } as AppConfig);
     const unpooled = new Mailer({ smtpUrl: `${smtp.url}?pool=false`, mailFrom: FROM, dkim } as AppConfig);
@@ -159,7 +126,7 @@ describe('Mailer.sendPrepared (SMTP pool, no Mail layer)', () => {
   });
 
   it('fails with a connection error when no server answers', async () => {
-    const smtp = await startServer();
+    const smtp = await startSmtpTestServer();
     const url = smtp.url;
     await smtp.close();
     const mailer = new Mailer({ smtpUrl: url, mailFrom: FROM } as AppConfig);
@@ -173,7 +140,7 @@ describe('Mailer.sendPrepared (SMTP pool, no Mail layer)', () => {
   });
 
   it('sends again on a new connection after the server closed the idle pooled one, each email once', async () => {
-    const smtp = await startServer({ socketTimeout: 300 });
+    const smtp = await startSmtpTestServer({ socketTimeout: 300 });
     const mailer = new Mailer({ smtpUrl: smtp.url, mailFrom: FROM, dkim } as AppConfig);
     try {
       await mailer.sendPrepared(preparedMail('a', 'a@example.test'));

@@ -1,60 +1,36 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { AddressInfo, Socket } from 'node:net';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import type { AppConfig } from '@app/config';
 import { quotedPrintable } from './html-template';
 import { Mailer, mailFailureReason } from './mailer';
+import { startSmtpTestServer } from './smtp-test-server.spec-helper';
 
 /**
  * A mail server that ends a pooled connection once it has been idle a moment (as real servers do after their
  * timeout, answering 421): the next email must still go, once, on a new connection, with no error for the sender.
  */
 describe('Mailer (pooled SMTP)', () => {
-  let server: SMTPServer;
+  let smtp: Awaited<ReturnType<typeof startSmtpTestServer>>;
   let mailer: Mailer;
-  const received: string[] = [];
-  const opened: Socket[] = [];
-  const closed: Socket[] = [];
 
   beforeAll(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      socketTimeout: 300,
-      onConnect: (session, cb) => cb(),
-      onData: (stream, session, cb) => {
-        stream.on('end', () => {
-          received.push(session.envelope.rcptTo[0]?.address ?? '');
-          cb();
-        });
-        stream.resume();
-      },
-    });
-    server.on('error', () => undefined);
-    server.server.on('connection', (socket: Socket) => {
-      opened.push(socket);
-      socket.on('close', () => closed.push(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.server.address() as AddressInfo;
-    mailer = new Mailer({ smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom: 'factures@example.test' } as AppConfig);
+    smtp = await startSmtpTestServer({ socketTimeout: 300 });
+    mailer = new Mailer({ smtpUrl: smtp.url, mailFrom: 'factures@example.test' } as AppConfig);
   });
 
   afterAll(async () => {
     mailer.onModuleDestroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await smtp.close();
   });
 
   it('sends again on a new connection after the server closed the idle pooled one, each email once', async () => {
     await mailer.send({ messageId: '<a@example.test>', to: 'a@example.test', subject: 'A', text: 'a' });
     // Wait for the fact: the server ended the idle connection.
-    while (closed.length < opened.length || opened.length === 0) await new Promise((r) => setTimeout(r, 20));
+    while (smtp.closed.length < smtp.opened.length || smtp.opened.length === 0) await new Promise((r) => setTimeout(r, 20));
     await mailer.send({ messageId: '<b@example.test>', to: 'b@example.test', subject: 'B', text: 'b' });
     await Promise.all(['c', 'd', 'e'].map((x) => mailer.send({ messageId: `<${x}@example.test>`, to: `${x}@example.test`, subject: x, text: x })));
-    expect(received.sort()).toEqual(['a', 'b', 'c', 'd', 'e'].map((x) => `${x}@example.test`));
-    expect(opened.length).toBeGreaterThanOrEqual(2);
+    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(['a', 'b', 'c', 'd', 'e'].map((x) => `${x}@example.test`));
+    expect(smtp.opened.length).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -78,35 +54,20 @@ describe('mailFailureReason', () => {
  * with a dot (a lone "." would end the DATA early and cut the email), and DKIM must still sign it.
  */
 describe('Mailer.sendPrepared', () => {
-  let server: SMTPServer;
-  const received: Buffer[] = [];
+  let smtp: Awaited<ReturnType<typeof startSmtpTestServer>>;
 
   beforeAll(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData: (stream, session, cb) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push(Buffer.concat(chunks));
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    smtp = await startSmtpTestServer();
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await smtp.close();
   });
 
   it('delivers lines starting with a dot intact, the headers encoded, the message signed', async () => {
-    const { port } = server.server.address() as AddressInfo;
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const dkim = { domainName: 'comptappart.example', keySelector: 'test', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
-    const mailer = new Mailer({ smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom: 'ComptAppart <factures@comptappart.example>', dkim } as AppConfig);
+    const mailer = new Mailer({ smtpUrl: smtp.url, mailFrom: 'ComptAppart <factures@comptappart.example>', dkim } as AppConfig);
     const text = 'Bonjour,\n.\n..deux points\n.trois\nFin.';
     const html = '<p>a</p>\n.<p>b</p>\n.';
     const parts =
@@ -124,8 +85,8 @@ describe('Mailer.sendPrepared', () => {
     } finally {
       mailer.onModuleDestroy();
     }
-    expect(received).toHaveLength(1);
-    const mail = await simpleParser(received[0]);
+    expect(smtp.received).toHaveLength(1);
+    const mail = await simpleParser(smtp.received[0].raw);
     expect(mail.text).toBe(text);
     expect(mail.html).toBe(html);
     expect(mail.subject).toBe('Votre facture F-1 – Atelier Lumière');
