@@ -4,7 +4,7 @@ import { EncodedRun, FixedFontSubset, fixedSubsetOf, PdfkitEmbeddedFont } from '
 interface PdfkitInternals {
   _font: PdfkitEmbeddedFont;
   _fontSize: number;
-  page: { height: number; fonts: Record<string, unknown>; write(chunk: Uint8Array): void };
+  page: { height: number; fonts: Record<string, unknown>; write(chunk: string | Uint8Array): void };
   x: number;
   y: number;
   _text(text: string, x: number, y: number, options: Record<string, unknown>, onLine: (line: string) => void): void;
@@ -41,8 +41,8 @@ export function drawLine(pdf: PDFKit.PDFDocument, text: string, x: number, y: nu
   page.fonts[font.id] ??= font.ref();
   // pdfkit flips the y axis for each text object and places the top of the line (baseline 'top') at y.
   const baseline = page.height - y - (font.ascender / 1000) * size;
-  // As bytes: pdfkit turns a string into bytes one character at a time in JavaScript; the operators are ASCII.
-  page.write(Buffer.from(`q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(baseline)} Tm\n/${font.id} ${num(size)} Tf\n${run.tj} TJ\nET\nQ\n`, 'latin1'));
+  // One write (pdfkit adds the last newline); an InvoicePdfDocument keeps it as text until the page ends.
+  page.write(`q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(baseline)} Tm\n/${font.id} ${num(size)} Tf\n${run.tj} TJ\nET\nQ`);
 }
 
 /**

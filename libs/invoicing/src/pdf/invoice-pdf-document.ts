@@ -1,0 +1,113 @@
+import PDFDocument from 'pdfkit';
+
+/** The pdfkit 0.20 internals this class replaces or reads (PDFDocument and PDFReference are not typed that far). */
+interface PdfkitReference {
+  data: Record<string, unknown>;
+  buffer: Uint8Array[];
+  compress: boolean;
+  write(chunk: string | Uint8Array): void;
+  end(chunk?: string | Uint8Array): void;
+  finalize(): void;
+}
+interface PdfkitInternals {
+  _offset: number;
+  page: { content: PdfkitReference };
+}
+
+const PdfkitDocument = PDFDocument as unknown as new (options: PDFKit.PDFDocumentOptions) => PDFKit.PDFDocument;
+
+/**
+ * A pdfkit document that hands back its file as one Buffer (`bytes()`) instead of streaming it, and keeps each
+ * page's content as text until the page ends. Same objects, same bytes as pdfkit writes them: only the way there
+ * changes. pdfkit turned every line of the file and every operator of a page into bytes one character at a time in
+ * JavaScript (fromBinaryString) and pushed each line of the file through a Readable stream (a 'data' event and a
+ * Buffer per line, then Buffer.concat): a fifth of a render and most of its garbage (issue #14).
+ */
+export class InvoicePdfDocument extends PdfkitDocument {
+  // Declared only: pdfkit's constructor writes the file's header through _write before a field initialiser would
+  // run, and an initialiser (even to undefined) would then erase it.
+  /** Text written since the last binary chunk (streams' bytes), latin1: pdfkit's lines are binary strings. */
+  private declare pendingText: string | undefined;
+  private declare parts: (string | Uint8Array)[] | undefined;
+  private declare output: Buffer | undefined;
+  private declare waiting: { resolve(pdf: Buffer): void; reject(err: Error): void } | undefined;
+
+  /** The file, once pdfkit has written its trailer (after `end()`). */
+  bytes(): Promise<Buffer> {
+    if (this.output) return Promise.resolve(this.output);
+    return new Promise<Buffer>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.once('error', reject);
+    });
+  }
+
+  /** Replaces pdfkit's `_write`: one line of the file, or a stream's bytes. */
+  _write(data: string | Uint8Array): void {
+    const internals = this as unknown as PdfkitInternals;
+    if (typeof data === 'string') {
+      this.pendingText = this.pendingText === undefined ? `${data}\n` : `${this.pendingText}${data}\n`;
+      internals._offset += data.length + 1;
+      return;
+    }
+    this.parts ??= [];
+    if (this.pendingText !== undefined) this.parts.push(this.pendingText);
+    this.pendingText = undefined;
+    this.parts.push(data);
+    internals._offset += data.length;
+  }
+
+  /** pdfkit's last call, `push(null)` after the trailer: nothing else reaches it, `_write` being replaced. */
+  override push(chunk: unknown): boolean {
+    if (chunk !== null) throw new Error('InvoicePdfDocument: unexpected push');
+    const parts = this.parts ?? [];
+    if (this.pendingText !== undefined) parts.push(this.pendingText);
+    let length = 0;
+    for (const part of parts) length += part.length;
+    const file = Buffer.allocUnsafe(length);
+    let offset = 0;
+    for (const part of parts) {
+      if (typeof part === 'string') offset += file.write(part, offset, 'latin1');
+      else {
+        file.set(part, offset);
+        offset += part.length;
+      }
+    }
+    this.output = file;
+    this.parts = undefined;
+    this.pendingText = undefined;
+    this.waiting?.resolve(file);
+    return false;
+  }
+
+  override addPage(options?: PDFKit.PDFDocumentOptions): this {
+    super.addPage(options);
+    collectText((this as unknown as PdfkitInternals).page.content);
+    return this;
+  }
+}
+
+/**
+ * Keeps a page content stream's operators as one string (pdfkit encodes and stores each one apart) and encodes it
+ * once when the page ends. Whatever pdfkit wrote before (the page's first transform, a 'pageAdded' handler's
+ * drawing) is already in the stream's buffer, and comes first.
+ */
+function collectText(content: PdfkitReference): void {
+  let text = '';
+  const write = content.write.bind(content);
+  const flush = () => {
+    if (text) write(Buffer.from(text, 'latin1'));
+    text = '';
+  };
+  content.write = (chunk) => {
+    if (typeof chunk === 'string') text += `${chunk}\n`;
+    else {
+      flush();
+      write(chunk);
+    }
+  };
+  content.end = (chunk) => {
+    if (chunk !== undefined) content.write(chunk);
+    flush();
+    content.finalize();
+  };
+}
