@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import { InvoicePdfDocument } from './invoice-pdf-document';
 
@@ -45,22 +45,48 @@ function draw(pdf: PDFKit.PDFDocument): void {
 
 const options: PDFKit.PDFDocumentOptions = { size: 'A4', bufferPages: true, autoFirstPage: false, info: { CreationDate: new Date('2026-11-21T10:15:00Z') } };
 
+async function streamedByPdfkit(opts: PDFKit.PDFDocumentOptions): Promise<Buffer> {
+  const pdf = new PDFDocument(opts);
+  const chunks: Buffer[] = [];
+  pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve) => pdf.on('end', resolve));
+  draw(pdf);
+  pdf.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+function collected(opts: PDFKit.PDFDocumentOptions): Promise<Buffer> {
+  const pdf = new InvoicePdfDocument(opts);
+  draw(pdf);
+  pdf.end();
+  return pdf.bytes();
+}
+
+/** Each object of the file with its stream inflated, and the /Length of compressed streams left out. */
+function objectsOf(pdf: Buffer): string[] {
+  const text = pdf.toString('latin1');
+  return [...text.matchAll(/(\d+ 0 obj\n)([\s\S]*?)\nendobj/g)].map(([, head, body]) => {
+    const at = body.indexOf('\nstream\n');
+    if (at < 0 || !body.includes('/FlateDecode')) return head + body;
+    const start = text.indexOf(body) + at + '\nstream\n'.length;
+    const bytes = pdf.subarray(start, start + body.length - at - '\nstream\n'.length - '\nendstream'.length);
+    return head + body.slice(0, at).replace(/\/Length \d+/, '') + inflateSync(bytes).toString('latin1');
+  });
+}
+
 describe('InvoicePdfDocument', () => {
   it('gives the very bytes pdfkit streams for the same drawing (pages, text, an image, pages ended late)', async () => {
-    const streamed = new PDFDocument(options);
-    const chunks: Buffer[] = [];
-    streamed.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const ended = new Promise((resolve) => streamed.on('end', resolve));
-    draw(streamed);
-    streamed.end();
-    await ended;
-
-    const collected = new InvoicePdfDocument(options);
-    draw(collected);
-    collected.end();
-    const bytes = await collected.bytes();
-
+    const uncompressed = { ...options, compress: false };
+    const bytes = await collected(uncompressed);
     expect(bytes.subarray(0, 9).toString('latin1')).toBe('%PDF-1.3\n');
-    expect(bytes.equals(Buffer.concat(chunks))).toBe(true);
+    expect(bytes.equals(await streamedByPdfkit(uncompressed))).toBe(true);
+  });
+
+  it('compresses the page content itself, to the same operators as pdfkit', async () => {
+    const ours = objectsOf(await collected(options));
+    const pdfkit = objectsOf(await streamedByPdfkit(options));
+    expect(ours.some((object) => object.includes(' Tf\n'))).toBe(true);
+    expect(ours).toEqual(pdfkit);
   });
 });

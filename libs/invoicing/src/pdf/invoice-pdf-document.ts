@@ -1,7 +1,15 @@
+import { deflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 
 /** The pdfkit 0.20 internals this class replaces or reads (PDFDocument and PDFReference are not typed that far). */
-interface PdfkitReference {
+/**
+ * zlib's level for the streams a render compresses (page content, factur-x.xml). pdfkit uses zlib's default (6):
+ * on an invoice's ~17 KB of page operators and ~14 KB of XML, level 3 takes about half the time (the two were
+ * ~0.3 ms of a 2.5 ms render, cache-cold in the render thread) for ~450 bytes more in a ~42 KB file.
+ */
+const DEFLATE_LEVEL = 3;
+
+export interface PdfkitReference {
   data: Record<string, unknown>;
   buffer: Uint8Array[];
   compress: boolean;
@@ -108,6 +116,19 @@ function collectText(content: PdfkitReference): void {
   content.end = (chunk) => {
     if (chunk !== undefined) content.write(chunk);
     flush();
-    content.finalize();
+    compressAndFinalize(content);
   };
+}
+
+/**
+ * Ends a stream pdfkit would compress (written, not ended), compressed here at DEFLATE_LEVEL: the dictionary
+ * pdfkit wrote stays as it is (Filter FlateDecode; Length set from the compressed bytes when the object is written).
+ */
+export function compressAndFinalize(stream: PdfkitReference): void {
+  if (stream.compress && stream.buffer.length > 0) {
+    const raw = stream.buffer.length === 1 ? stream.buffer[0] : Buffer.concat(stream.buffer);
+    stream.buffer = [deflateSync(raw, { level: DEFLATE_LEVEL })];
+    stream.compress = false;
+  }
+  stream.finalize();
 }
