@@ -213,7 +213,7 @@ function embedFixed(pdfFont: PdfkitEmbeddedFont, fixed: FixedFontSubset): void {
     BaseFont: name,
     CIDSystemInfo: { Registry: new String('Adobe'), Ordering: new String('Identity'), Supplement: 0 },
     FontDescriptor: descriptor,
-    W: [0, fixed.widths],
+    W: widthsOperand(fixed),
     CIDToGIDMap: 'Identity',
   });
   descendantFont.end();
@@ -222,6 +222,32 @@ function embedFixed(pdfFont: PdfkitEmbeddedFont, fixed: FixedFontSubset): void {
   const dictionary = pdfFont.ref();
   dictionary.data = { Type: 'Font', Subtype: 'Type0', BaseFont: name, Encoding: 'Identity-H', DescendantFonts: [descendantFont], ToUnicode: toUnicode };
   dictionary.end();
+}
+
+/** A value pdfkit writes as it stands (PDFObject.convert falls back to `${value}` for an object of its own kind). */
+class PdfRaw {
+  constructor(private readonly text: string) {}
+  get [Symbol.toStringTag](): string {
+    return 'PdfRaw';
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+const widthsOperands = new WeakMap<FixedFontSubset, PdfRaw>();
+
+/**
+ * The /W array `[0 [w0 w1 ...]]` as pdfkit writes `[0, widths]` (numbers rounded to 6 decimals), written once per
+ * process: converting ~230 widths per font was a tenth of the objects pdfkit serialises in every document.
+ */
+function widthsOperand(fixed: FixedFontSubset): PdfRaw {
+  let operand = widthsOperands.get(fixed);
+  if (!operand) {
+    operand = new PdfRaw(`[0 [${fixed.widths.map((w) => Math.round(w * 1e6) / 1e6).join(' ')}]]`);
+    widthsOperands.set(fixed, operand);
+  }
+  return operand;
 }
 
 interface FontMeta {

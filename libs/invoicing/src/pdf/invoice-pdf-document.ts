@@ -87,12 +87,34 @@ export class InvoicePdfDocument extends PdfkitDocument {
     return false;
   }
 
+  /**
+   * pdfkit's colour operators for a `#rrggbb` colour, from a process-wide table: pdfkit parses the colour and prints
+   * its three components (17-digit fractions) on every call. Other colours take pdfkit's way.
+   */
+  _setColorCore(color: unknown, stroke: boolean): boolean {
+    if (typeof color !== 'string' || !HEX_COLOR.test(color)) return pdfkitSetColorCore.call(this, color, stroke);
+    const key = stroke ? `S${color}` : color;
+    let operators = colorOperators.get(key);
+    if (operators === undefined) {
+      const [r, g, b] = [1, 3, 5].map((at) => parseInt(color.slice(at, at + 2), 16) / 255);
+      operators = stroke ? `/DeviceRGB CS\n${r} ${g} ${b} SCN` : `/DeviceRGB cs\n${r} ${g} ${b} scn`;
+      colorOperators.set(key, operators);
+    }
+    this.addContent(operators);
+    return true;
+  }
+
   override addPage(options?: PDFKit.PDFDocumentOptions): this {
     super.addPage(options);
     collectText((this as unknown as PdfkitInternals).page.content);
     return this;
   }
 }
+
+const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+/** At most the layout's few colours, filled and stroked. */
+const colorOperators = new Map<string, string>();
+const pdfkitSetColorCore = (PdfkitDocument.prototype as unknown as { _setColorCore(color: unknown, stroke: boolean): boolean })._setColorCore;
 
 /**
  * Keeps a page content stream's operators as one string (pdfkit encodes and stores each one apart) and encodes it
