@@ -1,4 +1,5 @@
 import { EncodedRun, FixedFontSubset, fixedSubsetOf, PdfkitEmbeddedFont } from './fixed-font-subset';
+import { shapedWord } from './fonts';
 
 /** The pdfkit document internals the fast path reads (pdfkit 0.20). */
 interface PdfkitInternals {
@@ -89,16 +90,57 @@ function runOf(pdf: PDFKit.PDFDocument, text: string): EncodedRun | null {
   return run;
 }
 
+interface EncodedGlyphs {
+  /** 4-digit hex CIDs, as pdfkit's EmbeddedFont.encode gives them. */
+  encoded: string[];
+  /** Scaled to 1/1000 em as pdfkit's layoutRun scales them. */
+  positions: { xAdvance: number; advanceWidth: number }[];
+}
+
+/**
+ * What `font.encode(text)` returns (pdfkit's EmbeddedFont: the text shaped word by word, words ending after a space,
+ * positions scaled to 1/1000 em), read from the process-wide shaped words instead of pdfkit's per-document copies:
+ * pdfkit copied, rescaled and concatenated every word of every new line. null when a glyph is outside the fixed
+ * subset or is offset (those need pdfkit's own path).
+ */
+function encodeWithSharedWords(font: PdfkitEmbeddedFont, fixed: FixedFontSubset, text: string): EncodedGlyphs | null {
+  const { scale } = font;
+  const encoded: string[] = [];
+  const positions: EncodedGlyphs['positions'] = [];
+  let last = 0;
+  for (let index = 0; index <= text.length; ) {
+    const c = text.charAt(index);
+    if ((index === text.length && last < index) || c === ' ' || c === '\t') {
+      const shaped = shapedWord(font.font, text.slice(last, ++index));
+      if (!shaped) return null;
+      for (let i = 0; i < shaped.glyphs.length; i++) {
+        const glyph = shaped.glyphs[i];
+        const p = shaped.positions[i];
+        const cid = fixed.cidOf.get(glyph.id) ?? (glyph.id === 0 ? 0 : undefined);
+        // Extra glyphs get CIDs that differ from one document to the next; offsets need their own Tm operators.
+        if (cid === undefined || p.xOffset || p.yOffset) return null;
+        encoded.push(`0000${cid.toString(16)}`.slice(-4));
+        positions.push({ xAdvance: p.xAdvance * scale, advanceWidth: glyph.advanceWidth * scale });
+      }
+      last = index;
+    } else index++;
+  }
+  return { encoded, positions };
+}
+
 /** pdfkit's `_fragment` encoding for left-aligned text with no spacing options: glyph runs split where kerning applies. */
 function encodeRun(font: PdfkitEmbeddedFont, fixed: FixedFontSubset, text: string): EncodedRun | null {
   if (/[\n\t]/.test(text)) return null;
-  const [encoded, positions] = font.encode(text);
-  let width = 0;
-  for (let i = 0; i < encoded.length; i++) {
-    // Extra glyphs get CIDs that differ from one document to the next; offsets need their own Tm operators.
-    if (parseInt(encoded[i], 16) >= fixed.size || positions[i].xOffset || positions[i].yOffset) return null;
-    width += positions[i].xAdvance;
+  const encodedRun = encodeWithSharedWords(font, fixed, text);
+  if (!encodedRun) {
+    // pdfkit's encode numbers the glyphs outside the fixed subset for this document, in the order it meets them,
+    // whether the text is drawn or only measured: done as before, so such a document's subset stays the same.
+    font.encode(text);
+    return null;
   }
+  const { encoded, positions } = encodedRun;
+  let width = 0;
+  for (let i = 0; i < encoded.length; i++) width += positions[i].xAdvance;
   const commands: string[] = [];
   let last = 0;
   const segment = (cur: number) => {
