@@ -43,8 +43,30 @@ export function drawLine(pdf: PDFKit.PDFDocument, text: string, x: number, y: nu
   // pdfkit flips the y axis for each text object and places the top of the line (baseline 'top') at y.
   const baseline = page.height - y - (font.ascender / 1000) * size;
   // One write (pdfkit adds the last newline); an InvoicePdfDocument keeps it as text until the page ends.
-  page.write(`q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(baseline)} Tm\n/${font.id} ${num(size)} Tf\n${run.tj} TJ\nET\nQ`);
+  page.write(`${linePrefix(page.height)}${num(x)} ${num(baseline)} Tm\n${fontOperator(font.id, size)}${run.tj} TJ\nET\nQ`);
 }
+
+// The parts of a line's operators that repeat from line to line, printed again only when they change.
+let prefixFor = NaN;
+let prefix = '';
+const linePrefix = (pageHeight: number) => {
+  if (pageHeight !== prefixFor) {
+    prefix = `q\n1 0 0 -1 0 ${num(pageHeight)} cm\nBT\n1 0 0 1 `;
+    prefixFor = pageHeight;
+  }
+  return prefix;
+};
+let fontOperatorId = '';
+let fontOperatorSize = NaN;
+let fontOperatorText = '';
+const fontOperator = (id: string, size: number) => {
+  if (id !== fontOperatorId || size !== fontOperatorSize) {
+    fontOperatorText = `/${id} ${num(size)} Tf\n`;
+    fontOperatorId = id;
+    fontOperatorSize = size;
+  }
+  return fontOperatorText;
+};
 
 /**
  * The lines `pdf.text(text, { width })` would draw: the text's own lines
