@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { compressAndFinalize, PdfkitReference } from './invoice-pdf-document';
 
 /** The pdfkit document internals used (pdfkit 0.20). */
 interface PdfkitFiles {
-  ref(data: Record<string, unknown>): { end(chunk?: Uint8Array): void };
+  ref(data: Record<string, unknown>): PdfkitReference;
   addNamedEmbeddedFile(name: string, ref: unknown): void;
   _root: { data: { AF?: unknown[] } };
 }
@@ -34,7 +35,8 @@ export function attachFile(pdf: PDFKit.PDFDocument, bytes: Buffer, file: Attache
     },
     Subtype: file.subtype,
   });
-  stream.end(bytes);
+  stream.write(bytes);
+  compressAndFinalize(stream);
   const spec = doc.ref({
     Type: 'Filespec',
     AFRelationship: file.relationship,

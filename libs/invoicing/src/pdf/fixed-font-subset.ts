@@ -156,26 +156,44 @@ const FIXED = Symbol('fixed font subset');
  */
 export function useFixedSubset(pdfFont: PdfkitEmbeddedFont, fixed: FixedFontSubset): void {
   if (pdfFont[FIXED]) return;
-  const extra: number[] = [];
-  const extraCid = new Map<number, number>();
-  pdfFont.subset = {
-    includeGlyph(glyph) {
-      const id = typeof glyph === 'object' ? glyph.id : glyph;
-      const cid = fixed.cidOf.get(id) ?? (id === 0 ? 0 : extraCid.get(id));
-      if (cid !== undefined) return cid;
-      extra.push(id);
-      extraCid.set(id, fixed.size + extra.length - 1);
-      return fixed.size + extra.length - 1;
-    },
-    encode: () => withoutHinting(fixed.subsetWith(extra).encode()),
-  };
+  // An object with shared methods, and a shared embed function, rather than closures over this document: V8 keeps
+  // closures that old objects' inline caches saw alive through young-generation collections, and the documents
+  // they capture with them (see collectText in invoice-pdf-document.ts).
+  pdfFont.subset = new DocumentSubset(fixed);
   // pdfkit fills these for the glyphs a document uses; the fixed ones are all in the program.
   pdfFont.widths = fixed.widths.slice();
   pdfFont.unicode = fixed.unicode.slice();
-  const pdfkitEmbed = pdfFont.embed.bind(pdfFont);
-  // PDF/A-1 wants a CIDSet, which only pdfkit's own embedding writes.
-  pdfFont.embed = () => (extra.length > 0 || pdfFont.document.subset === 1 ? pdfkitEmbed() : embedFixed(pdfFont, fixed));
+  pdfFont.embed = embedWithFixed;
   pdfFont[FIXED] = fixed;
+}
+
+/** One document's glyph numbering: the fixed subset's CIDs, then the document's extra glyphs in the order met. */
+class DocumentSubset implements FontkitSubset {
+  readonly extra: number[] = [];
+  private readonly extraCid = new Map<number, number>();
+
+  constructor(private readonly fixed: FixedFontSubset) {}
+
+  includeGlyph(glyph: number | { id: number }): number {
+    const id = typeof glyph === 'object' ? glyph.id : glyph;
+    const cid = this.fixed.cidOf.get(id) ?? (id === 0 ? 0 : this.extraCid.get(id));
+    if (cid !== undefined) return cid;
+    this.extra.push(id);
+    this.extraCid.set(id, this.fixed.size + this.extra.length - 1);
+    return this.fixed.size + this.extra.length - 1;
+  }
+
+  encode(): Uint8Array {
+    return withoutHinting(this.fixed.subsetWith(this.extra).encode());
+  }
+}
+
+/** EmbeddedFont.embed of a font given a fixed subset (`this`, as pdfkit calls it). */
+function embedWithFixed(this: PdfkitEmbeddedFont): void {
+  const subset = this.subset as DocumentSubset;
+  // PDF/A-1 wants a CIDSet, which only pdfkit's own embedding writes.
+  if (subset.extra.length > 0 || this.document.subset === 1) (Object.getPrototypeOf(this) as PdfkitEmbeddedFont).embed.call(this);
+  else embedFixed(this, this[FIXED]!);
 }
 
 export function fixedSubsetOf(pdfFont: PdfkitEmbeddedFont): FixedFontSubset | undefined {
@@ -213,7 +231,7 @@ function embedFixed(pdfFont: PdfkitEmbeddedFont, fixed: FixedFontSubset): void {
     BaseFont: name,
     CIDSystemInfo: { Registry: new String('Adobe'), Ordering: new String('Identity'), Supplement: 0 },
     FontDescriptor: descriptor,
-    W: [0, fixed.widths],
+    W: widthsOperand(fixed),
     CIDToGIDMap: 'Identity',
   });
   descendantFont.end();
@@ -222,6 +240,32 @@ function embedFixed(pdfFont: PdfkitEmbeddedFont, fixed: FixedFontSubset): void {
   const dictionary = pdfFont.ref();
   dictionary.data = { Type: 'Font', Subtype: 'Type0', BaseFont: name, Encoding: 'Identity-H', DescendantFonts: [descendantFont], ToUnicode: toUnicode };
   dictionary.end();
+}
+
+/** A value pdfkit writes as it stands (PDFObject.convert falls back to `${value}` for an object of its own kind). */
+class PdfRaw {
+  constructor(private readonly text: string) {}
+  get [Symbol.toStringTag](): string {
+    return 'PdfRaw';
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+const widthsOperands = new WeakMap<FixedFontSubset, PdfRaw>();
+
+/**
+ * The /W array `[0 [w0 w1 ...]]` as pdfkit writes `[0, widths]` (numbers rounded to 6 decimals), written once per
+ * process: converting ~230 widths per font was a tenth of the objects pdfkit serialises in every document.
+ */
+function widthsOperand(fixed: FixedFontSubset): PdfRaw {
+  let operand = widthsOperands.get(fixed);
+  if (!operand) {
+    operand = new PdfRaw(`[0 [${fixed.widths.map((w) => Math.round(w * 1e6) / 1e6).join(' ')}]]`);
+    widthsOperands.set(fixed, operand);
+  }
+  return operand;
 }
 
 interface FontMeta {

@@ -78,6 +78,22 @@ function parseFont(bytes: Buffer): ParsedFont {
   return withDecodedGlyphCache(withSharedLayoutCache(fontkit.create(bytes)));
 }
 
+/** One word as fontkit shapes it, in font units; shared by every document: read only. */
+export interface ShapedWord {
+  glyphs: readonly { id: number; advanceWidth: number }[];
+  positions: readonly { xAdvance: number; xOffset: number; yOffset: number }[];
+}
+
+const shapedWords = new WeakMap<ParsedFont, (word: string) => ShapedWord>();
+
+/**
+ * `font.layout(word)` without the copy each caller of font.layout gets (pdfkit scales its copy in place), for code
+ * that only reads it; undefined for a font not loaded here.
+ */
+export function shapedWord(font: ParsedFont, word: string): ShapedWord | undefined {
+  return shapedWords.get(font)?.(word);
+}
+
 interface GlyphWithDecode {
   _decode(): unknown;
   __decodeCached?: true;
@@ -122,18 +138,23 @@ function withDecodedGlyphCache(font: ParsedFont): ParsedFont {
 function withSharedLayoutCache(font: ParsedFont): ParsedFont {
   const layout = font.layout.bind(font);
   const cache = new RecentCache<string, { glyphs: unknown[]; positions: Record<string, number>[] }>(LAYOUT_WORDS_PER_GENERATION);
+  const shaped = (text: string) => {
+    let word = cache.get(text);
+    if (!word) {
+      const run = layout(text);
+      word = { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })) };
+      cache.set(text, word);
+    }
+    return word;
+  };
+  shapedWords.set(font, shaped as unknown as (word: string) => ShapedWord);
   font.layout = (text: string, features?: unknown, ...rest: unknown[]): GlyphRunLike => {
     // Explicit OpenType features are rare and change the result: not cached.
     if (features !== undefined || rest.length > 0) return layout(text, features, ...rest);
-    let shaped = cache.get(text);
-    if (!shaped) {
-      const run = layout(text);
-      shaped = { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })) };
-      cache.set(text, shaped);
-    }
-    const positions = shaped.positions.map((p) => ({ ...p }));
+    const word = shaped(text);
+    const positions = word.positions.map((p) => ({ ...p }));
     return {
-      glyphs: shaped.glyphs,
+      glyphs: word.glyphs,
       positions,
       get advanceWidth() {
         let width = 0;

@@ -56,6 +56,20 @@ export function formatQuantity(quantity: number, locale: InvoiceLocale): string 
 
 /** Addresses store ISO 3166 codes; anything else is printed as stored. */
 export function formatCountry(country: string, locale: InvoiceLocale): string {
+  const key = `${locale}:${country}`;
+  let name = countryNames.get(key);
+  if (name === undefined) {
+    name = countryName(country, locale);
+    // Bounded: two letters (26 × 26 codes, in either case) per locale; anything else is not stored.
+    if (/^[A-Za-z]{2}$/.test(country)) countryNames.set(key, name);
+  }
+  return name;
+}
+
+/** Intl.DisplayNames.of costs more than a line of the invoice; every address asks for one of a few countries. */
+const countryNames = new Map<string, string>();
+
+function countryName(country: string, locale: InvoiceLocale): string {
   if (!/^[A-Za-z]{2}$/.test(country)) return country;
   let names = regionNames.get(locale);
   if (!names) {

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { ciiInvoiceXml } from '../facturx/cii-invoice-xml';
 import { FACTURX_FILE_NAME, facturxXmp } from '../facturx/facturx-xmp';
 import { InvoiceFigures, invoiceFigures } from '../invoice-figures';
@@ -9,6 +8,7 @@ import { FONT_BOLD, FONT_REGULAR, InvoiceFonts, loadInvoiceFonts } from './fonts
 import type { InvoiceDocument } from './invoice-document';
 import { invoiceLabels } from './invoice-labels';
 import { InvoiceLayout } from './invoice-layout';
+import { InvoicePdfDocument } from './invoice-pdf-document';
 import { drawFooters, drawStagingMark } from './invoice-page-marks';
 import { PAGE } from './invoice-theme';
 
@@ -52,7 +52,7 @@ export class InvoicePdfRenderer {
     const title = doc.kind === 'credit_note' ? labels.creditNoteTitle : labels.title;
     this.fonts ??= loadInvoiceFonts();
 
-    const pdf = new PDFDocument({
+    const pdf = new InvoicePdfDocument({
       size: 'A4',
       margins: { top: PAGE.marginTop, bottom: PAGE.marginBottom, left: PAGE.marginX, right: PAGE.marginX },
       bufferPages: true,
@@ -70,12 +70,6 @@ export class InvoicePdfRenderer {
         Creator: doc.platformName,
         CreationDate: doc.issuedAt,
       },
-    });
-    const chunks: Uint8Array[] = [];
-    const done = new Promise<Buffer>((resolve, reject) => {
-      pdf.on('data', (chunk: Uint8Array) => chunks.push(chunk));
-      pdf.on('end', () => resolve(Buffer.concat(chunks)));
-      pdf.on('error', reject);
     });
 
     pdf.registerFont(FONT_REGULAR, this.fonts.regular as unknown as Buffer);
@@ -99,7 +93,7 @@ export class InvoicePdfRenderer {
     });
     pdf.appendXML(facturxXmp());
     pdf.end();
-    return { pdf: await done, xml, figures };
+    return { pdf: await pdf.bytes(), xml, figures };
   }
 }
 

@@ -1,10 +1,11 @@
 import { EncodedRun, FixedFontSubset, fixedSubsetOf, PdfkitEmbeddedFont } from './fixed-font-subset';
+import { shapedWord } from './fonts';
 
 /** The pdfkit document internals the fast path reads (pdfkit 0.20). */
 interface PdfkitInternals {
   _font: PdfkitEmbeddedFont;
   _fontSize: number;
-  page: { height: number; fonts: Record<string, unknown>; write(chunk: Uint8Array): void };
+  page: { height: number; fonts: Record<string, unknown>; write(chunk: string | Uint8Array): void };
   x: number;
   y: number;
   _text(text: string, x: number, y: number, options: Record<string, unknown>, onLine: (line: string) => void): void;
@@ -41,9 +42,31 @@ export function drawLine(pdf: PDFKit.PDFDocument, text: string, x: number, y: nu
   page.fonts[font.id] ??= font.ref();
   // pdfkit flips the y axis for each text object and places the top of the line (baseline 'top') at y.
   const baseline = page.height - y - (font.ascender / 1000) * size;
-  // As bytes: pdfkit turns a string into bytes one character at a time in JavaScript; the operators are ASCII.
-  page.write(Buffer.from(`q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(baseline)} Tm\n/${font.id} ${num(size)} Tf\n${run.tj} TJ\nET\nQ\n`, 'latin1'));
+  // One write (pdfkit adds the last newline); an InvoicePdfDocument keeps it as text until the page ends.
+  page.write(`${linePrefix(page.height)}${num(x)} ${num(baseline)} Tm\n${fontOperator(font.id, size)}${run.tj} TJ\nET\nQ`);
 }
+
+// The parts of a line's operators that repeat from line to line, printed again only when they change.
+let prefixFor = NaN;
+let prefix = '';
+const linePrefix = (pageHeight: number) => {
+  if (pageHeight !== prefixFor) {
+    prefix = `q\n1 0 0 -1 0 ${num(pageHeight)} cm\nBT\n1 0 0 1 `;
+    prefixFor = pageHeight;
+  }
+  return prefix;
+};
+let fontOperatorId = '';
+let fontOperatorSize = NaN;
+let fontOperatorText = '';
+const fontOperator = (id: string, size: number) => {
+  if (id !== fontOperatorId || size !== fontOperatorSize) {
+    fontOperatorText = `/${id} ${num(size)} Tf\n`;
+    fontOperatorId = id;
+    fontOperatorSize = size;
+  }
+  return fontOperatorText;
+};
 
 /**
  * The lines `pdf.text(text, { width })` would draw: the text's own lines
@@ -89,16 +112,57 @@ function runOf(pdf: PDFKit.PDFDocument, text: string): EncodedRun | null {
   return run;
 }
 
+interface EncodedGlyphs {
+  /** 4-digit hex CIDs, as pdfkit's EmbeddedFont.encode gives them. */
+  encoded: string[];
+  /** Scaled to 1/1000 em as pdfkit's layoutRun scales them. */
+  positions: { xAdvance: number; advanceWidth: number }[];
+}
+
+/**
+ * What `font.encode(text)` returns (pdfkit's EmbeddedFont: the text shaped word by word, words ending after a space,
+ * positions scaled to 1/1000 em), read from the process-wide shaped words instead of pdfkit's per-document copies:
+ * pdfkit copied, rescaled and concatenated every word of every new line. null when a glyph is outside the fixed
+ * subset or is offset (those need pdfkit's own path).
+ */
+function encodeWithSharedWords(font: PdfkitEmbeddedFont, fixed: FixedFontSubset, text: string): EncodedGlyphs | null {
+  const { scale } = font;
+  const encoded: string[] = [];
+  const positions: EncodedGlyphs['positions'] = [];
+  let last = 0;
+  for (let index = 0; index <= text.length; ) {
+    const c = text.charAt(index);
+    if ((index === text.length && last < index) || c === ' ' || c === '\t') {
+      const shaped = shapedWord(font.font, text.slice(last, ++index));
+      if (!shaped) return null;
+      for (let i = 0; i < shaped.glyphs.length; i++) {
+        const glyph = shaped.glyphs[i];
+        const p = shaped.positions[i];
+        const cid = fixed.cidOf.get(glyph.id) ?? (glyph.id === 0 ? 0 : undefined);
+        // Extra glyphs get CIDs that differ from one document to the next; offsets need their own Tm operators.
+        if (cid === undefined || p.xOffset || p.yOffset) return null;
+        encoded.push(`0000${cid.toString(16)}`.slice(-4));
+        positions.push({ xAdvance: p.xAdvance * scale, advanceWidth: glyph.advanceWidth * scale });
+      }
+      last = index;
+    } else index++;
+  }
+  return { encoded, positions };
+}
+
 /** pdfkit's `_fragment` encoding for left-aligned text with no spacing options: glyph runs split where kerning applies. */
 function encodeRun(font: PdfkitEmbeddedFont, fixed: FixedFontSubset, text: string): EncodedRun | null {
   if (/[\n\t]/.test(text)) return null;
-  const [encoded, positions] = font.encode(text);
-  let width = 0;
-  for (let i = 0; i < encoded.length; i++) {
-    // Extra glyphs get CIDs that differ from one document to the next; offsets need their own Tm operators.
-    if (parseInt(encoded[i], 16) >= fixed.size || positions[i].xOffset || positions[i].yOffset) return null;
-    width += positions[i].xAdvance;
+  const encodedRun = encodeWithSharedWords(font, fixed, text);
+  if (!encodedRun) {
+    // pdfkit's encode numbers the glyphs outside the fixed subset for this document, in the order it meets them,
+    // whether the text is drawn or only measured: done as before, so such a document's subset stays the same.
+    font.encode(text);
+    return null;
   }
+  const { encoded, positions } = encodedRun;
+  let width = 0;
+  for (let i = 0; i < encoded.length; i++) width += positions[i].xAdvance;
   const commands: string[] = [];
   let last = 0;
   const segment = (cur: number) => {

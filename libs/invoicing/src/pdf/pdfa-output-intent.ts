@@ -16,19 +16,21 @@ let deflatedProfile: Buffer | undefined;
  * `_addColorOutputIntent` writes, which this replaces on one document.
  */
 export function usePrecompressedOutputIntent(pdf: PDFKit.PDFDocument): void {
-  const doc = pdf as unknown as PdfkitPdfA;
-  doc._addColorOutputIntent = () => {
-    deflatedProfile ??= deflateSync(readFileSync(join(dirname(require.resolve('pdfkit')), 'data', 'sRGB_IEC61966_2_1.icc')));
-    const profile = doc.ref({ N: 3, Filter: 'FlateDecode' });
-    profile.end(deflatedProfile);
-    const intent = doc.ref({
-      Type: 'OutputIntent',
-      S: 'GTS_PDFA1',
-      Info: new String('sRGB IEC61966-2.1'),
-      OutputConditionIdentifier: new String('sRGB IEC61966-2.1'),
-      DestOutputProfile: profile,
-    });
-    intent.end();
-    doc._root.data.OutputIntents = [intent];
-  };
+  // A shared function rather than a closure over this document (see collectText in invoice-pdf-document.ts).
+  (pdf as unknown as PdfkitPdfA)._addColorOutputIntent = addPrecompressedOutputIntent;
+}
+
+function addPrecompressedOutputIntent(this: PdfkitPdfA): void {
+  deflatedProfile ??= deflateSync(readFileSync(join(dirname(require.resolve('pdfkit')), 'data', 'sRGB_IEC61966_2_1.icc')));
+  const profile = this.ref({ N: 3, Filter: 'FlateDecode' });
+  profile.end(deflatedProfile);
+  const intent = this.ref({
+    Type: 'OutputIntent',
+    S: 'GTS_PDFA1',
+    Info: new String('sRGB IEC61966-2.1'),
+    OutputConditionIdentifier: new String('sRGB IEC61966-2.1'),
+    DestOutputProfile: profile,
+  });
+  intent.end();
+  this._root.data.OutputIntents = [intent];
 }
