@@ -53,6 +53,23 @@ const postgresCpuSeconds = (): number => readdirSync('/proc').filter((d) => /^\d
     return sum;
   }
 }, 0);
+/**
+ * The bench database's own counters (pg_stat_database, which backends report within a second or so of their
+ * transactions): commits and rows written. A commit is a WAL flush someone waits for; the server's other clients
+ * are not counted here, unlike its CPU.
+ */
+async function databaseCounters(dbUrl: string): Promise<{ commits: number; rowsWritten: number }> {
+  const c = new Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    const { rows } = await c.query(
+      `SELECT xact_commit::float8 AS commits, (tup_inserted + tup_updated + tup_deleted)::float8 AS "rowsWritten" FROM pg_stat_database WHERE datname = current_database()`,
+    );
+    return rows[0];
+  } finally {
+    await c.end();
+  }
+}
 const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 interface BenchEvent {
@@ -245,6 +262,7 @@ async function main(): Promise<void> {
     console.log('done');
 
     const accepted = new Map<string, number>();
+    const countersBefore = await databaseCounters(dbUrl.toString());
     const cpuBefore = { api: cpuSeconds(api.pid!), workers: workers.map((w) => cpuSeconds(w.pid!)), bench: process.cpuUsage(), postgres: postgresCpuSeconds() };
     const started = Date.now();
     let failures = 0;
@@ -289,6 +307,11 @@ async function main(): Promise<void> {
     console.log(`  CPU per event (from the first event sent to the last email/announcement): api ${perEvent(cpu.api)} ms, ` +
       `worker${WORKERS > 1 ? 's' : ''} ${perEvent(cpu.worker)} ms, PostgreSQL ${perEvent(cpu.postgres)} ms (every client of the server), ` +
       `this bench process (Stripe emulator, SMTP sink, receiver) ${perEvent(cpu.bench)} ms`);
+    // The backends report their counters at most about a second after their transactions.
+    await new Promise((r) => setTimeout(r, 1500));
+    const counters = await databaseCounters(dbUrl.toString());
+    console.log(`  PostgreSQL per event (this database): ${((counters.commits - countersBefore.commits) / Math.max(1, accepted.size)).toFixed(1)} commits, ` +
+      `${((counters.rowsWritten - countersBefore.rowsWritten) / Math.max(1, accepted.size)).toFixed(1)} rows written (inserted, updated, deleted)`);
     console.log(`  emails received: ${smtp.receivedAt.length} for ${mailAt.size} recipients (${smtp.receivedAt.length - mailAt.size} sent twice); SMTP connection errors: ${smtp.connectionErrors.length}`);
     console.log(`  peak RSS: api ${peakRssMb(api.pid!).toFixed(0)} MB, worker${WORKERS > 1 ? 's' : ''} ${workers.map((w) => peakRssMb(w.pid!).toFixed(0)).join(' / ')} MB`);
     await printStages(dbUrl.toString(), events, { accepted, paid: paidAt, issued: issuedAt, mail: mailAt });
