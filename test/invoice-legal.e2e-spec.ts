@@ -130,6 +130,21 @@ describe('legal invoices', () => {
     if (kit) expect(fatalOf(await kit.check(embeddedXml!))).toEqual([]);
   });
 
+  it("each invoice carries its partner's logo as it is when rendered, and its order's reference", async () => {
+    const partner = await stack.createPartner({ invoice_prefix: 'LOG', ...LEGAL });
+    // The PDF's image XObject states the logo's size in its (uncompressed) dictionary.
+    const imageSize = (pdf: Buffer) => /\/Subtype \/Image[^>]*?\/Width (\d+)|\/Width (\d+)[^>]*?\/Subtype \/Image/.exec(pdf.toString('latin1'))?.slice(1).find(Boolean);
+    expect((await putLogo(partner.id, logoPng(120, 40), 'image/png')).status).toBe(200);
+    const first = await invoicePdf(partner.api_keys.test, { partner_order_ref: 'CMD-2026-0042' });
+    expect(imageSize(first.pdf)).toBe('120');
+    expect((await pdfText(first.pdf)).replace(/\s+/g, ' ')).toContain('Référence commande : CMD-2026-0042');
+    // Replaced: the next invoice has the new one, though the worker has just drawn the old.
+    expect((await putLogo(partner.id, logoPng(90, 30), 'image/png')).status).toBe(200);
+    const second = await invoicePdf(partner.api_keys.test, { partner_order_ref: 'CMD-2026-0043' });
+    expect(imageSize(second.pdf)).toBe('90');
+    expect((await pdfText(second.pdf)).replace(/\s+/g, ' ')).toContain('Référence commande : CMD-2026-0043');
+  });
+
   it('a private buyer: the B2C mentions, and none of the business ones', async () => {
     const partner = await stack.createPartner({ invoice_prefix: 'B2C', ...LEGAL });
     const { order, pdf } = await invoicePdf(partner.api_keys.test, {});

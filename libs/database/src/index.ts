@@ -9,3 +9,4 @@ export * from './unit-of-work';
 export * from './database-probe.repository';
 export * from './channel-listener';
 export * from './named-statement';
+export * from './entity-rows';

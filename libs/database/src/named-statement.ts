@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { managerOf, Tx } from './unit-of-work';
 
 /** A statement PostgreSQL parses and plans once per connection: its text must never vary under one name. */
@@ -22,5 +23,15 @@ export async function queryNamed<R>(tx: Tx, statement: NamedStatement, values: u
   if (!runner || runner.isReleased) throw new Error(`No open transaction to run ${statement.name} in`);
   const client = (await runner.connect()) as PgClient;
   const { rows, rowCount } = await client.query({ name: statement.name, text: statement.text, values });
+  return { rows: rows as R[], rowCount: rowCount ?? 0 };
+}
+
+/**
+ * Repositories only: runs a hot autocommit statement as a named one on the driver's pool (one statement needs no
+ * transaction around it, and TypeORM's `query` cannot name a statement).
+ */
+export async function queryNamedOnPool<R>(db: DataSource, statement: NamedStatement, values: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
+  const pool = (db.driver as PostgresDriver).master as PgClient;
+  const { rows, rowCount } = await pool.query({ name: statement.name, text: statement.text, values });
   return { rows: rows as R[], rowCount: rowCount ?? 0 };
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { managerOf, type StripeEventStatus, type Tx } from '@app/database';
+import { managerOf, queryNamedOnPool, type StripeEventStatus, type Tx } from '@app/database';
 
 /** An inbox row as operators see it: never the payload, which holds customers' data. */
 export interface StripeEventSummary {
@@ -120,9 +119,8 @@ export class StripeEventRepository {
       params[i * 4 + 2] = e.livemode;
       params[i * 4 + 3] = e.json;
     }
-    // On the driver's pool, as TypeORM's `query` cannot name a statement (see insertEvents for why it is named).
-    const pool = (this.db.driver as PostgresDriver).master as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: { id: string }[] }> };
-    const { rows } = await pool.query({ ...INSERT_STATEMENTS.get(size)!, values: params });
+    // See insertEvents for why it is named.
+    const { rows } = await queryNamedOnPool<{ id: string }>(this.db, INSERT_STATEMENTS.get(size)!, params);
     return new Set(rows.map((r) => r.id));
   }
 

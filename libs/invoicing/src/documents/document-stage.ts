@@ -4,7 +4,7 @@ import { AppConfig } from '@app/config';
 import { ChannelListener, PartnerLogo } from '@app/database';
 import { DOCUMENT_KINDS, DocumentKind, FISCAL_DOCUMENT_ISSUED_CHANNEL } from './document-kind';
 import { DocumentPdfService } from './document-pdf.service';
-import { DocumentRepository, FiscalDocument } from './document.repository';
+import { ClaimedToRender, DocumentRepository, FiscalDocument } from './document.repository';
 
 /** The budget of one document (see docs/architecture.md, "Fiscal documents"). */
 export const DOCUMENT_STAGE = {
@@ -73,6 +73,11 @@ class Pump {
 export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DocumentStage.name);
   private readonly rendering = new Set<string>();
+  /**
+   * The kinds a claim should look at: those announced since their last claim (the issuing statement notifies its
+   * kind), every kind at boot and at each poll (lapsed leases, lost notifications). A payment claims no credit notes.
+   */
+  private readonly renderDue = new Set<DocumentKind['name']>(DOCUMENT_KINDS.map((k) => k.name));
   private readonly emailing = new Set<string>();
   private readonly sending = new Set<Promise<void>>();
   private emailsBehind = false;
@@ -101,16 +106,23 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
       channel: FISCAL_DOCUMENT_ISSUED_CHANNEL,
       name: 'document-issued',
       covers: 'the document poll covers the gap',
-      onNotification: () => this.renders[0].kick(),
+      onNotification: (kind) => this.renderIsDue(kind),
     });
     await this.issued.start();
     this.timer = setInterval(() => {
-      this.renders[0].kick();
+      this.renderIsDue();
       this.emails.kick();
       this.renewEmailClaims();
     }, DOCUMENT_STAGE.pollMs);
     this.renders[0].kick();
     this.emails.kick();
+  }
+
+  /** `kind` announced (a notification's payload), or every kind when none is said or it is not one. */
+  private renderIsDue(kind?: string): void {
+    const announced = DOCUMENT_KINDS.find((k) => k.name === kind);
+    for (const k of announced ? [announced] : DOCUMENT_KINDS) this.renderDue.add(k.name);
+    this.renders[0].kick();
   }
 
   /** Before the mailer closes: takes nothing more and lets the documents in hand finish. */
@@ -129,24 +141,27 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * One claim per kind; true when a batch came back full (more may wait). A full batch also wakes the next lane, so
-   * its claim and renders overlap this batch's stores.
+   * One claim per kind announced since its last claim; true when a batch came back full (more may wait). A full
+   * batch also wakes the next lane, so its claim and renders overlap this batch's stores.
    */
   private async renderBatch(lane: number): Promise<boolean> {
     if (this.stopped) return false;
     let more = false;
     for (const kind of DOCUMENT_KINDS) {
+      // Taken off before the claim: a document issued during it announces its kind again, and the pump runs again.
+      if (!this.renderDue.delete(kind.name)) continue;
       // Not the documents another lane has in hand (their leases are this process's too).
       const claimed = await this.documents.claimToRender(kind, DOCUMENT_STAGE.batch, DOCUMENT_STAGE.renderLeaseMs, [...this.rendering]);
       if (claimed.length === DOCUMENT_STAGE.batch) {
         more = true;
+        this.renderDue.add(kind.name);
         this.renders[(lane + 1) % this.renders.length].kick();
       }
-      for (const doc of claimed) this.rendering.add(doc.id);
+      for (const { doc } of claimed) this.rendering.add(doc.id);
       try {
         await this.renderAll(kind, claimed);
       } finally {
-        for (const doc of claimed) this.rendering.delete(doc.id);
+        for (const { doc } of claimed) this.rendering.delete(doc.id);
       }
     }
     return more;
@@ -156,18 +171,15 @@ export class DocumentStage implements OnApplicationBootstrap, OnModuleDestroy {
    * Asks for every render of the batch at once (they run in the render threads, off this event loop) and stores
    * each document as soon as its PDF is back: the stores (a few round trips each) overlap the renders still going.
    */
-  private async renderAll(kind: DocumentKind, claimed: FiscalDocument[]): Promise<void> {
+  private async renderAll(kind: DocumentKind, claimed: ClaimedToRender[]): Promise<void> {
     if (claimed.length === 0) return;
-    const [logos, references] = await Promise.all([
-      this.documents.logosOf(claimed.map((d) => d.partnerId)),
-      kind.name === 'invoice' ? this.documents.orderReferencesOf(claimed.map((d) => d.orderId)) : Promise.resolve(new Map<string, string | null>()),
-    ]);
+    const logos = await this.documents.logosOf(claimed);
     await Promise.all(
-      claimed.map(async (doc) => {
+      claimed.map(async ({ doc, orderReference }) => {
         const logo = logos.get(doc.partnerId) ?? null;
         let pdf: Buffer;
         try {
-          pdf = await this.pdfs.render(kind, doc, logo?.content ?? null, references.get(doc.orderId) ?? null);
+          pdf = await this.pdfs.render(kind, doc, logo?.content ?? null, orderReference);
         } catch (err) {
           // Left claimed: the lease lapses and the poll takes it again.
           this.logger.warn(`${kind.label} ${doc.number} not rendered, will retry: ${(err as Error).message}`);

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { CreditNote, CreditNotePdf, Invoice, InvoicePdf, NamedStatement, Order, PartnerLogo, scopeOfStoredRow, TenantScope } from '@app/database';
+import { CreditNote, CreditNotePdf, entityFromRow, Invoice, InvoicePdf, NamedStatement, PartnerLogo, queryNamedOnPool, scopeOfStoredRow, TenantScope } from '@app/database';
 import { OutboxService, outboxWriteSql } from '@app/webhooks';
+import { RecentCache } from '../pdf/recent-cache';
 import { CREDIT_NOTE, DocumentKind, INVOICE } from './document-kind';
 
 /** An invoice or a credit note: what the pipeline carries. */
@@ -16,11 +16,6 @@ export interface DocumentEmailOutcome {
 }
 
 const entityOf = (kind: DocumentKind) => (kind.name === 'invoice' ? Invoice : CreditNote);
-
-/** The rows of an UPDATE ... RETURNING: TypeORM answers `[rows, count]` for an UPDATE. */
-function returned<T>(result: unknown): T[] {
-  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
-}
 
 /**
  * A rendered document stored in ONE autocommit statement: marked rendered (only if it was not: a worker whose lease
@@ -58,6 +53,52 @@ function storeStatement(kind: DocumentKind): NamedStatement {
 }
 const STORE_RENDERED = new Map(([INVOICE, CREDIT_NOTE] as const).map((kind) => [kind.name, storeStatement(kind)]));
 
+/** A document claimed for its render, with what the render needs beside it. */
+export interface ClaimedToRender {
+  doc: FiscalDocument;
+  /** The partner's reference of the document's order (printed on invoices). */
+  orderReference: string | null;
+  /** The hash of the partner's logo, null without one: DocumentRepository.logosOf reads a logo only when it changed. */
+  logoSha256: string | null;
+}
+
+/**
+ * The render claim and the reads it used to be followed by (the documents, their orders' references, their
+ * partners' logos) in one named statement: $1 how many, $2 the lease in ms, $3 the ids this process has in hand.
+ * The claimed rows come back whole (RETURNING *), the two joined columns under names no table column has.
+ */
+function claimToRenderStatement(kind: DocumentKind): NamedStatement {
+  return {
+    name: `claim_to_render_${kind.name}`,
+    text: `WITH claimed AS (
+        UPDATE ${kind.table} SET render_claimed_until = clock_timestamp() + $2::int * interval '1 millisecond'
+        WHERE id IN (
+          SELECT id FROM ${kind.table}
+          WHERE pdf_rendered_at IS NULL AND (render_claimed_until IS NULL OR render_claimed_until < clock_timestamp()) AND id <> ALL($3::text[])
+          ORDER BY issued_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING *)
+      SELECT c.*, o.partner_order_ref AS claim_order_reference, l.sha256 AS claim_logo_sha256
+      FROM claimed c LEFT JOIN orders o ON o.id = c.order_id LEFT JOIN partner_logos l ON l.partner_id = c.partner_id
+      ORDER BY c.issued_at`,
+  };
+}
+const CLAIM_TO_RENDER = new Map(([INVOICE, CREDIT_NOTE] as const).map((kind) => [kind.name, claimToRenderStatement(kind)]));
+
+/** The email claim, returning the claimed rows whole: $1 how many, $2 the lease in ms, $3 the ids in hand. */
+function claimToEmailStatement(kind: DocumentKind): NamedStatement {
+  return {
+    name: `claim_to_email_${kind.name}`,
+    text: `UPDATE ${kind.table} SET email_claimed_until = clock_timestamp() + $2::int * interval '1 millisecond'
+      WHERE id IN (
+        SELECT id FROM ${kind.table}
+        WHERE pdf_rendered_at IS NOT NULL AND emailed_at IS NULL AND email_error IS NULL
+          AND (email_claimed_until IS NULL OR email_claimed_until < clock_timestamp()) AND id <> ALL($3::text[])
+        ORDER BY pdf_rendered_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING *`,
+  };
+}
+const CLAIM_TO_EMAIL = new Map(([INVOICE, CREDIT_NOTE] as const).map((kind) => [kind.name, claimToEmailStatement(kind)]));
+
 /**
  * Every statement of the document pipeline over `invoices` / `credit_notes` and their PDFs: the render claim, the
  * PDF stored with its mark and its announcement in one transaction, the email claim and its outcome. The claims
@@ -66,6 +107,9 @@ const STORE_RENDERED = new Map(([INVOICE, CREDIT_NOTE] as const).map((kind) => [
  */
 @Injectable()
 export class DocumentRepository {
+  /** Logos read lately, by partner (see logosOf); two generations of 8 partners keep it to a few MB at most. */
+  private readonly recentLogos = new RecentCache<string, PartnerLogo>(8);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly outbox: OutboxService,
@@ -74,19 +118,16 @@ export class DocumentRepository {
   /**
    * @crossTenant the worker's document stage renders every partner's documents; each claimed row is then worked
    * on alone, under the scope stored on it.
-   * Claims up to `limit` unrendered documents for `leaseMs`, oldest first, leaving out `inHand` (this process's own).
+   * Claims up to `limit` unrendered documents for `leaseMs`, oldest first, leaving out `inHand` (this process's own),
+   * with what their render needs beside them (their order's reference, their partner's logo's hash).
    */
-  async claimToRender(kind: DocumentKind, limit: number, leaseMs: number, inHand: string[]): Promise<FiscalDocument[]> {
-    const rows = returned<{ id: string }>(await this.db.query(
-      `UPDATE ${kind.table} SET render_claimed_until = clock_timestamp() + $2 * interval '1 millisecond'
-       WHERE id IN (
-         SELECT id FROM ${kind.table}
-         WHERE pdf_rendered_at IS NULL AND (render_claimed_until IS NULL OR render_claimed_until < clock_timestamp()) AND id <> ALL($3::text[])
-         ORDER BY issued_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING id`,
-      [limit, leaseMs, inHand],
-    ));
-    return this.byIds(kind, rows.map((r) => r.id), 'issuedAt');
+  async claimToRender(kind: DocumentKind, limit: number, leaseMs: number, inHand: string[]): Promise<ClaimedToRender[]> {
+    const { rows } = await queryNamedOnPool<Record<string, unknown>>(this.db, CLAIM_TO_RENDER.get(kind.name)!, [limit, leaseMs, inHand]);
+    return rows.map((row) => ({
+      doc: entityFromRow<FiscalDocument>(this.db, entityOf(kind), row),
+      orderReference: (row.claim_order_reference as string | null) ?? null,
+      logoSha256: (row.claim_logo_sha256 as string | null) ?? null,
+    }));
   }
 
   /**
@@ -95,17 +136,10 @@ export class DocumentRepository {
    * the sender died, maybe after the SMTP answer, and the email goes again with the same Message-ID).
    */
   async claimToEmail(kind: DocumentKind, limit: number, leaseMs: number, inHand: string[]): Promise<FiscalDocument[]> {
-    const rows = returned<{ id: string }>(await this.db.query(
-      `UPDATE ${kind.table} SET email_claimed_until = clock_timestamp() + $2 * interval '1 millisecond'
-       WHERE id IN (
-         SELECT id FROM ${kind.table}
-         WHERE pdf_rendered_at IS NOT NULL AND emailed_at IS NULL AND email_error IS NULL
-           AND (email_claimed_until IS NULL OR email_claimed_until < clock_timestamp()) AND id <> ALL($3::text[])
-         ORDER BY pdf_rendered_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING id`,
-      [limit, leaseMs, inHand],
-    ));
-    return this.byIds(kind, rows.map((r) => r.id), 'pdfRenderedAt');
+    const { rows } = await queryNamedOnPool<Record<string, unknown>>(this.db, CLAIM_TO_EMAIL.get(kind.name)!, [limit, leaseMs, inHand]);
+    return rows
+      .map((row) => entityFromRow<FiscalDocument>(this.db, entityOf(kind), row))
+      .sort((a, b) => (a.pdfRenderedAt?.getTime() ?? 0) - (b.pdfRenderedAt?.getTime() ?? 0));
   }
 
   /** @crossTenant what the stage draws a claimed document with: its partner's logo (that document only). */
@@ -118,18 +152,26 @@ export class DocumentRepository {
     return this.db.getRepository(PartnerLogo).findOneBy({ partnerId: scope.partnerId });
   }
 
-  /** @crossTenant the logos of the partners of a claimed batch, by partner id: each goes on its own partner's documents. */
-  async logosOf(partnerIds: string[]): Promise<Map<string, PartnerLogo>> {
-    if (partnerIds.length === 0) return new Map();
-    const logos = await this.db.getRepository(PartnerLogo).findBy({ partnerId: In([...new Set(partnerIds)]) });
-    return new Map(logos.map((l) => [l.partnerId, l]));
-  }
-
-  /** @crossTenant the order references printed on a claimed batch of invoices, by order id (each on its own invoice). */
-  async orderReferencesOf(orderIds: string[]): Promise<Map<string, string | null>> {
-    if (orderIds.length === 0) return new Map();
-    const orders = await this.db.getRepository(Order).find({ where: { id: In(orderIds) }, select: { id: true, partnerOrderRef: true } });
-    return new Map(orders.map((o) => [o.id, o.partnerOrderRef ?? null]));
+  /**
+   * @crossTenant the logos of the partners of a claimed batch, by partner id: each goes on its own partner's
+   * documents. Read once per logo (kept while its hash is the one the claim read), not once per batch: the claim
+   * reads the hash beside each document, so a replaced logo is read again on its partner's next document.
+   */
+  async logosOf(claimed: readonly ClaimedToRender[]): Promise<Map<string, PartnerLogo>> {
+    const logos = new Map<string, PartnerLogo>();
+    const missing = new Set<string>();
+    for (const { doc, logoSha256 } of claimed) {
+      if (logoSha256 === null) continue;
+      const kept = this.recentLogos.get(doc.partnerId);
+      if (kept?.sha256 === logoSha256) logos.set(doc.partnerId, kept);
+      else missing.add(doc.partnerId);
+    }
+    if (missing.size === 0) return logos;
+    for (const logo of await this.db.getRepository(PartnerLogo).findBy({ partnerId: In([...missing]) })) {
+      this.recentLogos.set(logo.partnerId, logo);
+      logos.set(logo.partnerId, logo);
+    }
+    return logos;
   }
 
   /**
@@ -141,11 +183,7 @@ export class DocumentRepository {
   async storeRendered(kind: DocumentKind, doc: FiscalDocument, pdf: Buffer, announcement: object, emailLeaseMs: number | null): Promise<{ renderedAt: Date; emailClaimed: boolean } | null> {
     const scope = scopeOfStoredRow(doc);
     const message = this.outbox.prepare(kind.eventType, doc.orderId, announcement as never);
-    // On the driver's pool, as TypeORM's `query` cannot name a statement; one statement needs no transaction around it.
-    const pool = (this.db.driver as PostgresDriver).master as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: { pdf_rendered_at: Date; email_claimed: boolean }[] }> };
-    const { rows } = await pool.query({
-      ...STORE_RENDERED.get(kind.name)!,
-      values: [
+    const { rows } = await queryNamedOnPool<{ pdf_rendered_at: Date; email_claimed: boolean }>(this.db, STORE_RENDERED.get(kind.name)!, [
         doc.id,
         pdf,
         createHash('sha256').update(pdf).digest('hex'),
@@ -158,8 +196,7 @@ export class DocumentRepository {
         message.createdAt,
         message.orderingKey,
         emailLeaseMs,
-      ],
-    });
+    ]);
     return rows[0] ? { renderedAt: new Date(rows[0].pdf_rendered_at), emailClaimed: rows[0].email_claimed } : null;
   }
 
@@ -206,11 +243,5 @@ export class DocumentRepository {
       ? await this.db.getRepository(InvoicePdf).findOneBy({ invoiceId: id })
       : await this.db.getRepository(CreditNotePdf).findOneBy({ creditNoteId: id });
     return row?.content ?? null;
-  }
-
-  private async byIds(kind: DocumentKind, ids: string[], orderBy: 'issuedAt' | 'pdfRenderedAt'): Promise<FiscalDocument[]> {
-    if (ids.length === 0) return [];
-    const docs: FiscalDocument[] = await this.db.getRepository<FiscalDocument>(entityOf(kind)).findBy({ id: In(ids) });
-    return docs.sort((a, b) => (a[orderBy]?.getTime() ?? 0) - (b[orderBy]?.getTime() ?? 0));
   }
 }
