@@ -9,7 +9,8 @@ const ROOT = resolve(__dirname, '..');
  */
 const INFRASTRUCTURE: Record<string, string> = {
   'libs/database/src/data-source.ts': 'builds the DataSource itself (the app modules and the migrations CLI start from it)',
-  'libs/database/src/named-statement.ts': 'runs a repository\'s hot statement as a named one on its transaction\'s connection (queryNamed)',
+  'libs/database/src/named-statement.ts': 'runs a repository\'s hot statement as a named one on its transaction\'s connection (queryNamed) or on the pool (queryNamedOnPool)',
+  'libs/database/src/entity-rows.ts': 'hydrates a repository\'s raw rows as TypeORM would (entityFromRow), from the DataSource\'s metadata',
   'libs/database/src/unit-of-work.ts': 'turns the DataSource into the opaque Tx services carry, and back for repositories (managerOf)',
   'libs/database/src/cursor-page.ts': 'the cursor-paging helper repositories hand their query builders to; it never starts a query itself',
 };
