@@ -14,6 +14,7 @@ import { WaitingIndexes1763800900000 } from './1763800900000-waiting-indexes';
 import { InboxInsertCost1763801000000 } from './1763801000000-inbox-insert-cost';
 import { EndpointLease1763801100000 } from './1763801100000-endpoint-lease';
 import { OutboxHotParents1763801200000 } from './1763801200000-outbox-hot-parents';
+import { AttemptsWithoutDeliveryKey1763801300000 } from './1763801300000-attempts-without-delivery-key';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   InboxInsertCost1763801000000,
   EndpointLease1763801100000,
   OutboxHotParents1763801200000,
+  AttemptsWithoutDeliveryKey1763801300000,
 ];

@@ -40,7 +40,7 @@ import { newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
 import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders } from '@app/webhooks';
 import { benchOrder, producerContext, ProducerOrder, ProducerReport, ProducerWarmedUp, publish } from './bench-delivery-producer';
-import { clearQueueKeys, cpuSecondsOf, cpuSplitOf, freshBenchDatabase } from './bench-support';
+import { clearQueueKeys, cpuSecondsOf, cpuSplitOf, freshBenchDatabase, pgBackendCpu } from './bench-support';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ENDPOINT_COUNTS = (process.env.BENCH_ENDPOINTS ?? '8,200').split(',').map(Number);
@@ -62,6 +62,8 @@ const BARE_IN_FLIGHT = 64;
 const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 2);
 /** Messages per outbox transaction at most in the delay part: the apply stage commits up to 20 Stripe events' messages in one. */
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
+/** application_name of the bench's own PostgreSQL connections. */
+const BENCH_APP = 'bench-delivery';
 
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -80,8 +82,10 @@ async function main(): Promise<void> {
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'warn',
   };
-  const app = await producerContext(env);
+  // The bench's own connections are named, so that PostgreSQL's CPU for the engine leaves them out (pgBackendCpu).
+  const app = await producerContext({ ...env, DATABASE_URL: `${dbUrl}?application_name=${BENCH_APP}` });
   const db = app.get(DataSource);
+  const pgCpu = pgBackendCpu(db, BENCH_APP);
   const outbox = app.get(OutboxService);
   let scopes: TenantScope[] = [];
 
@@ -165,6 +169,8 @@ async function main(): Promise<void> {
       delivered = (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'delivered'`))[0].n;
       const cpu = await cpuSplitOf(stop.pid);
       if (cpu && delivered > 0) {
+        if (!cpuFrom) await pgCpu.mark();
+        else await pgCpu.sample();
         cpuFrom ??= { ...cpu, delivered };
         cpuTo = cpu;
       }
@@ -181,6 +187,11 @@ async function main(): Promise<void> {
       console.log(
         `  worker CPU over the last ${n} deliveries: ${(user + system).toFixed(2)} s (user ${user.toFixed(2)}, system ${system.toFixed(2)})` +
           ` = ${Math.round((1e6 * (user + system)) / n)} µs per delivery; load ${(await readFile('/proc/loadavg', 'utf8')).trim()}`,
+      );
+      const pg = await pgCpu.since();
+      console.log(
+        `  PostgreSQL backends' CPU over the same deliveries: ${pg.cpu.toFixed(2)} s = ${Math.round((1e6 * pg.cpu) / n)} µs per delivery;` +
+          ` WAL ${Math.round(pg.walBytes / n)} bytes per delivery (the whole instance's)`,
       );
     }
   }
@@ -246,6 +257,7 @@ async function main(): Promise<void> {
       receiver.received.length = 0;
     }
     producers.forEach((child) => child.send('go'));
+    await pgCpu.mark();
     const [workerCpuBefore, goAt] = [(await cpuSecondsOf(stop.pid)) ?? 0, Date.now()];
     const activity = sampleActivity(db);
     const done = await Promise.all(reports);
@@ -255,7 +267,12 @@ async function main(): Promise<void> {
     const transactions = done.reduce((n, r) => n + r.batchSizes.length, 0);
     const transactionMs = done.flatMap((r) => r.transactionMs).sort((a, b) => a - b);
     // From the producers' end, not the planned one: producers that fell behind the asked rate finish later.
-    for (const until = Date.now() + 30_000; receiver.received.length < sent && Date.now() < until; ) await sleep(200);
+    for (const until = Date.now() + 30_000; receiver.received.length < sent && Date.now() < until; ) {
+      await pgCpu.sample();
+      await sleep(200);
+    }
+    await pgCpu.sample();
+    const pg = await pgCpu.since();
     const [workerCpu, workerWall] = [((await cpuSecondsOf(stop.pid)) ?? 0) - workerCpuBefore, (Date.now() - goAt) / 1000];
     const busy = await activity.stop();
     const [analyzed] = await db.query(`SELECT last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'deliveries'`);
@@ -298,7 +315,9 @@ async function main(): Promise<void> {
         `\n  outbox transaction BEGIN -> COMMIT ${pct(transactionMs, 50)} ms p50, ${pct(transactionMs, 99)} ms p99` +
         `\n  slowest 1 % (${slowest.length} messages, >= ${p99} ms), mean: committed after ${mean('commit')} ms, first attempt ${mean('wake')} ms later, received ${mean('send')} ms later` +
         `\n  created -> received p50 per second decided: ${bySecond.map((s) => pct(s, 50) ?? '-').join(', ')} ms` +
-        `\n  worker CPU ${workerCpu.toFixed(1)} s in the ${workerWall.toFixed(1)} s from go to the last receipt; deliveries auto-analyzed ` +
+        `\n  worker CPU ${workerCpu.toFixed(1)} s in the ${workerWall.toFixed(1)} s from go to the last receipt` +
+        ` (${Math.round((1e6 * workerCpu) / Math.max(1, stages.size))} µs per message); PostgreSQL backends (producers' included) ${pg.cpu.toFixed(1)} s` +
+        ` (${Math.round((1e6 * pg.cpu) / Math.max(1, stages.size))} µs per message), WAL ${Math.round(pg.walBytes / Math.max(1, stages.size))} bytes per message; deliveries auto-analyzed ` +
         (analyzed.last_autoanalyze ? `${((analyzed.last_autoanalyze.getTime() - start) / 1000).toFixed(1)} s after the first decision` : 'never') +
         `\n  PostgreSQL sessions active, mean over ${busy.samples} samples (query start, wait): ${busy.top}`,
     );

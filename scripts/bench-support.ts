@@ -47,3 +47,39 @@ export async function cpuSecondsOf(pid: number): Promise<number | null> {
   const split = await cpuSplitOf(pid);
   return split && split.user + split.system;
 }
+
+/**
+ * The CPU of a database's PostgreSQL backends, except the bench's own (application_name `exclude`), read from
+ * /proc as for the worker: PostgreSQL runs on this machine, and its CPU per delivery is as much the engine's cost as
+ * the worker's. `sample` reads every backend seen so far; `since` sums what they used after `mark` (a backend born
+ * after the mark counts whole). With the WAL written meanwhile (the whole instance's: other databases' writes count).
+ */
+export function pgBackendCpu(db: { query: (sql: string, params?: unknown[]) => Promise<any[]> }, exclude: string) {
+  const seen = new Map<number, number>();
+  let marked = new Map<number, number>();
+  let walAt = '0/0';
+  const sample = async () => {
+    const rows: { pid: number }[] = await db.query(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND coalesce(application_name, '') <> $1`,
+      [exclude],
+    );
+    for (const { pid } of rows) {
+      const cpu = await cpuSecondsOf(pid);
+      if (cpu !== null) seen.set(pid, cpu);
+    }
+  };
+  return {
+    sample,
+    async mark() {
+      await sample();
+      marked = new Map(seen);
+      walAt = (await db.query(`SELECT pg_current_wal_lsn()::text AS lsn`))[0].lsn;
+    },
+    async since(): Promise<{ cpu: number; walBytes: number }> {
+      let cpu = 0;
+      for (const [pid, now] of seen) cpu += now - (marked.get(pid) ?? 0);
+      const [{ bytes }] = await db.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::float8 AS bytes`, [walAt]);
+      return { cpu, walBytes: Number(bytes) };
+    },
+  };
+}
