@@ -66,6 +66,9 @@ export interface ClaimedToRender {
  * The render claim and the reads it used to be followed by (the documents, their orders' references, their
  * partners' logos) in one named statement: $1 how many, $2 the lease in ms, $3 the ids this process has in hand.
  * The claimed rows come back whole (RETURNING *), the two joined columns under names no table column has.
+ *
+ * @crossTenant Builds SQL text once, at module load, and runs nothing: the claim it is run by (claimToRender) takes
+ * every partner's documents on purpose, and each joined row is the claimed document's own order and partner.
  */
 function claimToRenderStatement(kind: DocumentKind): NamedStatement {
   return {
