@@ -86,7 +86,7 @@ interface ScriptRules {
   tag: string;
   touched: Set<number>;
   ligatures: { first: Set<number>; rules: Map<number, number[][]> }[];
-  chains: ((glyphs: number[], at: number) => boolean)[];
+  chains: { first: Set<number>; applies(glyphs: number[], at: number): boolean }[];
 }
 
 /**
@@ -98,14 +98,22 @@ interface ScriptRules {
  * them with fontkit. derived-shaping.spec.ts compares both ways on every pair of the fixed subset and random words.
  */
 export class WordShaper {
-  private readonly pairs = new RecentCache<string, Position | null>(PAIRS_PER_GENERATION);
+  /** By script, first and second code point (see pairKey). */
+  private readonly pairs = new RecentCache<number, Position | null>(PAIRS_PER_GENERATION);
+  /** By script: glyphs that make a word not derivable (touched, or marks), and glyphs a rule starts at. */
+  private readonly blocked: Record<keyof typeof SCRIPTS, Set<number>>;
+  private readonly ruleStarts: Record<keyof typeof SCRIPTS, Set<number>>;
 
   private constructor(
     private readonly font: ShapingFont,
     private readonly layout: RawLayout,
-    private readonly marks: ClassDef,
+    marks: ClassDef,
     private readonly rules: Record<keyof typeof SCRIPTS, ScriptRules>,
-  ) {}
+  ) {
+    const markIds = classMembers(marks, 3);
+    this.blocked = { Latin: new Set([...rules.Latin.touched, ...markIds]), none: new Set([...rules.none.touched, ...markIds]) };
+    this.ruleStarts = { Latin: startsOf(rules.Latin), none: startsOf(rules.none) };
+  }
 
   /** null when the font has something the derivation does not model (then every word goes to fontkit). */
   static for(font: ShapingFont, layout: RawLayout): WordShaper | null {
@@ -138,21 +146,24 @@ export class WordShaper {
     }
     if (codePoints.length === 0) return null;
     const rules = this.rules[script];
+    const blocked = this.blocked[script];
+    const starts = this.ruleStarts[script];
     const glyphs = codePoints.map((c) => this.font.glyphForCodePoint(c));
     const ids = glyphs.map((g) => g.id);
-    for (const id of ids) if (rules.touched.has(id) || classOf(id, this.marks) === 3) return null;
+    for (const id of ids) if (blocked.has(id)) return null;
     for (let at = 0; at < ids.length; at++) {
+      if (!starts.has(ids[at])) continue;
       for (const { first, rules: sequences } of rules.ligatures) {
         if (!first.has(ids[at])) continue;
         for (const components of sequences.get(ids[at]) ?? []) {
           if (components.every((id, k) => ids[at + 1 + k] === id)) return null;
         }
       }
-      for (const chain of rules.chains) if (chain(ids, at)) return null;
+      for (const chain of rules.chains) if (chain.first.has(ids[at]) && chain.applies(ids, at)) return null;
     }
     const positions: Position[] = [];
     for (let i = 0; i < codePoints.length; i++) {
-      const position = this.pairPosition(rules.tag, codePoints[i], codePoints[i + 1], ids[i], ids[i + 1]);
+      const position = this.pairPosition(script, codePoints[i], codePoints[i + 1], ids[i], ids[i + 1]);
       if (!position) return null;
       positions.push({ ...position });
     }
@@ -160,12 +171,13 @@ export class WordShaper {
   }
 
   /** The first glyph's position in fontkit's shaping of the pair (or of the last letter alone), null if unexpected. */
-  private pairPosition(tag: string, a: number, b: number | undefined, idA: number, idB: number | undefined): Position | null {
-    const key = `${tag}${String.fromCharCode(a)}${b === undefined ? '' : String.fromCharCode(b)}`;
+  private pairPosition(script: keyof typeof SCRIPTS, a: number, b: number | undefined, idA: number, idB: number | undefined): Position | null {
+    // A number rather than a string: no string to build and hash for every letter of a word.
+    const key = ((script === 'Latin' ? 0 : 0x10000) + a) * 0x10001 + (b === undefined ? 0 : b + 1);
     let position = this.pairs.get(key);
     if (position === undefined) {
       const text = b === undefined ? String.fromCharCode(a) : String.fromCharCode(a, b);
-      const run = this.layout(text, [], tag);
+      const run = this.layout(text, [], this.rules[script].tag);
       const expected = b === undefined ? [idA] : [idA, idB];
       position = run.glyphs.length === expected.length && run.glyphs.every((g, i) => g.id === expected[i]) ? { ...run.positions[0] } : null;
       this.pairs.set(key, position);
@@ -249,28 +261,30 @@ function addChain(rules: ScriptRules, sub: SubTable): boolean {
   if (sub.version === 1 && sub.coverage && sub.chainRuleSets) {
     const sets = sub.chainRuleSets;
     const byGlyph = new Map([...coverageIndexes(sub.coverage)].map(([id, i]) => [id, arrayOf<{ input: number[]; lookahead: number[] }>(sets[i])]));
-    rules.chains.push((ids, at) =>
-      (byGlyph.get(ids[at]) ?? []).some((rule) => [...rule.input, ...rule.lookahead].every((id, k) => ids[at + 1 + k] === id)),
-    );
+    rules.chains.push({
+      first: new Set(byGlyph.keys()),
+      applies: (ids, at) => (byGlyph.get(ids[at]) ?? []).some((rule) => [...rule.input, ...rule.lookahead].every((id, k) => ids[at + 1 + k] === id)),
+    });
     return true;
   }
   if (sub.version === 2 && sub.coverage && sub.chainClassSet && sub.inputClassDef && sub.lookaheadClassDef) {
     const first = new Set(glyphsOf(sub.coverage));
     const { inputClassDef: input, lookaheadClassDef: lookahead, chainClassSet: sets } = sub;
-    rules.chains.push((ids, at) => {
-      if (!first.has(ids[at])) return false;
+    const applies = (ids: number[], at: number) => {
       const set = sets[classOf(ids[at], input)];
       return !!set && arrayOf<{ input: number[]; lookahead: number[] }>(set).some((rule) => {
         const inputMatches = rule.input.every((c, k) => at + 1 + k < ids.length && classOf(ids[at + 1 + k], input) === c);
         const from = at + 1 + rule.input.length;
         return inputMatches && rule.lookahead.every((c, k) => from + k < ids.length && classOf(ids[from + k], lookahead) === c);
       });
-    });
+    };
+    rules.chains.push({ first, applies });
     return true;
   }
   if (sub.version === 3 && sub.inputCoverage && sub.lookaheadCoverage) {
     const sequence = [...sub.inputCoverage, ...sub.lookaheadCoverage].map((c) => new Set(glyphsOf(c)));
-    rules.chains.push((ids, at) => sequence.every((glyphs, k) => at + k < ids.length && glyphs.has(ids[at + k])));
+    const applies = (ids: number[], at: number) => sequence.every((glyphs, k) => at + k < ids.length && glyphs.has(ids[at + k]));
+    rules.chains.push({ first: sequence[0] ?? new Set<number>(), applies });
     return true;
   }
   return false;
@@ -296,6 +310,22 @@ function classOf(id: number, def: ClassDef): number {
   }
   for (const range of def.classRangeRecord) if (range.start <= id && id <= range.end) return range.class;
   return 0;
+}
+
+/** Glyphs a ligature or a chaining rule may start at: only there are the rules checked. */
+function startsOf(rules: ScriptRules): Set<number> {
+  const starts = new Set<number>();
+  for (const { first } of rules.ligatures) for (const id of first) starts.add(id);
+  for (const chain of rules.chains) for (const id of chain.first) starts.add(id);
+  return starts;
+}
+
+/** The glyphs a class definition puts in `cls` (class 0, the rest, is not asked for). */
+function classMembers(def: ClassDef, cls: number): number[] {
+  const ids: number[] = [];
+  if (def.version === 1) def.classValueArray.forEach((c, i) => c === cls && ids.push(def.startGlyph + i));
+  else for (const range of def.classRangeRecord) if (range.class === cls) for (let id = range.start; id <= range.end; id++) ids.push(id);
+  return ids;
 }
 
 /** fontkit's lazily decoded arrays, or plain ones. */
