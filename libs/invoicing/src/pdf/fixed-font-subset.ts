@@ -150,6 +150,7 @@ export interface PdfkitEmbeddedFont {
   document: { ref(data?: Record<string, unknown>): PdfkitRef; subset?: number };
   embed(): void;
   encode(text: string): [string[], Array<{ xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }>];
+  widthOfString(text: string, size: number, features?: unknown): number;
   ref(): PdfkitRef;
   [FIXED]?: FixedFontSubset;
 }
