@@ -65,7 +65,9 @@ export interface DerivedRun {
   positions: Position[];
 }
 
-const { getScript } = createRequire(require.resolve('pdfkit'))('unicode-properties') as { getScript(codePoint: number): string };
+/** The Unicode data fontkit detects a text's script with: resolved from fontkit's own folder, as fontkit finds it. */
+const fontkitPath = createRequire(require.resolve('pdfkit')).resolve('fontkit');
+const { getScript } = createRequire(fontkitPath)('unicode-properties') as { getScript(codePoint: number): string };
 
 /** fontkit's tags for words whose first script is Latin, or that have none (digits, punctuation): DefaultShaper both. */
 const SCRIPTS = { Latin: 'latn', none: 'zzzz' } as const;
