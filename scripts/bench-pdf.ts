@@ -9,8 +9,10 @@
  * BENCH_SECONDS (default 10) sets the measured duration per contender.
  *
  * Then the render thread as the worker runs it (see threadPart): a child process with the worker's node flags
- * renders BENCH_THREAD_RENDERS (default 3000) invoices through RenderThreads. BENCH_PARTS=main or =thread runs one
- * part only.
+ * renders BENCH_THREAD_RENDERS (default 3000) invoices through RenderThreads, once with the invoice above (its text
+ * the same on every document but for numbers, as in the earlier figures), then with a distinct buyer on each
+ * document (see distinctInvoice). BENCH_THREAD_DOCS=same or =distinct runs one of the two. BENCH_PARTS=main or
+ * =thread runs one part only.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -57,6 +59,87 @@ function invoice(n: number): InvoiceDocument {
       vat_rate: [20, 10, 5.5][i % 3],
     })),
     orderReference: `RES-${n}`,
+  };
+}
+
+/**
+ * Deterministic pseudo-random numbers in [0, 1) (mulberry32), seeded by the document's number, so that every run and
+ * every build renders the same documents.
+ */
+function randomFor(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+const FIRST_NAMES = ['Élodie', 'Hélène', 'François', 'Agnès', 'Jérôme', 'Zoé', 'Maëlle', 'Noël', 'Chloé', 'Céline', 'Loïc', 'Anaïs',
+  'Thibault', 'Margaux', 'Benoît', 'Inès', 'Gaëtan', 'Léa', 'Raphaël', 'Camille', 'Clément', 'Solène', 'Hugo', 'Manon', 'Aurélien',
+  'Océane', 'Grégoire', 'Bérénice', 'Joël', 'Capucine', 'Mathis', 'Léonie', 'Timothée', 'Eugénie', 'Yanis', 'Frédérique'];
+// Surnames built from syllables: a few thousand, most of them new to a process, as customers' names are.
+const SURNAME_HEADS = ['Ber', 'Lam', 'Mor', 'Dub', 'Gir', 'Fon', 'Lec', 'Rou', 'Mar', 'Pel', 'Chau', 'Bou', 'Gau', 'Tes', 'Vin', 'Roch',
+  'Cour', 'Brun', 'Fau', 'Mich', 'Le Gal', 'Du Pré', 'Ker', 'Sau'];
+const SURNAME_MIDDLES = ['', 'e', 'a', 'o', 'i', 'é', 'è', 'au', 'an'];
+const SURNAME_TAILS = ['ron', 'ard', 'et', 'ier', 'in', 'eau', 'on', 'aud', 'ot', 'elle', 'ès', 'çon', 'ïs', 'ault', 'ey'];
+// Now and then a customer whose name or street has glyphs outside Latin-1 (Polish, Czech, Turkish, Romanian, Hungarian).
+const FOREIGN_BUYERS = [
+  ['Łukasz', 'Wójcik', 'ul. Świętokrzyska', '00-116', 'Warszawa', 'PL'],
+  ['Małgorzata', 'Dąbrowska', 'ul. Żeromskiego', '30-019', 'Kraków', 'PL'],
+  ['Jiří', 'Dvořák', 'Náměstí Míru', '120 00', 'Praha', 'CZ'],
+  ['Şule', 'Yıldız', 'İstiklal Caddesi', '34433', 'İstanbul', 'TR'],
+  ['Ștefan', 'Popescu', 'Strada Mărășești', '010101', 'București', 'RO'],
+  ['Ödön', 'Szőke', 'Kőbányai út', '1087', 'Budapest', 'HU'],
+] as const;
+const STREET_KINDS = ['rue', 'avenue', 'boulevard', 'allée', 'impasse', 'chemin', 'place', 'quai'];
+const STREET_NAMES = ['des Lilas', 'Victor-Hugo', 'de la République', 'Jean-Jaurès', 'du Général-de-Gaulle', 'des Écoles', 'Saint-Exupéry',
+  'Émile-Zola', 'de la Gare', 'des Tanneurs', 'du Château-d’Eau', 'Pasteur', 'des Pénitents', 'Gambetta', 'de l’Église', 'Lamartine'];
+const CITIES = [['75011', 'Paris'], ['69003', 'Lyon'], ['13006', 'Marseille'], ['33000', 'Bordeaux'], ['59000', 'Lille'], ['44000', 'Nantes'],
+  ['67000', 'Strasbourg'], ['31000', 'Toulouse'], ['06000', 'Nice'], ['35000', 'Rennes'], ['34000', 'Montpellier'], ['21000', 'Dijon'],
+  ['38000', 'Grenoble'], ['74400', 'Chamonix-Mont-Blanc'], ['64200', 'Biarritz'], ['17000', 'La Rochelle']];
+const LODGINGS = ['Studio', 'Appartement T2', 'Loft', 'Chalet', 'Villa', 'Maison d’hôtes', 'Duplex', 'Chambre double'];
+const PLACES = ['Montmartre', 'Bastille', 'Vieux-Port', 'Croix-Rousse', 'Presqu’île', 'Les Chartrons', 'Mont-Blanc', 'Côte des Basques',
+  'Île de Ré', 'Petite France', 'Capitole', 'Écusson', 'Belleville', 'Canal Saint-Martin', 'Vieux-Lille', 'Promenade des Anglais'];
+const EXTRAS = ['Ménage de fin de séjour', 'Linge de maison', 'Petit-déjeuner', 'Taxe de séjour', 'Parking', 'Arrivée tardive', 'Lit bébé'];
+const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+const ascii = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
+
+/**
+ * invoice(n) as production sees it: every document has a new buyer (name, email, street; one in about twenty with
+ * letters outside Latin-1), a new order reference and new words in some line names (a stay's lodging, place and
+ * dates), while the rest of a line's names recur as a partner's catalogue does. Each new word costs shaping that
+ * invoice(n), whose text recurs, never pays.
+ */
+function distinctInvoice(n: number): InvoiceDocument {
+  const base = invoice(n);
+  const random = randomFor(n * 7919 + 17);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+  let first: string, last: string, line1: string, postalCode: string, city: string, country: string;
+  if (random() < 0.05) {
+    const [f, l, street, code, town, c] = pick(FOREIGN_BUYERS);
+    [first, last, line1, postalCode, city, country] = [f, l, `${street} ${1 + Math.floor(random() * 90)}`, code, town, c];
+  } else {
+    first = pick(FIRST_NAMES);
+    last = `${pick(SURNAME_HEADS)}${pick(SURNAME_MIDDLES)}${pick(SURNAME_TAILS)}`;
+    line1 = `${1 + Math.floor(random() * 150)}${random() < 0.1 ? ' bis' : ''} ${pick(STREET_KINDS)} ${random() < 0.3 ? `${pick(FIRST_NAMES)}-${last}` : pick(STREET_NAMES)}`;
+    [postalCode, city] = pick(CITIES);
+    country = 'FR';
+  }
+  const day = 1 + Math.floor(random() * 27);
+  const nights = 1 + Math.floor(random() * 6);
+  const month = pick(MONTHS);
+  const stay = `${pick(LODGINGS)} ${pick(PLACES)}, ${nights} nuit${nights > 1 ? 's' : ''} du ${day} au ${day + nights} ${month} 2027`;
+  return {
+    ...base,
+    buyer: {
+      name: `${first} ${last}`,
+      email: `${ascii(first)}.${ascii(last)}${n % 1000}@${pick(['gmail.com', 'orange.fr', 'free.fr', 'laposte.net', 'outlook.fr'])}`,
+      address: { line1, postal_code: postalCode, city, country },
+    },
+    lines: base.lines.map((line, i) => ({ ...line, name: i === 0 ? stay : i < 4 ? pick(EXTRAS) : line.name })),
+    orderReference: `RES-${(Math.imul(n, 2654435761) >>> 0).toString(36).toUpperCase()}-${first.charAt(0)}${last.charAt(0)}`,
   };
 }
 
@@ -183,10 +266,10 @@ async function mainPart(): Promise<void> {
  * figures run in a child whose main thread does nothing but hand documents over, as the worker's event loop does;
  * --trace-gc prints each collection with its isolate, so the render thread's own pauses can be told apart.
  */
-async function threadPart(): Promise<void> {
+async function threadPart(docs: ThreadDocs): Promise<void> {
   const renders = Number(process.env.BENCH_THREAD_RENDERS ?? 3000);
   const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--trace-gc', __filename], {
-    env: { ...process.env, BENCH_PDF_CHILD: String(renders) },
+    env: { ...process.env, BENCH_PDF_CHILD: String(renders), BENCH_PDF_CHILD_DOCS: docs },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -207,7 +290,8 @@ async function threadPart(): Promise<void> {
     byKind.set(kind, f);
   }
   const n = result.renders;
-  console.log(`\nRender thread (RenderThreads(1), child process with ${WORKER_NODE_FLAGS.join(' ')} and the worker's heap growth), ${n} renders one after another`);
+  const what = docs === 'same' ? 'the same text on every invoice but for numbers' : 'a distinct buyer, order reference and stay on each invoice';
+  console.log(`\nRender thread (RenderThreads(1), child process with ${WORKER_NODE_FLAGS.join(' ')} and the worker's heap growth), ${n} renders one after another, ${what}`);
   console.log(`  process CPU per render ${(result.cpuMs / n).toFixed(3)} ms (all threads: render thread, GC helpers, the child's event loop); wall per render ${(result.wallMs / n).toFixed(3)} ms`);
   for (const [isolate, byKind] of gc) {
     const total = [...byKind.values()].reduce((sum, f) => sum + f.ms, 0);
@@ -216,6 +300,9 @@ async function threadPart(): Promise<void> {
   }
   console.log(`  child peak RSS ${(result.maxRssKb / 1024).toFixed(0)} MB, RSS at the end ${(result.rssEnd / 2 ** 20).toFixed(0)} MB`);
 }
+
+/** Which documents the thread part renders: invoice(n) or distinctInvoice(n). */
+type ThreadDocs = 'same' | 'distinct';
 
 interface ThreadFigures {
   renders: number;
@@ -226,15 +313,16 @@ interface ThreadFigures {
 }
 
 /** The child of threadPart. */
-async function threadChild(renders: number): Promise<void> {
+async function threadChild(renders: number, docs: ThreadDocs): Promise<void> {
   boundWorkerHeapGrowth();
+  const document = docs === 'distinct' ? distinctInvoice : invoice;
   const threads = new RenderThreads(1);
   threads.warm();
-  for (let i = 0; i < 300; i++) await threads.render(invoice(i));
+  for (let i = 0; i < 300; i++) await threads.render(document(i));
   process.stdout.write('BENCH-START\n');
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < renders; i++) await threads.render(invoice(1000 + i));
+  for (let i = 0; i < renders; i++) await threads.render(document(1000 + i));
   const cpu = process.cpuUsage(c0);
   const wallMs = performance.now() - t0;
   process.stdout.write('BENCH-END\n');
@@ -245,10 +333,14 @@ async function threadChild(renders: number): Promise<void> {
 
 async function main(): Promise<void> {
   const child = process.env.BENCH_PDF_CHILD;
-  if (child) return threadChild(Number(child));
+  if (child) return threadChild(Number(child), process.env.BENCH_PDF_CHILD_DOCS as ThreadDocs);
   const parts = process.env.BENCH_PARTS ?? 'main,thread';
   if (parts.includes('main')) await mainPart();
-  if (parts.includes('thread')) await threadPart();
+  if (parts.includes('thread')) {
+    const docs = process.env.BENCH_THREAD_DOCS ?? 'same,distinct';
+    if (docs.includes('same')) await threadPart('same');
+    if (docs.includes('distinct')) await threadPart('distinct');
+  }
 }
 
 main().catch((err) => {

@@ -2,6 +2,7 @@ import { deflateSync } from 'node:zlib';
 import type { ParsedFont } from './fonts';
 import { RecentCache } from './recent-cache';
 import { withoutHinting } from './truetype-hinting';
+import { FontkitTrueType, UnhintedSubsetEncoder } from './unhinted-subset';
 
 /**
  * Every character an invoice in French or English normally prints: ASCII,
@@ -74,6 +75,8 @@ export class FixedFontSubset {
   readonly runs = new RecentCache<string, EncodedRun | null>(RUNS_PER_GENERATION);
   /** How pdfkit's line wrapper splits a text, by font size, width and text: only long texts are wrapped. */
   readonly wraps = new RecentCache<string, string[]>(WRAPS_PER_GENERATION);
+  /** Builds a document's own subset program from glyphs stripped once; null if it could not match fontkit's bytes. */
+  private readonly encoder: UnhintedSubsetEncoder | null;
 
   constructor(readonly font: FontkitFont) {
     const scale = 1000 / font.unitsPerEm;
@@ -93,6 +96,7 @@ export class FixedFontSubset {
       if (glyphs.length === 1) include(glyphs[0] as GlyphLike, [...letters].map((c) => c.codePointAt(0)!));
     }
     const program = withoutHinting(this.subsetWith([]).encode());
+    this.encoder = UnhintedSubsetEncoder.from(font as unknown as FontkitTrueType, this.glyphIds, program);
     this.fontFileLength = program.length;
     this.fontFile = deflateSync(program);
     this.toUnicode = deflateSync(Buffer.from(toUnicodeCmap(this.unicode), 'latin1'));
@@ -100,6 +104,14 @@ export class FixedFontSubset {
 
   get size(): number {
     return this.glyphIds.length;
+  }
+
+  /**
+   * The font program, without hinting, of a subset holding the fixed glyphs at their CIDs, then `extra` glyph ids in
+   * order: the same bytes as `withoutHinting(this.subsetWith(extra).encode())`.
+   */
+  programWith(extra: readonly number[]): Buffer {
+    return this.encoder ? this.encoder.encode([...this.glyphIds, ...extra]) : withoutHinting(this.subsetWith(extra).encode());
   }
 
   /** A fontkit subset holding the fixed glyphs at their CIDs, then `extra` glyph ids in order. */
@@ -138,6 +150,7 @@ export interface PdfkitEmbeddedFont {
   document: { ref(data?: Record<string, unknown>): PdfkitRef; subset?: number };
   embed(): void;
   encode(text: string): [string[], Array<{ xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }>];
+  widthOfString(text: string, size: number, features?: unknown): number;
   ref(): PdfkitRef;
   [FIXED]?: FixedFontSubset;
 }
@@ -184,7 +197,7 @@ class DocumentSubset implements FontkitSubset {
   }
 
   encode(): Uint8Array {
-    return withoutHinting(this.fixed.subsetWith(this.extra).encode());
+    return this.fixed.programWith(this.extra);
   }
 }
 

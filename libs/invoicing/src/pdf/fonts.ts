@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { RawLayout, ShapingFont, WordShaper } from './derived-shaping';
 import { FixedFontSubset, FontkitFont } from './fixed-font-subset';
 import { RecentCache } from './recent-cache';
 
@@ -137,12 +138,18 @@ function withDecodedGlyphCache(font: ParsedFont): ParsedFont {
  */
 function withSharedLayoutCache(font: ParsedFont): ParsedFont {
   const layout = font.layout.bind(font);
+  // A new word (a name, an email) shaped from its letter pairs when the font's tables allow it (see WordShaper).
+  const derived = WordShaper.for(font as unknown as ShapingFont, layout as unknown as RawLayout);
   const cache = new RecentCache<string, { glyphs: unknown[]; positions: Record<string, number>[] }>(LAYOUT_WORDS_PER_GENERATION);
   const shaped = (text: string) => {
     let word = cache.get(text);
     if (!word) {
-      const run = layout(text);
-      word = { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })) };
+      const run = derived?.shape(text);
+      if (run) word = run as unknown as { glyphs: unknown[]; positions: Record<string, number>[] };
+      else {
+        const shapedRun = layout(text);
+        word = { glyphs: shapedRun.glyphs, positions: shapedRun.positions.map((p) => ({ ...p })) };
+      }
       cache.set(text, word);
     }
     return word;

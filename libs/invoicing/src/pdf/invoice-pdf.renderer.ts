@@ -9,6 +9,7 @@ import type { InvoiceDocument } from './invoice-document';
 import { invoiceLabels } from './invoice-labels';
 import { InvoiceLayout } from './invoice-layout';
 import { InvoicePdfDocument } from './invoice-pdf-document';
+import { useSharedWordWidths } from './invoice-text';
 import { drawFooters, drawStagingMark } from './invoice-page-marks';
 import { PAGE } from './invoice-theme';
 
@@ -77,6 +78,8 @@ export class InvoicePdfRenderer {
     // pdfkit creates a document's font object on first use: take it now, before any text, to number its glyphs.
     useFixedSubset(pdfFontOf(pdf.font(FONT_REGULAR)), this.fonts.regularSubset);
     useFixedSubset(pdfFontOf(pdf.font(FONT_BOLD)), this.fonts.boldSubset);
+    useSharedWordWidths(pdfFontOf(pdf.font(FONT_REGULAR)));
+    useSharedWordWidths(pdfFontOf(pdf.font(FONT_BOLD)));
     usePrecompressedOutputIntent(pdf);
     if (doc.environment === 'staging') {
       pdf.on('pageAdded', () => drawStagingMark(pdf, labels.stagingMark));

@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { PdfkitEmbeddedFont, useFixedSubset } from './fixed-font-subset';
 import { FONT_BOLD, FONT_REGULAR, loadInvoiceFonts } from './fonts';
-import { drawLine, lineWidth } from './invoice-text';
+import { drawLine, lineWidth, useSharedWordWidths } from './invoice-text';
 
 /** A document set up as the renderer sets one up (shared parsed fonts, fixed subsets), uncompressed. */
 function documentWithFonts(): PDFKit.PDFDocument {
@@ -40,5 +40,24 @@ describe('drawLine and lineWidth', () => {
     // Same glyphs numbered the same way, beyond the fixed subset too.
     const used = (pdf: PDFKit.PDFDocument) => (pdf as unknown as { _font: { widths: number[] } })._font.widths;
     expect(used(ours)).toEqual(used(pdfkit));
+  });
+});
+
+describe('useSharedWordWidths', () => {
+  it.each([FONT_REGULAR, FONT_BOLD])('in %s, gives pdfkit\'s widthOfString to the bit, so its wrapper breaks lines where it did', (name) => {
+    const pdf = documentWithFonts();
+    const font = (pdf.font(name) as unknown as { _font: PdfkitEmbeddedFont })._font;
+    const pdfkitWidth = font.widthOfString.bind(font);
+    useSharedWordWidths(font);
+    const words = ['Chambre', 'double', 'Canal', 'Saint-Martin,', '3', 'nuits', 'du', '21', 'au', '24', 'septembre', 'Łukasz', 'officiel', 'AVAT', '1\u202f234,56\u00a0€', ''];
+    const texts = [...TEXTS, 'a\tb', '  ', ' ', 'x'];
+    for (let n = 0; n < 400; n++) {
+      const length = 1 + ((n * 7) % 13);
+      texts.push(Array.from({ length }, (_, i) => words[(n * 31 + i * 17) % words.length]).join(n % 5 === 0 ? '  ' : ' ') + (n % 3 === 0 ? ' ' : ''));
+    }
+    for (const [i, text] of texts.entries()) {
+      const size = 8 + (i % 7) * 0.5;
+      expect({ text, width: font.widthOfString(text, size) }).toEqual({ text, width: pdfkitWidth(text, size) });
+    }
   });
 });

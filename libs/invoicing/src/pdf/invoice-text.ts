@@ -1,5 +1,6 @@
 import { EncodedRun, FixedFontSubset, fixedSubsetOf, PdfkitEmbeddedFont } from './fixed-font-subset';
-import { shapedWord } from './fonts';
+import { ParsedFont, shapedWord } from './fonts';
+import { RecentCache } from './recent-cache';
 
 /** The pdfkit document internals the fast path reads (pdfkit 0.20). */
 interface PdfkitInternals {
@@ -177,4 +178,53 @@ function encodeRun(font: PdfkitEmbeddedFont, fixed: FixedFontSubset, text: strin
   }
   segment(positions.length);
   return { width, tj: `[${commands.join(' ')}]` };
+}
+
+/** Words' widths per font, as pdfkit's EmbeddedFont.layout sums them (see widthOfStringShared); numbers, so small. */
+const wordWidths = new WeakMap<ParsedFont, RecentCache<string, number>>();
+const WORD_WIDTHS_PER_GENERATION = 4000;
+
+/**
+ * Makes one document's pdfkit font measure text from the words shaped and summed once per process. pdfkit's line
+ * wrapper measures every word of a text too long for its column, and pdfkit copies and rescales each word's shaping
+ * for each document first: a new long line (a stay's dates, a new product) paid that on every invoice.
+ */
+export function useSharedWordWidths(pdfFont: PdfkitEmbeddedFont): void {
+  pdfFont.widthOfString = widthOfStringShared;
+}
+
+const pdfkitWidthOfString = (pdfFont: PdfkitEmbeddedFont, text: string, size: number, features?: unknown) =>
+  (Object.getPrototypeOf(pdfFont) as PdfkitEmbeddedFont).widthOfString.call(pdfFont, text, size, features);
+
+/**
+ * pdfkit's EmbeddedFont.widthOfString (`this` as pdfkit calls it), with the same arithmetic in the same order: a
+ * word's width is the sum of its scaled advances, the text's the sum of its words' (words end after a space or tab),
+ * times size / 1000. The same number to the bit, so the wrapper breaks lines where it did.
+ */
+function widthOfStringShared(this: PdfkitEmbeddedFont, text: string, size: number, features?: unknown): number {
+  if (features) return pdfkitWidthOfString(this, text, size, features);
+  let widths = wordWidths.get(this.font);
+  if (!widths) {
+    widths = new RecentCache<string, number>(WORD_WIDTHS_PER_GENERATION);
+    wordWidths.set(this.font, widths);
+  }
+  let advanceWidth = 0;
+  let last = 0;
+  for (let index = 0; index <= text.length; ) {
+    const c = text.charAt(index);
+    if ((index === text.length && last < index) || c === ' ' || c === '\t') {
+      const word = text.slice(last, ++index);
+      let width = widths.get(word);
+      if (width === undefined) {
+        const shaped = shapedWord(this.font, word);
+        if (!shaped) return pdfkitWidthOfString(this, text, size, features);
+        width = 0;
+        for (const p of shaped.positions) width += p.xAdvance * this.scale;
+        widths.set(word, width);
+      }
+      advanceWidth += width;
+      last = index;
+    } else index++;
+  }
+  return advanceWidth * (size / 1000);
 }

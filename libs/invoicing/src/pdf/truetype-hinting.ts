@@ -9,7 +9,7 @@ const WE_HAVE_AN_X_AND_Y_SCALE = 0x0040;
 const WE_HAVE_A_TWO_BY_TWO = 0x0080;
 const WE_HAVE_INSTRUCTIONS = 0x0100;
 
-interface Table {
+export interface Table {
   tag: string;
   data: Buffer;
 }
@@ -63,11 +63,11 @@ export function withoutHinting(font: Uint8Array): Buffer {
     const replaced = { head, maxp, glyf: Buffer.concat(parts), loca: newLoca } as Record<string, Buffer>;
     kept.push({ tag, data: replaced[tag] ?? data });
   }
-  return assemble(ttf.readUInt32BE(0), kept);
+  return assembleFont(ttf.readUInt32BE(0), kept);
 }
 
 /** One glyph's record without its instructions. */
-function stripGlyph(glyph: Buffer): Buffer {
+export function stripGlyph(glyph: Buffer): Buffer {
   const contours = glyph.readInt16BE(0);
   if (contours >= 0) {
     const lengthAt = 10 + 2 * contours;
@@ -92,7 +92,7 @@ function stripGlyph(glyph: Buffer): Buffer {
 }
 
 /** An sfnt file from its tables: directory sorted by tag, 4-byte aligned tables, checksums and head's adjustment. */
-function assemble(version: number, tables: Table[]): Buffer {
+export function assembleFont(version: number, tables: Table[]): Buffer {
   tables.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
   const n = tables.length;
   const entrySelector = Math.floor(Math.log2(n));
