@@ -24,6 +24,7 @@ import { InvoiceDocument, InvoicePdfRenderer } from '@app/invoicing';
 import { WORKER_NODE_FLAGS } from '../apps/worker/src/node-flags';
 import { boundWorkerHeapGrowth } from '../apps/worker/src/worker-heap';
 import { RenderThreads } from '../libs/invoicing/src/pdf/render-threads';
+import { seededRandom } from '../tools/dev-servers/src/seeded-random';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -59,20 +60,6 @@ function invoice(n: number): InvoiceDocument {
       vat_rate: [20, 10, 5.5][i % 3],
     })),
     orderReference: `RES-${n}`,
-  };
-}
-
-/**
- * Deterministic pseudo-random numbers in [0, 1) (mulberry32), seeded by the document's number, so that every run and
- * every build renders the same documents.
- */
-function randomFor(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
 
@@ -114,7 +101,7 @@ const ascii = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').
  */
 function distinctInvoice(n: number): InvoiceDocument {
   const base = invoice(n);
-  const random = randomFor(n * 7919 + 17);
+  const random = seededRandom(n * 7919 + 17);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   let first: string, last: string, line1: string, postalCode: string, city: string, country: string;
   if (random() < 0.05) {

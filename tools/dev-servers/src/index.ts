@@ -1,2 +1,3 @@
 export * from './partner-receiver';
 export * from './smtp-catcher';
+export * from './seeded-random';

@@ -2,21 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { RawLayout, ShapingFont, WordShaper } from './derived-shaping';
+import { seededRandom } from '@app/dev-servers';
 
 /** Fresh fonts (not the process-wide ones, whose layout is already cached and derived): fontkit's own shaping. */
 function font(file: string): ShapingFont & { layout: RawLayout } {
   const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as { create(data: Uint8Array): ShapingFont & { layout: RawLayout } };
   return fontkit.create(readFileSync(join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', file)));
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i));
@@ -62,7 +53,7 @@ describe('words shaped from their letter pairs (WordShaper) are shaped as fontki
     });
 
     it('30,000 random words of 3 to 14 characters, mostly Latin letters', () => {
-      const next = random(file.length);
+      const next = seededRandom(file.length);
       const letters = [...range(0x61, 0x7a), ...range(0x41, 0x5a), ...'éèêëàâäçîïôöùûüÿœæ'];
       const wrong: string[] = [];
       derived = 0;

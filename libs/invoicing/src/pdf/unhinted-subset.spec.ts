@@ -1,17 +1,7 @@
 import { FixedFontSubset } from './fixed-font-subset';
 import { loadInvoiceFonts } from './fonts';
 import { withoutHinting } from './truetype-hinting';
-
-/** Deterministic glyph picks (mulberry32), so a failure names a set that can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { seededRandom } from '@app/dev-servers';
 
 describe('a document subset built from stripped glyph records (UnhintedSubsetEncoder)', () => {
   const fonts = loadInvoiceFonts();
@@ -39,7 +29,7 @@ describe('a document subset built from stripped glyph records (UnhintedSubsetEnc
 
   it.each(subsets)('%s: the same bytes as fontkit for 150 random sets of glyphs from the whole font, composites included', (_, fixed) => {
     const numGlyphs = (fixed.font as unknown as { numGlyphs: number }).numGlyphs;
-    const next = random(fixed.font.postscriptName.length);
+    const next = seededRandom(fixed.font.postscriptName.length);
     for (let set = 0; set < 150; set++) {
       const extra = new Set<number>();
       const size = 1 + Math.floor(next() * 25);
