@@ -6,6 +6,7 @@ import { AttemptBatches } from './attempt-batches';
 import type { CompletedAttempt, RecordFollowUps } from './attempt-record.repository';
 import { CLAIM_CONNECTIONS, type ClaimedDelivery, type ClaimedEndpoint } from './delivery-claim.repository';
 import { DeliveryService } from './delivery.service';
+import { EndpointSends } from './endpoint-sends';
 import { PickedAhead } from './picked-ahead';
 import { LEASE_RENEW_EVERY_MS } from './delivery-lease';
 import { DELIVERY_DUE_CHANNEL } from './outbox.repository';
@@ -65,10 +66,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     (batch, followUps) => this.afterRecord(batch, followUps),
   );
   private wakeups?: ChannelListener;
-  /** Per endpoint, deliveries answered 2xx and not recorded yet: their slots are free again (see planClaim). */
-  private readonly answered = new Map<string, Set<string>>();
-  /** Per endpoint, deliveries sent by this process and not recorded yet: never picked again meanwhile. */
-  private readonly unrecorded = new Map<string, Set<string>>();
+  /** What this process sent to each endpoint and has not recorded yet. */
+  private readonly sent = new EndpointSends();
   /** Endpoints whose lease this process took: renewed while they have sends unrecorded, let go when idle. */
   private readonly leasedEndpoints = new Set<string>();
   /** Endpoints of the claim running: not let go meanwhile (the claim may just have leased them). */
@@ -76,10 +75,6 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private heartbeat?: NodeJS.Timeout;
   private waitingPoll?: NodeJS.Timeout;
   private polling = false;
-  /** Per endpoint, sends of this process not finished yet: each pumps its endpoint when it ends. */
-  private readonly sendingTo = new Map<string, number>();
-  /** Per endpoint being sent to, when a send to it last started or ended here (see pumpWaiting). */
-  private readonly lastSendEvent = new Map<string, number>();
   /**
    * Per endpoint, deliveries picked ahead (pickAhead in claim-policy) and not sent yet, in the order picked: each 2xx
    * starts the next at once. Leased like the sent ones (the heartbeat keeps the lease), never picked again meanwhile.
@@ -177,8 +172,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         const waiting = this.queued.ids(endpointId);
         return {
           endpointId,
-          held: [...(this.unrecorded.get(endpointId) ?? []), ...waiting],
-          answered: this.answered.get(endpointId)?.size ?? 0,
+          held: [...this.sent.held(endpointId), ...waiting],
+          answered: this.sent.answeredCount(endpointId),
           queued: waiting.length,
           take: !this.leasedEndpoints.has(endpointId),
         };
@@ -229,7 +224,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
           this.starved.add(endpointId);
           return false;
         }
-        return (this.unrecorded.get(endpointId)?.size ?? 0) - (this.answered.get(endpointId)?.size ?? 0) < maxInFlight;
+        return this.sent.busy(endpointId) < maxInFlight;
       },
       (endpoint, delivery) => this.launch(endpoint, delivery),
     );
@@ -243,18 +238,14 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   private launch(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): void {
     this.inFlight++;
-    this.sendingTo.set(endpoint.id, (this.sendingTo.get(endpoint.id) ?? 0) + 1);
-    this.lastSendEvent.set(endpoint.id, Date.now());
-    if (!this.unrecorded.has(endpoint.id)) this.unrecorded.set(endpoint.id, new Set());
-    this.unrecorded.get(endpoint.id)!.add(delivery.id);
+    this.sent.started(endpoint.id, delivery.id);
     const send = this.deliveries
       .send(endpoint, delivery)
       .then((done) => {
         // A 2xx frees the partner's slot now; recording (group commit) catches up without holding it. A failure
         // keeps its slot until it is counted, so a failing endpoint's circuit opens before more requests go out.
         if (done.verdict.kind === 'delivered') {
-          if (!this.answered.has(endpoint.id)) this.answered.set(endpoint.id, new Set());
-          this.answered.get(endpoint.id)!.add(delivery.id);
+          this.sent.answered2xx(endpoint.id, delivery.id);
           this.afterAnswer(endpoint.id);
         } else {
           // The endpoint may be in trouble: what was picked ahead goes back to PostgreSQL (still pending, never
@@ -265,20 +256,12 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         this.records.add(done);
       })
       .catch((err) => {
-        this.forget(endpoint.id, delivery.id);
+        this.sent.forget(endpoint.id, delivery.id);
         this.logger.error(`Send of ${delivery.id} crashed: ${(err as Error).message}`);
       })
       .finally(() => {
         this.inFlight--;
-        const left = this.sendingTo.get(endpoint.id)! - 1;
-        if (left > 0) {
-          this.sendingTo.set(endpoint.id, left);
-          this.lastSendEvent.set(endpoint.id, Date.now());
-        } else {
-          this.sendingTo.delete(endpoint.id);
-          this.lastSendEvent.delete(endpoint.id);
-          this.lingerOn(endpoint.id);
-        }
+        if (this.sent.ended(endpoint.id)) this.lingerOn(endpoint.id);
         this.sends.delete(send);
         if (this.starved.size > 0) {
           const waiting = [...this.starved];
@@ -294,7 +277,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   /** A batch recorded, or given up on (then the next pick sends it again, same webhook-id: late, never lost). */
   private async afterRecord(batch: CompletedAttempt[], followUps: RecordFollowUps | null): Promise<void> {
-    for (const c of batch) this.forget(c.endpoint.id, c.delivery.id);
+    for (const c of batch) this.sent.forget(c.endpoint.id, c.delivery.id);
     if (followUps) await this.followUp(followUps);
   }
 
@@ -316,7 +299,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.lingering.add(endpointId);
     setTimeout(() => {
       this.lingering.delete(endpointId);
-      if (!this.sendingTo.has(endpointId)) this.pumpQuietly(endpointId);
+      if (!this.sent.isOpen(endpointId)) this.pumpQuietly(endpointId);
     }, LINGER_MS).unref();
   }
 
@@ -325,24 +308,13 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.pump(endpointId).catch((err) => this.logger.warn(`Pump of ${endpointId} failed: ${(err as Error).message}`));
   }
 
-  /** No longer sent and unrecorded here. */
-  private forget(endpointId: string, deliveryId: string): void {
-    for (const map of [this.unrecorded, this.answered]) {
-      const ids = map.get(endpointId);
-      ids?.delete(deliveryId);
-      if (ids?.size === 0) map.delete(endpointId);
-    }
-  }
-
   /**
    * Renews the leases of endpoints with sends unrecorded here and lets the others go (another worker may take them
    * at once). A lease found taken by another worker (this one looked dead) is dropped: that worker pumps it now.
    */
   private beat(): void {
-    if (this.leasedEndpoints.size === 0 && this.unrecorded.size === 0) return;
-    const owed = new Map<string, number>();
-    for (const [endpointId, ids] of this.unrecorded) owed.set(endpointId, ids.size);
-    for (const endpointId of this.sendingTo.keys()) if (!owed.has(endpointId)) owed.set(endpointId, 0);
+    if (this.leasedEndpoints.size === 0 && !this.sent.anyUnrecorded) return;
+    const owed = this.sent.owed();
     // Deliveries picked ahead are leased as much as sent ones: another worker must not pick them meanwhile.
     for (const endpointId of this.queued.endpoints()) if (!owed.has(endpointId)) owed.set(endpointId, 0);
     const idle = [...this.leasedEndpoints].filter((id) => !owed.has(id) && !this.wanted.has(id) && !this.claiming.has(id));
@@ -372,7 +344,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     const busySince = Date.now() - WAITING_GRACE_MS;
     this.deliveries
       .endpointsWaiting(WAITING_GRACE_MS)
-      .then((ids) => ids.filter((id) => (this.lastSendEvent.get(id) ?? 0) < busySince).forEach((id) => this.pumpQuietly(id)))
+      .then((ids) => ids.filter((id) => (this.sent.lastEventAt(id) ?? 0) < busySince).forEach((id) => this.pumpQuietly(id)))
       .catch((err) => this.logger.warn(`Could not look for waiting deliveries: ${(err as Error).message}`))
       .finally(() => (this.polling = false));
   }
