@@ -15,6 +15,7 @@ import { InboxInsertCost1763801000000 } from './1763801000000-inbox-insert-cost'
 import { EndpointLease1763801100000 } from './1763801100000-endpoint-lease';
 import { OutboxHotParents1763801200000 } from './1763801200000-outbox-hot-parents';
 import { AttemptsWithoutDeliveryKey1763801300000 } from './1763801300000-attempts-without-delivery-key';
+import { RecordIndexWrites1763801400000 } from './1763801400000-record-index-writes';
 
 /** In order. The schema only ever changes through a new class added here (one line each). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   EndpointLease1763801100000,
   OutboxHotParents1763801200000,
   AttemptsWithoutDeliveryKey1763801300000,
+  RecordIndexWrites1763801400000,
 ];

@@ -46,6 +46,14 @@ export function pendingDeliveriesInsertSql(p: { addressed: string; message: stri
 export const waitingSql = (alias: string) => `${alias}.status <> 'delivered' AND ${alias}.status <> 'failed'`;
 
 /**
+ * An endpoint's backlog over a delivery aliased `alias`: waiting (waitingSql) with a next attempt, which only a ping's
+ * delivery lacks (it is settled by its one attempt, never picked). So that a count or list of an endpoint's pending
+ * deliveries reads deliveries_endpoint_waiting, whose predicate this is: `endpoint_id = $1 AND status = 'pending'`
+ * implies no index of an endpoint's pending deliveries, and was walked through every pending one (deliveries_due).
+ */
+export const backlogSql = (alias: string) => `${waitingSql(alias)} AND ${alias}.next_attempt_at IS NOT NULL`;
+
+/**
  * The ordering rule over a delivery aliased `d`: an earlier message of the same order (or subscription) still
  * pending at the same endpoint holds it back. One text for both claims and the waiting-endpoint poll, so the
  * rule (and its plan: deliveries_order_waiting, see waitingSql) changes in one place.
@@ -99,12 +107,12 @@ export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Everything the endpoint has waiting is due now (an endpoint enabled again); returns how many deliveries are pending.
+   * Everything the endpoint has waiting is due now (an endpoint enabled again); returns how many deliveries wait (its backlog, see backlogSql).
    * @crossTenant by an endpoint id the caller checked in its scope, in the same transaction.
    */
   async makeWaitingDue(tx: Tx, endpointId: string): Promise<number> {
     await managerOf(tx).query(`UPDATE deliveries SET next_attempt_at = now() WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > now()`, [endpointId]);
-    const [{ n }] = await managerOf(tx).query(`SELECT count(*)::int AS n FROM deliveries WHERE endpoint_id = $1 AND status = 'pending'`, [endpointId]);
+    const [{ n }] = await managerOf(tx).query(`SELECT count(*)::int AS n FROM deliveries d WHERE d.endpoint_id = $1 AND ${backlogSql('d')}`, [endpointId]);
     return n as number;
   }
 
@@ -112,12 +120,15 @@ export class DeliveryRepository {
     return managerOf(tx).findOneBy(Message, { id, partnerId: scope.partnerId, environment: scope.environment });
   }
 
-  /** The endpoint's deliveries of messages created in [since, until) not delivered yet (failed, or still retrying), oldest first. */
+  /**
+   * The endpoint's deliveries of messages created in [since, until) not delivered yet (failed, or still retrying), oldest
+   * first. Read from deliveries_endpoint_failed and deliveries_endpoint_waiting (see backlogSql), never the delivered ones.
+   */
   async undelivered(tx: Tx, scope: TenantScope, endpointId: string, since: Date, until: Date): Promise<string[]> {
     const rows: { id: string }[] = await managerOf(tx).query(
       `SELECT d.id FROM deliveries d JOIN messages m ON m.id = d.message_id
        WHERE d.endpoint_id = $1 AND d.partner_id = $4 AND m.created_at >= $2 AND m.created_at < $3
-         AND d.status IN ('failed', 'pending')
+         AND (d.status = 'failed' OR (${backlogSql('d')}))
        ORDER BY m.created_at, m.id`,
       [endpointId, since, until, scope.partnerId],
     );

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { Endpoint, managerOf, TenantScope, Tx } from '@app/database';
+import { backlogSql } from './delivery.repository';
 
 /** An endpoint's health columns and delivery counts, as `GET /v1/endpoints/:id/stats` shows them (raw rows). */
 export interface EndpointHealthRows {
@@ -233,11 +234,11 @@ export class EndpointRepository {
         [id, now],
       ),
       this.db.query(
-        `SELECT count(*) FILTER (WHERE status = 'pending')::int AS backlog,
-                count(*) FILTER (WHERE status = 'failed')::int AS failed,
+        // Each count by its own index (deliveries_endpoint_waiting, deliveries_endpoint_failed), not through every delivery the endpoint ever had.
+        `SELECT (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = $1 AND d.partner_id = $3 AND ${backlogSql('d')}) AS backlog,
+                (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = $1 AND d.partner_id = $3 AND d.status = 'failed') AS failed,
                 -- The worker holding the endpoint's lease counts its sends not yet recorded on each beat.
-                (SELECT CASE WHEN e.lease_until > $2 THEN e.lease_in_flight ELSE 0 END FROM endpoints e WHERE e.id = $1) AS in_flight
-         FROM deliveries WHERE endpoint_id = $1 AND partner_id = $3`,
+                (SELECT CASE WHEN e.lease_until > $2 THEN e.lease_in_flight ELSE 0 END FROM endpoints e WHERE e.id = $1) AS in_flight`,
         [id, now, scope.partnerId],
       ),
     ]);
@@ -251,7 +252,7 @@ export class EndpointRepository {
   async disabledNotice(endpointId: string): Promise<Record<string, any> | null> {
     const [row] = await this.db.query(
       `SELECT e.id, e.url, e.environment, e.disabled_reason, e.disabled_at, e.failing_since, p.name, p.email,
-              (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS backlog
+              (SELECT count(*)::int FROM deliveries d WHERE d.endpoint_id = e.id AND ${backlogSql('d')}) AS backlog
        FROM endpoints e JOIN partners p ON p.id = e.partner_id
        WHERE e.id = $1 AND NOT e.enabled AND e.disabled_reason IN ('failing', 'gone') AND e.disabled_notice_sent_at IS NULL`,
       [endpointId],
