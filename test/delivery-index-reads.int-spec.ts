@@ -1,0 +1,91 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { asTx, dataSourceOptions, scopeForOperator } from '@app/database';
+import { DeliveryClaimRepository, ENDPOINTS_WAITING } from '../libs/webhooks/src/delivery-claim.repository';
+import { DeliveryRepository } from '../libs/webhooks/src/delivery.repository';
+import { EndpointRepository } from '../libs/webhooks/src/endpoint.repository';
+import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
+
+/** Every index a plan (EXPLAIN FORMAT JSON) reads. */
+function indexesOf(node: any, found: string[] = []): string[] {
+  if (node['Index Name']) found.push(node['Index Name']);
+  for (const child of node.Plans ?? []) indexesOf(child, found);
+  return found;
+}
+
+/** The rows the plan's deliveries scans read (EXPLAIN ANALYZE), over their loops. */
+function deliveriesRowsRead(node: any): number {
+  const own = node['Relation Name'] === 'deliveries' ? (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) : 0;
+  return own + (node.Plans ?? []).map(deliveriesRowsRead).reduce((a: number, b: number) => a + b, 0);
+}
+
+/**
+ * Deliveries have no index of an endpoint's every delivery any more (migration 1763801400000): what reads an
+ * endpoint's deliveries reads its waiting ones (deliveries_endpoint_waiting) or its failed ones
+ * (deliveries_endpoint_failed), and must still count and list the same deliveries, however many were delivered.
+ */
+describe('deliveries by endpoint: read by the waiting and failed indexes', () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let db: DataSource;
+  let client: Client;
+  const scope = scopeForOperator({ id: 'par_1' }, 'staging');
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    db = new DataSource(dataSourceOptions(scratch.url, 2));
+    await db.initialize();
+    await seedPartnerEndpoints(db, 'staging', 2);
+    // end_1: 2,000 delivered, 5 failed, 20 due, 3 retrying later, 1 ping's (no next attempt); end_2: 1,000 delivered, 10 due.
+    await db.query(
+      `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(1, 3039) i;
+       INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at)
+       SELECT 'dlv_' || lpad(i::text, 4, '0'), 'msg_' || i, CASE WHEN i <= 2029 THEN 'end_1' ELSE 'end_2' END, 'par_1', 'ord_' || i,
+              CASE WHEN i <= 2000 OR i > 2029 AND i <= 3029 THEN 'delivered' WHEN i <= 2005 THEN 'failed' ELSE 'pending' END,
+              CASE WHEN i <= 2005 OR i > 2029 AND i <= 3029 THEN 1 ELSE 0 END,
+              CASE WHEN i <= 2005 OR i > 2029 AND i <= 3029 THEN NULL WHEN i <= 2025 OR i > 3029 THEN now() - interval '1 minute'
+                   WHEN i <= 2028 THEN now() + interval '1 hour' END
+       FROM generate_series(1, 3039) i ORDER BY i;
+       ANALYZE deliveries; ANALYZE endpoints; ANALYZE messages`,
+    );
+    client = new Client({ connectionString: scratch.url });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client?.end();
+    await db?.destroy();
+    await scratch?.drop();
+  });
+
+  it('the waiting poll, as the generic plan of its named statement, walks deliveries_endpoint_waiting and skips the endpoints named', async () => {
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    await client.query(`PREPARE poll AS ${ENDPOINTS_WAITING.text}`);
+    const { rows: plans } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE poll(0, 200, 'wkr_t', '{}')`);
+    const plan = plans[0]['QUERY PLAN'][0].Plan;
+    expect(indexesOf(plan)).toContain('deliveries_endpoint_waiting');
+    // One due delivery per endpoint (and its ordering probe), not the 3,000 delivered ones.
+    expect(deliveriesRowsRead(plan)).toBeLessThan(20);
+
+    const claims = new DeliveryClaimRepository(db, {} as never);
+    expect((await claims.endpointsWaiting(0)).sort()).toEqual(['end_1', 'end_2']);
+    expect(await claims.endpointsWaiting(0, 200, ['end_1'])).toEqual(['end_2']);
+  });
+
+  it("an endpoint's health counts its backlog (a ping's delivery aside) and its failed deliveries", async () => {
+    const health = await new EndpointRepository(db).health(scope, 'end_1', new Date());
+    expect(health!.deliveries).toMatchObject({ backlog: 23, failed: 5 });
+  });
+
+  it('a recovery lists the failed and waiting deliveries; an endpoint enabled again has its whole backlog due', async () => {
+    const deliveries = new DeliveryRepository(db);
+    const hour = 3_600_000;
+    const undelivered = await db.transaction((m) => deliveries.undelivered(asTx(m), scope, 'end_1', new Date(Date.now() - hour), new Date(Date.now() + hour)));
+    expect(undelivered.sort()).toEqual(Array.from({ length: 28 }, (_, i) => `dlv_${2001 + i}`));
+
+    await db.transaction(async (m) => {
+      expect(await deliveries.makeWaitingDue(asTx(m), 'end_1')).toBe(23);
+      const [{ later }] = await m.query(`SELECT count(*)::int AS later FROM deliveries WHERE endpoint_id = 'end_1' AND next_attempt_at > now()`);
+      expect(later).toBe(0);
+    });
+  });
+});
