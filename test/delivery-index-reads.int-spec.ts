@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { asTx, dataSourceOptions, scopeForOperator } from '@app/database';
-import { DeliveryClaimRepository, ENDPOINTS_WAITING } from '../libs/webhooks/src/delivery-claim.repository';
+import { CLAIM_PICK, DeliveryClaimRepository, ENDPOINTS_WAITING } from '../libs/webhooks/src/delivery-claim.repository';
 import { DeliveryRepository } from '../libs/webhooks/src/delivery.repository';
 import { EndpointRepository } from '../libs/webhooks/src/endpoint.repository';
 import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
@@ -13,9 +13,10 @@ function indexesOf(node: any, found: string[] = []): string[] {
   return found;
 }
 
-/** The rows the plan's deliveries scans read (EXPLAIN ANALYZE), over their loops. */
+/** The rows the plan's deliveries scans read (EXPLAIN ANALYZE: kept and filtered out), over their loops. */
 function deliveriesRowsRead(node: any): number {
-  const own = node['Relation Name'] === 'deliveries' ? (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) : 0;
+  const read = (node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0);
+  const own = node['Relation Name'] === 'deliveries' ? read * (node['Actual Loops'] ?? 1) : 0;
   return own + (node.Plans ?? []).map(deliveriesRowsRead).reduce((a: number, b: number) => a + b, 0);
 }
 
@@ -69,6 +70,29 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
     const claims = new DeliveryClaimRepository(db, {} as never);
     expect((await claims.endpointsWaiting(0)).sort()).toEqual(['end_1', 'end_2']);
     expect(await claims.endpointsWaiting(0, 200, ['end_1'])).toEqual(['end_2']);
+  });
+
+  it("the claim's next wake-up reads the endpoint's own waiting deliveries, not every endpoint's later retries", async () => {
+    await client.query('BEGIN');
+    try {
+      // Another endpoint failing: 2,000 retries due before end_1's first (they were read, filtered down to end_1's, by every claim).
+      await client.query(
+        `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_r' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(1, 2000) i;
+         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, status, attempt_count, next_attempt_at)
+         SELECT 'dlv_r' || i, 'msg_r' || i, 'end_2', 'par_1', 'pending', 3, now() + interval '30 minutes' FROM generate_series(1, 2000) i;
+         UPDATE endpoints SET lease_owner = 'wkr_t', lease_until = now() + interval '1 hour';
+         ANALYZE deliveries`,
+      );
+      await client.query(`PREPARE pick AS ${CLAIM_PICK.text}`);
+      const { rows: plans } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE pick('{end_1}', '{0}', '{0}', '{0}', 'wkr_t', 5, '{}')`);
+      expect(deliveriesRowsRead(plans[0]['QUERY PLAN'][0].Plan)).toBeLessThan(50);
+      const { rows } = await client.query(`EXECUTE pick('{end_1}', '{0}', '{0}', '{0}', 'wkr_t', 5, '{}')`);
+      expect(rows.filter((r) => r.delivery_id !== null)).toHaveLength(5);
+      // end_1's own first retry (dlv_2026's, in an hour), not nothing and not another endpoint's.
+      expect(rows[0].next_due).toBeInstanceOf(Date);
+    } finally {
+      await client.query('ROLLBACK');
+    }
   });
 
   it("an endpoint's health counts its backlog (a ping's delivery aside) and its failed deliveries", async () => {

@@ -88,8 +88,10 @@ export const CLAIM_PICK = {
                   e.previous_secret_encrypted, e.previous_secret_expires_at, e.max_in_flight AS endpoint_max_in_flight,
                   e.circuit_state, e.circuit_retry_at, e.rate_limit_per_second::float8 AS rate, e.rate_next_at, ${CLAIM_NOW} AS now,
                   ${claimCapSql('e', 'a', CLAIM_NOW)} AS max_in_flight,
-                  -- Against statement_timestamp(), not the clock: a volatile bound cannot limit an index scan.
-                  (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at > statement_timestamp()) AS next_due
+                  -- Against statement_timestamp(), not the clock: a volatile bound cannot limit an index scan. Waiting
+                  -- (waitingSql), not status = 'pending': that read deliveries_due, every endpoint's later retries
+                  -- filtered down to this one's; this is the first entry of the endpoint's in deliveries_endpoint_waiting.
+                  (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')} AND d.next_attempt_at > statement_timestamp()) AS next_due
            FROM asked a JOIN endpoints e ON e.id = a.id
            WHERE e.lease_owner = $5::text AND e.lease_until > ${CLAIM_NOW} AND e.enabled AND e.deleted_at IS NULL
          ),
