@@ -8,9 +8,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   other readers (an endpoint's health, its disabled notice, the recovery of a time range, an endpoint enabled
  *   again) count or list its pending deliveries, which deliveries_endpoint_waiting holds, and its failed ones, now
  *   in deliveries_endpoint_failed: a delivered or pending version never enters it.
- * - attempts_delivery (delivery_id, attempted_at) had no reader: the API lists attempts by message and by endpoint.
- * The record of 2xx attempts now writes 3 index entries per delivery instead of 5 (attempts_pkey, attempts_endpoint;
- * deliveries_pkey, the (message_id, endpoint_id) key), and a new delivery one fewer.
+ * - attempts_delivery (delivery_id, attempted_at) had no reader, while the readers by message (the API's attempt log
+ *   of a message, retention's delete of a settled message's attempts) scanned the whole table: attempts_message
+ *   (message_id, attempted_at) takes its place, one index entry per attempt as before.
+ * The record of a 2xx attempt now writes 5 index entries instead of 6 (attempts_pkey, attempts_endpoint,
+ * attempts_message; deliveries_pkey, the (message_id, endpoint_id) key), and a new delivery one fewer.
  */
 export class RecordIndexWrites1763801400000 implements MigrationInterface {
   name = 'RecordIndexWrites1763801400000';
@@ -18,11 +20,13 @@ export class RecordIndexWrites1763801400000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE INDEX deliveries_endpoint_failed ON deliveries (endpoint_id) WHERE status = 'failed'`);
     await q.query(`DROP INDEX deliveries_endpoint_status`);
+    await q.query(`CREATE INDEX attempts_message ON attempts (message_id, attempted_at)`);
     await q.query(`DROP INDEX attempts_delivery`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`CREATE INDEX attempts_delivery ON attempts (delivery_id, attempted_at)`);
+    await q.query(`DROP INDEX attempts_message`);
     await q.query(`CREATE INDEX deliveries_endpoint_status ON deliveries (endpoint_id, status)`);
     await q.query(`DROP INDEX deliveries_endpoint_failed`);
   }

@@ -4,6 +4,7 @@ import { asTx, dataSourceOptions, scopeForOperator } from '@app/database';
 import { CLAIM_PICK, DeliveryClaimRepository, ENDPOINTS_WAITING } from '../libs/webhooks/src/delivery-claim.repository';
 import { DeliveryRepository } from '../libs/webhooks/src/delivery.repository';
 import { EndpointRepository } from '../libs/webhooks/src/endpoint.repository';
+import { MessageRepository } from '../libs/webhooks/src/message.repository';
 import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
 
 /** Every index a plan (EXPLAIN FORMAT JSON) reads. */
@@ -46,7 +47,10 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
               CASE WHEN i <= 2005 OR i > 2029 AND i <= 3029 THEN NULL WHEN i <= 2025 OR i > 3029 THEN now() - interval '1 minute'
                    WHEN i <= 2028 THEN now() + interval '1 hour' END
        FROM generate_series(1, 3039) i ORDER BY i;
-       ANALYZE deliveries; ANALYZE endpoints; ANALYZE messages`,
+       INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, attempted_at, status_code, duration_ms)
+       SELECT 'att_' || i || '_' || n, 'dlv_' || lpad(i::text, 4, '0'), 'msg_' || i, 'end_1', now() - (n || ' minutes')::interval, 500, 3
+       FROM generate_series(1, 3039) i, generate_series(1, 2) n;
+       ANALYZE deliveries; ANALYZE endpoints; ANALYZE messages; ANALYZE attempts`,
     );
     client = new Client({ connectionString: scratch.url });
     await client.connect();
@@ -111,5 +115,15 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
       const [{ later }] = await m.query(`SELECT count(*)::int AS later FROM deliveries WHERE endpoint_id = 'end_1' AND next_attempt_at > now()`);
       expect(later).toBe(0);
     });
+  });
+
+  it("a message's attempt log (the API's) and retention's delete read attempts by attempts_message, not the whole table", async () => {
+    const byMessage = await client.query(`EXPLAIN (FORMAT JSON) SELECT * FROM attempts WHERE message_id = 'msg_7' ORDER BY attempted_at`);
+    expect(indexesOf(byMessage.rows[0]['QUERY PLAN'][0].Plan)).toContain('attempts_message');
+    const retention = await client.query(`EXPLAIN (FORMAT JSON) DELETE FROM attempts WHERE message_id = ANY('{msg_7,msg_8}')`);
+    expect(indexesOf(retention.rows[0]['QUERY PLAN'][0].Plan)).toContain('attempts_message');
+
+    const attempts = await new MessageRepository(db).attemptsOfMessage(scope, 'msg_7');
+    expect(attempts.map((a) => a.id)).toEqual(['att_7_2', 'att_7_1']);
   });
 });
