@@ -340,10 +340,13 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    */
   private pumpWaiting(): void {
     if (this.stopping || this.polling) return;
+    // At the cap, whatever it found could only wait for a slot here (starved): each send that ends hands one out.
+    if (this.inFlight >= this.config.webhookMaxInFlightPerWorker) return;
     this.polling = true;
     const busySince = Date.now() - WAITING_GRACE_MS;
     this.deliveries
-      .endpointsWaiting(WAITING_GRACE_MS)
+      // Told which ones, so PostgreSQL does not walk their due deliveries only for the answer to be dropped here.
+      .endpointsWaiting(WAITING_GRACE_MS, this.sent.activeSince(busySince))
       .then((ids) => ids.filter((id) => (this.sent.lastEventAt(id) ?? 0) < busySince).forEach((id) => this.pumpQuietly(id)))
       .catch((err) => this.logger.warn(`Could not look for waiting deliveries: ${(err as Error).message}`))
       .finally(() => (this.polling = false));

@@ -49,9 +49,9 @@ export class DeliveryService {
     return this.claims.endpointsWithLapsedLeases();
   }
 
-  /** Endpoints free or held here with a delivery due for more than `graceMs` (see DeliveryDispatcher's poll). */
-  endpointsWaiting(graceMs: number): Promise<string[]> {
-    return this.claims.endpointsWaiting(graceMs);
+  /** Endpoints free or held here, other than `busyHere`, with a delivery due for more than `graceMs` (see DeliveryDispatcher's poll). */
+  endpointsWaiting(graceMs: number, busyHere: string[]): Promise<string[]> {
+    return this.claims.endpointsWaiting(graceMs, undefined, busyHere);
   }
 
   /**

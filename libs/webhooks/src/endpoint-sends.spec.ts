@@ -36,4 +36,23 @@ describe('EndpointSends (what a worker sent and has not recorded)', () => {
     // Ended but not recorded: still owed.
     expect(sent.owed()).toEqual(new Map([['ep_a', 2]]));
   });
+
+  it('names the endpoints with a send that started or ended lately, for the short poll to leave out', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const sent = new EndpointSends();
+      sent.started('ep_a', 'dlv_1');
+      sent.started('ep_b', 'dlv_2');
+      jest.setSystemTime(1_000_150);
+      sent.started('ep_b', 'dlv_3');
+      expect(sent.activeSince(1_000_050)).toEqual(['ep_b']);
+      // Ended for good: no longer sending there, so the poll may look at it again.
+      sent.ended('ep_b');
+      sent.ended('ep_b');
+      expect(sent.activeSince(1_000_050)).toEqual([]);
+      expect(sent.activeSince(0)).toEqual(['ep_a']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -72,6 +72,13 @@ export class EndpointSends {
     return this.lastEvent.get(endpointId);
   }
 
+  /** Endpoints with sends open here where one started or ended at `since` or later. */
+  activeSince(since: number): string[] {
+    const active: string[] = [];
+    for (const [endpointId, at] of this.lastEvent) if (at >= since) active.push(endpointId);
+    return active;
+  }
+
   /** Per endpoint this process owes an outcome to, how many unrecorded sends (0 for one with sends open only). */
   owed(): Map<string, number> {
     const owed = new Map<string, number>();
