@@ -168,7 +168,10 @@ async function main(): Promise<void> {
     const deadline = Date.now() + 300_000;
     while (delivered < MESSAGES && Date.now() < deadline) {
       await sleep(100);
-      delivered = (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'delivered'`))[0].n;
+      // Progress from the receiver while requests arrive, PostgreSQL's count only once all have: counting delivered
+      // rows every 100 ms cost the database ~2.5 ms a time, CPU taken from the engine and not from the bare sender.
+      const received = receiver.received.length;
+      delivered = received < MESSAGES ? received : (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'delivered'`))[0].n;
       const cpu = await cpuSplitOf(stop.pid);
       if (cpu && delivered > 0) {
         if (!cpuFrom) await pgCpu.mark();
