@@ -75,6 +75,8 @@ export class AttemptBatches {
           this.logger.error(`Could not record ${batch.length} attempt(s): ${(err as Error).message}`);
           return null;
         }
+        // Said each time: while a batch waits to be recorded again its deliveries hold their endpoints' slots.
+        this.logger.warn(`Could not record ${batch.length} attempt(s), try ${attempt} of ${RETRIES}: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
