@@ -98,14 +98,9 @@ export class AttemptRecordRepository {
    * @crossTenant the same group commit as `record`, by the ids of deliveries and endpoints this worker claimed.
    */
   private async recordDelivered(batch: CompletedAttempt[]): Promise<RecordFollowUps> {
-    const lastSuccess = new Map<string, Date>();
-    for (const c of batch) {
-      const seen = lastSuccess.get(c.endpoint.id);
-      if (!seen || seen < c.finishedAt) lastSuccess.set(c.endpoint.id, c.finishedAt);
-    }
-    const { rows: applied } = await queryNamedOnPool<AppliedRow>(this.db, RECORD_DELIVERED, [batchJson(batch, nextStates(batch)), [...lastSuccess.keys()], [...lastSuccess.values()]]);
+    const { rows: applied } = await queryNamedOnPool<AppliedRow>(this.db, RECORD_DELIVERED, [batchJson(batch, nextStates(batch))]);
     observe(batch, applied);
-    return { pump: new Set(lastSuccess.keys()), wakes: [], disabled: [] };
+    return { pump: new Set(batch.map((c) => c.endpoint.id)), wakes: [], disabled: [] };
   }
 
   /**
@@ -260,8 +255,8 @@ const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, message_id, endp
 const UPDATE_DELIVERIES = recordDeliveriesSql('batch');
 
 /**
- * The all-2xx record (see recordDelivered): $1 the batch (batchJson), then $2 the endpoints' ids and $3 their last
- * success. Named (PostgreSQL parses it once per pool connection: as unnamed text it cost ~0.44 ms of PostgreSQL CPU per
+ * The all-2xx record (see recordDelivered): $1 the batch (batchJson); each endpoint's last success is its latest
+ * finished attempt there. Named (PostgreSQL parses it once per pool connection: as unnamed text it cost ~0.44 ms of PostgreSQL CPU per
  * statement besides its rows, ~0.23 ms named), its generic plan still reaches the deliveries by deliveries_pkey (`d.id = ANY(...)`, checked with
  * plan_cache_mode = force_generic_plan on 40,000 pending deliveries).
  */
@@ -272,7 +267,7 @@ export const RECORD_DELIVERED = {
        stale AS (
          -- Locked in id order, as updateHealth does, so two batches touching the same endpoints cannot deadlock.
          SELECT e.id, v.last_success FROM endpoints e
-         JOIN unnest($2::text[], $3::timestamptz[]) AS v(id, last_success) ON v.id = e.id
+         JOIN (SELECT endpoint_id AS id, max(finished_at) AS last_success FROM batch GROUP BY endpoint_id) v ON v.id = e.id
          WHERE e.consecutive_failures <> 0 OR e.circuit_state <> 'closed' OR e.last_success_at IS NULL
            OR e.last_success_at < v.last_success - interval '1 second'
          ORDER BY e.id FOR NO KEY UPDATE OF e

@@ -84,7 +84,7 @@ const ENDPOINT_COLUMNS = [
  * The claim's pick, for the endpoints asked ($1, with per endpoint $2 held, $3 answered, $4 queued here) that
  * `owner` ($5) holds the lease of: their settings and up to planClaim's limit of due deliveries each (planClaim's
  * rule in SQL: plainLimitsSql over limits with the circuit, rate and pick-ahead caps folded in, within $6 room),
- * except the held ones ($7). A named statement, planned once per connection: sent as text with its arrays written
+ * except the held ones ($7, their ids joined by commas: see heldIds). A named statement, planned once per connection: sent as text with its arrays written
  * in, PostgreSQL planned it at every claim (~1.5 ms of its CPU, more than the pick itself), and a busy endpoint is
  * claimed for after every few answers.
  */
@@ -111,7 +111,7 @@ export const CLAIM_PICK = {
                 m.partner_id AS message_partner_id, m.environment AS message_environment
          FROM planned p
          LEFT JOIN LATERAL (SELECT due.*, row_number() OVER (ORDER BY due.next_attempt_at, due.seq) AS n
-                            FROM (${dueDeliveriesSql('p.id', CLAIM_NOW, 'p.lim', '$7::text[]')}) due) x ON true
+                            FROM (${dueDeliveriesSql('p.id', CLAIM_NOW, 'p.lim', `string_to_array($7::text, ',')`)}) due) x ON true
          LEFT JOIN messages m ON m.id = x.message_id
          ORDER BY p.ord, x.n`,
 };
@@ -174,7 +174,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
           asked.map((a) => a.queued),
           this.owner,
           room,
-          asked.flatMap((a) => a.held),
+          heldIds(asked),
         ],
       });
       const { claims, healthChanges } = claimsOf(picked.rows, room);
@@ -282,6 +282,15 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     const { rows } = await queryNamedOnPool<{ id: string }>(this.db, ENDPOINTS_WAITING, [graceMs, limit, this.owner, skip]);
     return rows.map((r) => r.id);
   }
+}
+
+/**
+ * The claim's held deliveries as one text, their ids joined by commas (newId's alphabet has neither comma nor quote):
+ * as a text[] pg quoted and escaped each id (two regular expressions apiece), and a claim carries every delivery
+ * its endpoints have in flight or picked ahead, up to a few hundred.
+ */
+function heldIds(asked: ClaimRequest[]): string {
+  return asked.map((a) => a.held.join(',')).filter((ids) => ids !== '').join(',');
 }
 
 /**
