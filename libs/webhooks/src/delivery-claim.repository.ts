@@ -84,9 +84,9 @@ const ENDPOINT_COLUMNS = [
  * The claim's pick, for the endpoints asked ($1, with per endpoint $2 held, $3 answered, $4 queued here) that
  * `owner` ($5) holds the lease of: their settings and up to planClaim's limit of due deliveries each (planClaim's
  * rule in SQL: plainLimitsSql over limits with the circuit, rate and pick-ahead caps folded in, within $6 room),
- * except the held ones ($7, their ids joined by commas: see heldIds). A named statement, planned once per connection: sent as text with its arrays written
- * in, PostgreSQL planned it at every claim (~1.5 ms of its CPU, more than the pick itself), and a busy endpoint is
- * claimed for after every few answers.
+ * except the held ones ($7, their ids joined by commas: see heldIds). A named statement, planned once per
+ * connection: sent as text with its arrays written in, PostgreSQL planned it at every claim (~1.5 ms of its CPU, more
+ * than the pick itself), and a busy endpoint is claimed for after every few answers.
  */
 export const CLAIM_PICK = {
   name: 'delivery_claim_pick',
