@@ -49,7 +49,7 @@ describe('delivery claim: the pick as a generic plan', () => {
   it('walks deliveries_endpoint_waiting, reads about what it takes, and takes what planClaim would', async () => {
     // end_1: 4 sent (1 answered) and 3 picked ahead, held; end_2: nothing held. Room 500.
     const held = ['dlv_0002', 'dlv_0004', 'dlv_0006', 'dlv_0008', 'dlv_0010', 'dlv_0012', 'dlv_0014'];
-    const args = `'{end_1,end_2}', '{7,0}', '{1,0}', '{3,0}', 'wkr_t', 500, '{${held.join(',')}}'`;
+    const args = `'{end_1,end_2}', '{7,0}', '{1,0}', '{3,0}', 'wkr_t', 500, '${held.join(',')}'`;
     const { rows: plans } = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE pick(${args})`);
     const plan = plans[0]['QUERY PLAN'][0].Plan;
     expect(indexesOf(plan)).toContain('deliveries_endpoint_waiting');
@@ -66,7 +66,7 @@ describe('delivery claim: the pick as a generic plan', () => {
   });
 
   it('picks nothing for an endpoint this worker does not hold', async () => {
-    const { rows } = await db.query(`EXECUTE pick('{end_1}', '{0}', '{0}', '{0}', 'wkr_other', 500, '{}')`);
+    const { rows } = await db.query(`EXECUTE pick('{end_1}', '{0}', '{0}', '{0}', 'wkr_other', 500, '')`);
     expect(rows).toHaveLength(0);
   });
 });

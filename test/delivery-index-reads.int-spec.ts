@@ -88,9 +88,9 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
          ANALYZE deliveries`,
       );
       await client.query(`PREPARE pick AS ${CLAIM_PICK.text}`);
-      const { rows: plans } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE pick('{end_1}', '{0}', '{0}', '{0}', 'wkr_t', 5, '{}')`);
+      const { rows: plans } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE pick('{end_1}', '{0}', '{0}', '{0}', 'wkr_t', 5, '')`);
       expect(deliveriesRowsRead(plans[0]['QUERY PLAN'][0].Plan)).toBeLessThan(50);
-      const { rows } = await client.query(`EXECUTE pick('{end_1}', '{0}', '{0}', '{0}', 'wkr_t', 5, '{}')`);
+      const { rows } = await client.query(`EXECUTE pick('{end_1}', '{0}', '{0}', '{0}', 'wkr_t', 5, '')`);
       expect(rows.filter((r) => r.delivery_id !== null)).toHaveLength(5);
       // end_1's own first retry (dlv_2026's, in an hour), not nothing and not another endpoint's.
       expect(rows[0].next_due).toBeInstanceOf(Date);

@@ -71,12 +71,22 @@ export interface ClaimRequest {
 const CLAIM_NOW = '(SELECT now FROM clock)';
 
 /**
+ * What claimsOf reads of an endpoint, on the first of its rows only (NULL on the others, one row per delivery):
+ * repeated, they were most of the pick's bytes, and pg parsed each again per delivery (five timestamps by
+ * postgres-date), ~2-3 µs of the worker's CPU per delivery.
+ */
+const ENDPOINT_COLUMNS = [
+  'in_flight', 'answered_here', 'queued_here', 'partner_id', 'environment', 'url', 'secret_encrypted', 'previous_secret_encrypted',
+  'previous_secret_expires_at', 'endpoint_max_in_flight', 'circuit_state', 'circuit_retry_at', 'rate', 'rate_next_at', 'now', 'next_due',
+];
+
+/**
  * The claim's pick, for the endpoints asked ($1, with per endpoint $2 held, $3 answered, $4 queued here) that
  * `owner` ($5) holds the lease of: their settings and up to planClaim's limit of due deliveries each (planClaim's
  * rule in SQL: plainLimitsSql over limits with the circuit, rate and pick-ahead caps folded in, within $6 room),
- * except the held ones ($7). A named statement, planned once per connection: sent as text with its arrays written
- * in, PostgreSQL planned it at every claim (~1.5 ms of its CPU, more than the pick itself), and a busy endpoint is
- * claimed for after every few answers.
+ * except the held ones ($7, their ids joined by commas: see heldIds). A named statement, planned once per
+ * connection: sent as text with its arrays written in, PostgreSQL planned it at every claim (~1.5 ms of its CPU, more
+ * than the pick itself), and a busy endpoint is claimed for after every few answers.
  */
 export const CLAIM_PICK = {
   name: 'delivery_claim_pick',
@@ -96,12 +106,14 @@ export const CLAIM_PICK = {
            WHERE e.lease_owner = $5::text AND e.lease_until > ${CLAIM_NOW} AND e.enabled AND e.deleted_at IS NULL
          ),
          planned AS (${plainLimitsSql('leased', '$6')})
-         SELECT p.*, x.id AS delivery_id, x.message_id, x.attempt_count, m.body, m.type, m.order_id,
+         SELECT p.id, ${ENDPOINT_COLUMNS.map((c) => `CASE WHEN x.n > 1 THEN NULL ELSE p.${c} END AS ${c}`).join(', ')},
+                x.id AS delivery_id, x.message_id, x.attempt_count, m.body, m.type, m.order_id,
                 m.partner_id AS message_partner_id, m.environment AS message_environment
          FROM planned p
-         LEFT JOIN LATERAL (${dueDeliveriesSql('p.id', CLAIM_NOW, 'p.lim', '$7::text[]')}) x ON true
+         LEFT JOIN LATERAL (SELECT due.*, row_number() OVER (ORDER BY due.next_attempt_at, due.seq) AS n
+                            FROM (${dueDeliveriesSql('p.id', CLAIM_NOW, 'p.lim', `string_to_array($7::text, ',')`)}) due) x ON true
          LEFT JOIN messages m ON m.id = x.message_id
-         ORDER BY p.ord, x.next_attempt_at, x.seq`,
+         ORDER BY p.ord, x.n`,
 };
 
 /**
@@ -162,7 +174,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
           asked.map((a) => a.queued),
           this.owner,
           room,
-          asked.flatMap((a) => a.held),
+          heldIds(asked),
         ],
       });
       const { claims, healthChanges } = claimsOf(picked.rows, room);
@@ -273,6 +285,15 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
 }
 
 /**
+ * The claim's held deliveries as one text, their ids joined by commas (newId's alphabet has neither comma nor quote):
+ * as a text[] pg quoted and escaped each id (two regular expressions apiece), and a claim carries every delivery
+ * its endpoints have in flight or picked ahead, up to a few hundred.
+ */
+function heldIds(asked: ClaimRequest[]): string {
+  return asked.map((a) => a.held.join(',')).filter((ids) => ids !== '').join(',');
+}
+
+/**
  * The waiting-endpoint poll: $1 grace (ms), $2 limit, $3 this worker, $4 endpoints to skip. One walk per enabled
  * endpoint of its due deliveries in deliveries_endpoint_waiting (see waitingSql), stopping at the first one not held
  * back: LATERAL with LIMIT 1, since as an EXISTS PostgreSQL joined the endpoints to a walk of every due delivery,
@@ -296,7 +317,10 @@ export const ENDPOINTS_WAITING = {
        LIMIT $2::int`,
 };
 
-/** The claim's rows (one per held endpoint with no delivery, or one per delivery picked) as claims, planClaim deciding. */
+/**
+ * The claim's rows (one per held endpoint with no delivery, or one per delivery picked; the endpoint's settings on
+ * its first row only, see ENDPOINT_COLUMNS) as claims, planClaim deciding.
+ */
 function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[]; healthChanges: { id: string; probe: boolean; rateAt: Date | null }[] } {
   const byEndpoint = new Map<string, Record<string, any>[]>();
   for (const r of rows) {

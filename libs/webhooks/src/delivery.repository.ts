@@ -84,18 +84,20 @@ export function dueDeliveriesSql(endpointId: string, at: string, limit: string, 
 
 /**
  * For AttemptRecordRepository's record statement: each delivery of the batch moves to its next state. A result
- * whose delivery moved on meanwhile (attempt_count differs) changes nothing. Its parameters are the record's
- * ($2 ids, $5 attempted_at, $9 error, $10-$14: see recordParams there); returns id, status, created_at.
+ * whose delivery moved on meanwhile (attempt_count differs) changes nothing. `rows` is the statement's relation of
+ * the batch (columns delivery_id, attempt_count: the count the attempt was made at, status, next_at, attempted_at,
+ * finished_at, error, reason); returns id, status, and for a delivered one its latency (seconds since the
+ * delivery was created, float8), so the worker parses no timestamp per row.
  */
-export const RECORD_DELIVERIES_SQL = `UPDATE deliveries d SET
-    attempt_count = v.prev + 1, status = v.status, next_attempt_at = v.next_at, last_attempt_at = v.attempted_at,
+export const recordDeliveriesSql = (rows: string) => `UPDATE deliveries d SET
+    attempt_count = v.attempt_count + 1, status = v.status, next_attempt_at = v.next_at, last_attempt_at = v.attempted_at,
     delivered_at = CASE WHEN v.status = 'delivered' THEN v.finished_at END,
     last_error = v.error, failed_reason = v.reason
-  FROM unnest($2::text[], $10::int[], $11::text[], $12::timestamptz[], $5::timestamptz[], $13::timestamptz[], $9::text[], $14::text[])
-    AS v(id, prev, status, next_at, attempted_at, finished_at, error, reason)
-  -- d.id = ANY($2) too: joined to the arrays alone, the planner hashed them against a scan of every delivery.
-  WHERE d.id = ANY($2::text[]) AND d.id = v.id AND d.status = 'pending' AND d.attempt_count = v.prev
-  RETURNING d.id, d.status, d.created_at`;
+  FROM ${rows} v
+  -- d.id = ANY(...) too: joined to the batch alone, the planner hashed it against a scan of every delivery.
+  WHERE d.id = ANY(ARRAY(SELECT delivery_id FROM ${rows})) AND d.id = v.delivery_id AND d.status = 'pending' AND d.attempt_count = v.attempt_count
+  RETURNING d.id, d.status,
+    CASE WHEN d.status = 'delivered' THEN extract(epoch FROM clock_timestamp() - d.created_at)::float8 END AS latency_s`;
 
 /**
  * Deliveries made pending again (resend, recover), the one-shot ping's, and the exhausted announcement's, outside
