@@ -111,6 +111,15 @@ describe('delivery engine: what the partner answers', () => {
     expect((await harness.deliveryOf(message.messageId)).failed_reason).toBe('aborted');
   });
 
+  it('records an answer whose body holds a NUL byte (PostgreSQL text cannot): delivered once, the NUL shown as U+FFFD', async () => {
+    receiver.respondWith({ status: 200, body: 'accepted\u0000ref=42' });
+    const { message } = await oneMessage();
+    await waitFor('delivered', async () => (await harness.deliveryOf(message.messageId)).status === 'delivered');
+    const [attempt] = await stack.sql<{ response_body: string }>(`SELECT response_body FROM attempts WHERE message_id = $1`, [message.messageId]);
+    expect(attempt.response_body).toBe('accepted\uFFFDref=42');
+    expect(receiver.received.filter((r) => r.headers['webhook-id'] === message.messageId)).toHaveLength(1);
+  });
+
   it('refuses a message over 256 KB when it is created, with a clear error', async () => {
     const partner = await harness.partner();
     await harness.endpoint(partner.token, url);

@@ -116,6 +116,16 @@ function failed(durationMs: number, error: string): SendResult {
   return { statusCode: null, durationMs, responseBody: null, retryAfterMs: null, abort: false, error };
 }
 
+/**
+ * The answer's first RESPONSE_EXCERPT_BYTES as text for the partner's delivery log. A NUL becomes U+FFFD: PostgreSQL's
+ * text cannot hold one, and a partner answering with one made its attempt unrecordable, so the delivery was sent
+ * again and again with the same webhook-id.
+ */
+function excerptOf(bytes: Buffer): string {
+  const text = bytes.subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 const RETRY_AFTER = 'retry-after';
 const WEBHOOK_DELIVERY = 'webhook-delivery';
 
@@ -184,7 +194,7 @@ class AttemptHandler {
     this.done({
       statusCode: this.statusCode,
       durationMs: Math.round(performance.now() - this.started),
-      responseBody: bytes ? bytes.subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8') : '',
+      responseBody: bytes ? excerptOf(bytes) : '',
       retryAfterMs: parseRetryAfter(rawHeader(this.headers, RETRY_AFTER)),
       abort: (rawHeader(this.headers, WEBHOOK_DELIVERY) ?? '').trim().toLowerCase() === 'abort',
       error: null,

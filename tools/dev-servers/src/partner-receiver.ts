@@ -10,7 +10,7 @@ export interface ReceivedWebhook {
 }
 
 /** How to answer one request: a status with optional headers, or never (the request hangs until the sender gives up). */
-export type ReceiverReply = number | { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
+export type ReceiverReply = number | { status: number; headers?: Record<string, string>; delayMs?: number; body?: string } | 'hang';
 
 /**
  * A partner's webhook endpoint over real HTTP. It answers each request with
@@ -42,10 +42,10 @@ export class PartnerReceiver {
         this.received.push(received);
         const reply = this.script.shift() ?? this.handler?.(received) ?? 200;
         if (reply === 'hang') return;
-        const { status, headers, delayMs } = typeof reply === 'number' ? { status: reply, headers: {}, delayMs: 0 } : reply;
+        const { status, headers, delayMs, body } = typeof reply === 'number' ? { status: reply, headers: {}, delayMs: 0, body: undefined } : reply;
         const answer = () => {
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
-          res.end(JSON.stringify({ ok: status < 300 }));
+          res.end(body ?? JSON.stringify({ ok: status < 300 }));
         };
         if (delayMs) setTimeout(answer, delayMs);
         else answer();
