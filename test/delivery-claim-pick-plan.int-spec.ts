@@ -1,19 +1,7 @@
 import { Client } from 'pg';
 import { CLAIM_PICK } from '../libs/webhooks/src/delivery-claim.repository';
 import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
-
-/** Every index a plan (EXPLAIN FORMAT JSON) reads. */
-function indexesOf(node: any, found: string[] = []): string[] {
-  if (node['Index Name']) found.push(node['Index Name']);
-  for (const child of node.Plans ?? []) indexesOf(child, found);
-  return found;
-}
-
-/** The largest number of rows any deliveries scan of the plan read (EXPLAIN ANALYZE), over its loops. */
-function deliveriesRowsRead(node: any): number {
-  const own = node['Relation Name'] === 'deliveries' ? (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) : 0;
-  return Math.max(own, ...(node.Plans ?? []).map(deliveriesRowsRead));
-}
+import { indexesOf, largestDeliveriesScan } from './support/query-plans';
 
 /**
  * The claim's pick is a named statement, so after five runs a connection keeps PostgreSQL's generic plan, chosen
@@ -53,7 +41,7 @@ describe('delivery claim: the pick as a generic plan', () => {
     const { rows: plans } = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE pick(${args})`);
     const plan = plans[0]['QUERY PLAN'][0].Plan;
     expect(indexesOf(plan)).toContain('deliveries_endpoint_waiting');
-    expect(deliveriesRowsRead(plan)).toBeLessThan(100);
+    expect(largestDeliveriesScan(plan)).toBeLessThan(100);
 
     const { rows } = await db.query(`EXECUTE pick(${args})`);
     const taken = (endpoint: string) => rows.filter((r) => r.id === endpoint && r.delivery_id !== null).map((r) => r.delivery_id as string);

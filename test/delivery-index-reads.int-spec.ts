@@ -6,13 +6,7 @@ import { DeliveryRepository } from '../libs/webhooks/src/delivery.repository';
 import { EndpointRepository } from '../libs/webhooks/src/endpoint.repository';
 import { MessageRepository } from '../libs/webhooks/src/message.repository';
 import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
-
-/** Every index a plan (EXPLAIN FORMAT JSON) reads. */
-function indexesOf(node: any, found: string[] = []): string[] {
-  if (node['Index Name']) found.push(node['Index Name']);
-  for (const child of node.Plans ?? []) indexesOf(child, found);
-  return found;
-}
+import { indexesOf } from './support/query-plans';
 
 /** The rows the plan's deliveries scans read (EXPLAIN ANALYZE: kept and filtered out), over their loops. */
 function deliveriesRowsRead(node: any): number {

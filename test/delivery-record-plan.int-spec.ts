@@ -1,19 +1,7 @@
 import { Client } from 'pg';
 import { RECORD_DELIVERED } from '../libs/webhooks/src/attempt-record.repository';
 import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
-
-/** Every index a plan (EXPLAIN FORMAT JSON) reads. */
-function indexesOf(node: any, found: string[] = []): string[] {
-  if (node['Index Name']) found.push(node['Index Name']);
-  for (const child of node.Plans ?? []) indexesOf(child, found);
-  return found;
-}
-
-/** The largest number of rows any deliveries scan of the plan read (EXPLAIN ANALYZE), over its loops. */
-function deliveriesRowsRead(node: any): number {
-  const own = node['Relation Name'] === 'deliveries' ? (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) : 0;
-  return Math.max(own, ...(node.Plans ?? []).map(deliveriesRowsRead));
-}
+import { indexesOf, largestDeliveriesScan } from './support/query-plans';
 
 /**
  * The all-2xx record is a named statement whose batch is one JSON parameter: as a generic plan (no row count known
@@ -74,7 +62,7 @@ describe('delivery record: the all-2xx record as a generic plan', () => {
     const { rows: plans } = await execute('EXPLAIN (ANALYZE, FORMAT JSON) ', batchOf(ids, at));
     const plan = plans[0]['QUERY PLAN'][0].Plan;
     expect(indexesOf(plan)).toContain('deliveries_pkey');
-    expect(deliveriesRowsRead(plan)).toBeLessThan(10);
+    expect(largestDeliveriesScan(plan)).toBeLessThan(10);
     // EXPLAIN ANALYZE ran it: the attempts and the deliveries' next state are written.
     const { rows: attempts } = await db.query(
       `SELECT delivery_id, attempted_at, response_body, error FROM attempts ORDER BY delivery_id`,

@@ -4,13 +4,7 @@ import { asTx, dataSourceOptions, newId, Order, Partner, scopeForOperator } from
 import { DocumentIssueRepository, InvoiceService } from '@app/invoicing';
 import { ISSUE_INVOICES } from '../libs/invoicing/src/document-issue.repository';
 import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
-
-/** Every index a plan (EXPLAIN FORMAT JSON) reads. */
-function indexesOf(node: any, found: string[] = []): string[] {
-  if (node['Index Name']) found.push(node['Index Name']);
-  for (const child of node.Plans ?? []) indexesOf(child, found);
-  return found;
-}
+import { indexesOf } from './support/query-plans';
 
 /**
  * The batch's invoice statement runs under the partner's number lock, as a named statement, so with the generic
