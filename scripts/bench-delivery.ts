@@ -35,11 +35,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { Agent, request } from 'undici';
 import { newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
-import { EndpointService, generateSigningSecret, OutboxService, webhookHeaders } from '@app/webhooks';
-import { benchOrder, producerContext, ProducerOrder, ProducerReport, ProducerWarmedUp, publish } from './bench-delivery-producer';
+import { EndpointService, OutboxService } from '@app/webhooks';
+import { BARE_IN_FLIGHT, bareSender } from './bench-bare-sender';
+import { producerContext, ProducerOrder, ProducerReport, ProducerWarmedUp, publish } from './bench-delivery-producer';
 import { clearQueueKeys, cpuSecondsOf, cpuSplitOf, freshBenchDatabase, pgBackendCpu } from './bench-support';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
@@ -57,7 +57,6 @@ const PARTS = (process.env.BENCH_PARTS ?? 'throughput,delay').split(',');
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `benchdlv${randomBytes(3).toString('hex')}`;
-const BARE_IN_FLIGHT = 64;
 /** Producer processes for the delay part (the machine has 2 cores; the worker and PostgreSQL need theirs too). */
 const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 2);
 /** Messages per outbox transaction at most in the delay part: the apply stage commits up to 20 Stripe events' messages in one. */
@@ -374,41 +373,8 @@ function sampleActivity(db: DataSource) {
   };
 }
 
-/** Runs the bare sender in a process of its own, as the worker is, and returns its requests/s. */
-function bareSender(urls: string[], count: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['bare-sender'], { env: { ...process.env, BARE_URLS: urls.join(' '), BARE_COUNT: String(count) } });
-    child.once('message', (m) => resolve(Number(m)));
-    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`bare sender exited with ${code}`))));
-  });
-}
-
-/** The wire's ceiling: signed bodies POSTed round-robin over the endpoints' URLs, keep-alive, a fixed number in flight. */
-async function runBareSender(): Promise<void> {
-  const urls = process.env.BARE_URLS!.split(' ');
-  const count = Number(process.env.BARE_COUNT);
-  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
-  const secret = generateSigningSecret();
-  const body = JSON.stringify({ type: 'order.expired', timestamp: new Date().toISOString(), data: benchOrder('ord_bare') });
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: BARE_IN_FLIGHT }, async () => {
-      while (next < count) {
-        const i = next++;
-        const id = `msg_bare${i}`;
-        const res = await request(urls[i % urls.length], { method: 'POST', headers: webhookHeaders([secret], id, Math.floor(Date.now() / 1000), body), body, dispatcher: agent });
-        await res.body.text();
-      }
-    }),
-  );
-  const perSecond = count / ((performance.now() - started) / 1000);
-  await agent.close();
-  process.send!(perSecond, () => process.exit(0));
-}
-
-(process.argv[2] === 'bare-sender' ? runBareSender() : main()).then(
-  () => process.argv[2] === 'bare-sender' || process.exit(0),
+main().then(
+  () => process.exit(0),
   (err) => {
     console.error(err);
     process.exit(1);
