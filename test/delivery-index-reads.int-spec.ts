@@ -67,7 +67,7 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
 
     const claims = new DeliveryClaimRepository(db, {} as never);
     expect((await claims.endpointsWaiting(0)).sort()).toEqual(['end_1', 'end_2']);
-    expect(await claims.endpointsWaiting(0, 200, ['end_1'])).toEqual(['end_2']);
+    expect(await claims.endpointsWaiting(0, ['end_1'])).toEqual(['end_2']);
   });
 
   it("the claim's next wake-up reads the endpoint's own waiting deliveries, not every endpoint's later retries", async () => {

@@ -278,7 +278,7 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
    * ENDPOINTS_WAITING).
    * @crossTenant only endpoint ids leave it, to be claimed for.
    */
-  async endpointsWaiting(graceMs: number, limit = 200, skip: readonly string[] = []): Promise<string[]> {
+  async endpointsWaiting(graceMs: number, skip: readonly string[] = [], limit = 200): Promise<string[]> {
     const { rows } = await queryNamedOnPool<{ id: string }>(this.db, ENDPOINTS_WAITING, [graceMs, limit, this.owner, skip]);
     return rows.map((r) => r.id);
   }

@@ -51,7 +51,7 @@ export class DeliveryService {
 
   /** Endpoints free or held here, other than `busyHere`, with a delivery due for more than `graceMs` (see DeliveryDispatcher's poll). */
   endpointsWaiting(graceMs: number, busyHere: string[]): Promise<string[]> {
-    return this.claims.endpointsWaiting(graceMs, undefined, busyHere);
+    return this.claims.endpointsWaiting(graceMs, busyHere);
   }
 
   /**
