@@ -50,6 +50,11 @@ export interface Claim {
    * drops what it picked ahead before: those were picked while the endpoint looked healthy.
    */
   mayPickAhead: boolean;
+  /**
+   * Nothing taken because the room asked for ran out on the endpoints before this one: it could have taken some.
+   * Its worker asks again when it has room (DeliveryDispatcher), rather than leaving it to the short poll.
+   */
+  roomRanOut: boolean;
 }
 
 /** An endpoint to claim for, with what this worker has sent it and not recorded yet (see planClaim). */
@@ -347,11 +352,12 @@ function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[];
     const plan = planClaim(state, left, ep.now);
     const mayPickAhead = state.circuitState === 'closed' && state.rateLimitPerSecond === null;
     if (plan.kind === 'wait') {
-      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: plan.until, maxInFlight: 0, mayPickAhead });
+      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: plan.until, maxInFlight: 0, mayPickAhead, roomRanOut: false });
       continue;
     }
     if (plan.kind === 'full') {
-      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: null, maxInFlight: 0, mayPickAhead });
+      const roomRanOut = left === 0 && planClaim(state, 1, ep.now).kind === 'take';
+      claims.push({ endpointId: id, endpoint: null, deliveries: [], wakeAt: null, maxInFlight: 0, mayPickAhead, roomRanOut });
       continue;
     }
     const taken = list.filter((r) => r.delivery_id !== null).slice(0, plan.limit);
@@ -384,6 +390,7 @@ function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[];
       wakeAt: taken.length < plan.limit ? ep.next_due : null,
       maxInFlight: ep.endpoint_max_in_flight,
       mayPickAhead,
+      roomRanOut: false,
     });
     if (taken.length > 0 && (plan.probe || state.rateLimitPerSecond !== null)) {
       healthChanges.push({ id, probe: plan.probe, rateAt: state.rateLimitPerSecond !== null ? nextRateAt(state, taken.length, ep.now) : null });

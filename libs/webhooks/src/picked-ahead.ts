@@ -1,4 +1,5 @@
 import type { Claim, ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
+import { DELIVERY_LIMITS } from './endpoint-control.service';
 
 /** An endpoint's deliveries picked ahead, with what the claim that picked them said about the endpoint. */
 interface EndpointQueue {
@@ -41,6 +42,17 @@ export class PickedAhead {
   wantsMore(endpointId: string): boolean {
     const q = this.byEndpoint.get(endpointId);
     return !q || q.deliveries.length * 2 < q.maxInFlight;
+  }
+
+  /**
+   * About how many deliveries a claim would hand the endpoint now (its free slots and pick-ahead, as planClaim counts
+   * them), given `busy` requests open there; for an endpoint with nothing queued here, its max_in_flight is not known
+   * here: the default's. For the dispatcher to ask no more endpoints than a claim's room serves.
+   */
+  wants(endpointId: string, busy: number): number {
+    const q = this.byEndpoint.get(endpointId);
+    const max = q?.maxInFlight ?? DELIVERY_LIMITS.maxInFlight.default;
+    return Math.max(1, max - busy + max - (q?.deliveries.length ?? 0));
   }
 
   ids(endpointId: string): string[] {
