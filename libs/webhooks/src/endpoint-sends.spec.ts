@@ -11,8 +11,14 @@ describe('EndpointSends (what a worker sent and has not recorded)', () => {
     expect(sent.answeredCount('ep_a')).toBe(1);
     // Both still held: neither may be picked again before its record.
     expect(sent.held('ep_a').sort()).toEqual(['dlv_1', 'dlv_2']);
+    // dlv_2 fails: a failure the circuit has not counted until it is recorded.
+    expect(sent.failedUnrecorded('ep_a')).toBe(0);
+    sent.failedAttempt('ep_a', 'dlv_2');
+    expect(sent.failedUnrecorded('ep_a')).toBe(1);
+    expect(sent.busy('ep_a')).toBe(1);
     sent.forget('ep_a', 'dlv_1');
     sent.forget('ep_a', 'dlv_2');
+    expect(sent.failedUnrecorded('ep_a')).toBe(0);
     expect(sent.held('ep_a')).toEqual([]);
     expect(sent.busy('ep_a')).toBe(0);
     expect(sent.anyUnrecorded).toBe(false);
@@ -28,16 +34,14 @@ describe('EndpointSends (what a worker sent and has not recorded)', () => {
     expect(sent.owed()).toEqual(new Map([['ep_a', 2], ['ep_b', 0]]));
     expect(sent.ended('ep_a')).toBe(false);
     expect(sent.isOpen('ep_a')).toBe(true);
-    expect(sent.lastEventAt('ep_a')).toEqual(expect.any(Number));
     expect(sent.ended('ep_a')).toBe(true);
     expect(sent.isOpen('ep_a')).toBe(false);
-    expect(sent.lastEventAt('ep_a')).toBeUndefined();
     expect(sent.ended('ep_b')).toBe(true);
     // Ended but not recorded: still owed.
     expect(sent.owed()).toEqual(new Map([['ep_a', 2]]));
   });
 
-  it('names the endpoints with a send that started or ended lately, for the short poll to leave out', () => {
+  it('names the endpoints with sends open, and those of them quiet since a time, for the short poll', () => {
     jest.useFakeTimers({ now: 1_000_000 });
     try {
       const sent = new EndpointSends();
@@ -45,12 +49,14 @@ describe('EndpointSends (what a worker sent and has not recorded)', () => {
       sent.started('ep_b', 'dlv_2');
       jest.setSystemTime(1_000_150);
       sent.started('ep_b', 'dlv_3');
-      expect(sent.activeSince(1_000_050)).toEqual(['ep_b']);
-      // Ended for good: no longer sending there, so the poll may look at it again.
+      expect(sent.openEndpoints()).toEqual(['ep_a', 'ep_b']);
+      // ep_a's one send started 150 ms ago and nothing since: quiet; ep_b just started another.
+      expect(sent.quietSince(1_000_050)).toEqual(['ep_a']);
+      // Ended for good: no longer open, nor quiet.
       sent.ended('ep_b');
       sent.ended('ep_b');
-      expect(sent.activeSince(1_000_050)).toEqual([]);
-      expect(sent.activeSince(0)).toEqual(['ep_a']);
+      expect(sent.openEndpoints()).toEqual(['ep_a']);
+      expect(sent.quietSince(2_000_000)).toEqual(['ep_a']);
     } finally {
       jest.useRealTimers();
     }

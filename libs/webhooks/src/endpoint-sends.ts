@@ -1,14 +1,16 @@
 /**
  * What this worker process has sent to each endpoint and not recorded yet: the dispatcher's account of its own
  * requests. The claim reads it (held deliveries are never picked again; answered ones free their slots, see
- * planClaim), the heartbeat renews the leases of the endpoints it names, and the short poll skips endpoints with a
- * send that started or ended lately. Nothing here is in PostgreSQL until the attempt is recorded.
+ * planClaim), the heartbeat renews the leases of the endpoints it names, and the short poll leaves to memory the
+ * endpoints with sends open (pumping those quiet for a while). Nothing here is in PostgreSQL until the attempt is recorded.
  */
 export class EndpointSends {
   /** Per endpoint, deliveries sent and not recorded yet. */
   private readonly unrecorded = new Map<string, Set<string>>();
   /** Per endpoint, those of them answered 2xx: their slots are free again before the record. */
   private readonly answered = new Map<string, Set<string>>();
+  /** Per endpoint, those of them that failed (no 2xx): they keep their slots until recorded. */
+  private readonly failed = new Map<string, Set<string>>();
   /** Per endpoint, sends not finished yet. */
   private readonly open = new Map<string, number>();
   /** Per endpoint with sends open, when one last started or ended (ms since the epoch). */
@@ -27,6 +29,12 @@ export class EndpointSends {
     this.answered.get(endpointId)!.add(deliveryId);
   }
 
+  /** Not a 2xx (an error status, a timeout, a refused connection): the slot stays taken until the record. */
+  failedAttempt(endpointId: string, deliveryId: string): void {
+    if (!this.failed.has(endpointId)) this.failed.set(endpointId, new Set());
+    this.failed.get(endpointId)!.add(deliveryId);
+  }
+
   /** A send finished (answered, failed or crashed); true when it was the endpoint's last one open. */
   ended(endpointId: string): boolean {
     const left = this.open.get(endpointId)! - 1;
@@ -42,7 +50,7 @@ export class EndpointSends {
 
   /** Recorded (or given up on): no longer held here. */
   forget(endpointId: string, deliveryId: string): void {
-    for (const map of [this.unrecorded, this.answered]) {
+    for (const map of [this.unrecorded, this.answered, this.failed]) {
       const ids = map.get(endpointId);
       ids?.delete(deliveryId);
       if (ids?.size === 0) map.delete(endpointId);
@@ -63,20 +71,25 @@ export class EndpointSends {
     return (this.unrecorded.get(endpointId)?.size ?? 0) - this.answeredCount(endpointId);
   }
 
+  /** Answers that were not a 2xx and are not recorded yet: failures the endpoint's circuit has not counted. */
+  failedUnrecorded(endpointId: string): number {
+    return this.failed.get(endpointId)?.size ?? 0;
+  }
+
   isOpen(endpointId: string): boolean {
     return this.open.has(endpointId);
   }
 
-  /** When a send to the endpoint last started or ended, while it has sends open. */
-  lastEventAt(endpointId: string): number | undefined {
-    return this.lastEvent.get(endpointId);
+  /** Endpoints with sends open here. */
+  openEndpoints(): string[] {
+    return [...this.open.keys()];
   }
 
-  /** Endpoints with sends open here where one started or ended at `since` or later. */
-  activeSince(since: number): string[] {
-    const active: string[] = [];
-    for (const [endpointId, at] of this.lastEvent) if (at >= since) active.push(endpointId);
-    return active;
+  /** Endpoints with sends open here where none started or ended since `since`: a partner slow to answer, or hanging. */
+  quietSince(since: number): string[] {
+    const quiet: string[] = [];
+    for (const [endpointId, at] of this.lastEvent) if (at < since) quiet.push(endpointId);
+    return quiet;
   }
 
   /** Per endpoint this process owes an outcome to, how many unrecorded sends (0 for one with sends open only). */
