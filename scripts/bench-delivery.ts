@@ -61,6 +61,8 @@ const PREFIX = `benchdlv${randomBytes(3).toString('hex')}`;
 const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 2);
 /** Messages per outbox transaction at most in the delay part: the apply stage commits up to 20 Stripe events' messages in one. */
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
+/** Outbox transactions each producer keeps in flight at most (BENCH_PRODUCER_IN_FLIGHT, default 16). */
+const PRODUCER_IN_FLIGHT = Number(process.env.BENCH_PRODUCER_IN_FLIGHT ?? 16);
 /** application_name of the bench's own PostgreSQL connections. */
 const BENCH_APP = 'bench-delivery';
 
@@ -246,7 +248,7 @@ async function main(): Promise<void> {
         seconds: SECONDS,
         batch: BATCH,
         firstPartner: Math.floor((i * scopes.length) / PRODUCERS),
-        maxInFlight: 16,
+        maxInFlight: PRODUCER_IN_FLIGHT,
         warmupSeconds: WARMUP_SECONDS,
       } satisfies ProducerOrder),
     );
@@ -271,7 +273,17 @@ async function main(): Promise<void> {
     await pgCpu.mark();
     const [workerCpuBefore, goAt] = [(await cpuSecondsOf(stop.pid)) ?? 0, Date.now()];
     const activity = sampleActivity(db);
-    const done = await Promise.all(reports);
+    // The producers' backends end with their pools, before the wait for receipts below: sampled while they run, or
+    // their CPU is left out of the figure (it read ~0.3 core where /proc showed PostgreSQL using ~1 core).
+    let producing = true;
+    const sampling = (async () => {
+      while (producing) {
+        await pgCpu.sample();
+        await sleep(500);
+      }
+    })();
+    const done = await Promise.all(reports).finally(() => (producing = false));
+    await sampling;
     const sent = done.reduce((n, r) => n + r.sent, 0);
     const decidedRate = sent / Math.max(...done.map((r) => r.decidedSeconds));
     const committedRate = sent / Math.max(...done.map((r) => r.seconds));
@@ -318,6 +330,12 @@ async function main(): Promise<void> {
     const bySecond = Array.from({ length: Math.ceil(SECONDS) }, (_, i) =>
       all.filter((d) => Math.floor((d.created - start) / 1000) === i).map((d) => d.total).sort((a, b) => a - b),
     );
+    // The same seconds split by stage, with the first one's wall-clock time, to set beside PostgreSQL's log and samples.
+    const perSecond = Array.from({ length: Math.ceil(SECONDS) }, (_, i) => all.filter((d) => Math.floor((d.created - start) / 1000) === i));
+    const stageOf = (s: typeof all, stage: 'commit' | 'wake' | 'send') => {
+      const sorted = s.map((d) => d[stage]).sort((a, b) => a - b);
+      return `${pct(sorted, 50)}/${pct(sorted, 99)}`;
+    };
     console.log(
       `\nDelay at ${Math.round(decidedRate)} messages/s decided (asked ${RATE}, ${PRODUCERS} producer processes, ${SECONDS} s), ` +
         `${Math.round(committedRate)} messages/s committed, ${(sent / transactions).toFixed(1)} messages per outbox transaction (at most ${BATCH}), ${ENDPOINT_COUNTS[0]} endpoints: ` +
@@ -326,6 +344,8 @@ async function main(): Promise<void> {
         `\n  outbox transaction BEGIN -> COMMIT ${pct(transactionMs, 50)} ms p50, ${pct(transactionMs, 99)} ms p99` +
         `\n  slowest 1 % (${slowest.length} messages, >= ${p99} ms), mean: committed after ${mean('commit')} ms, first attempt ${mean('wake')} ms later, received ${mean('send')} ms later` +
         `\n  created -> received p50 per second decided: ${bySecond.map((s) => pct(s, 50) ?? '-').join(', ')} ms` +
+        `\n  per second decided from ${new Date(start).toISOString()}, p50/p99 ms of created -> committed | -> first attempt | -> received: ` +
+        perSecond.map((s) => (s.length ? `${stageOf(s, 'commit')} | ${stageOf(s, 'wake')} | ${stageOf(s, 'send')}` : '-')).join('; ') +
         `\n  worker CPU ${workerCpu.toFixed(1)} s in the ${workerWall.toFixed(1)} s from go to the last receipt` +
         ` (${Math.round((1e6 * workerCpu) / Math.max(1, stages.size))} µs per message); PostgreSQL backends (producers' included) ${pg.cpu.toFixed(1)} s` +
         ` (${Math.round((1e6 * pg.cpu) / Math.max(1, stages.size))} µs per message), WAL ${Math.round(pg.walBytes / Math.max(1, stages.size))} bytes per message; deliveries auto-analyzed ` +
