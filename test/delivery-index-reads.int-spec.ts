@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { asTx, dataSourceOptions, scopeForOperator } from '@app/database';
-import { CLAIM_PICK, DeliveryClaimRepository, ENDPOINTS_WAITING } from '../libs/webhooks/src/delivery-claim.repository';
+import { CLAIM_PICK, DeliveryClaimRepository, DUE_UNLEASED_ENDPOINTS_SQL, ENDPOINTS_WAITING } from '../libs/webhooks/src/delivery-claim.repository';
 import { DeliveryRepository } from '../libs/webhooks/src/delivery.repository';
 import { EndpointRepository } from '../libs/webhooks/src/endpoint.repository';
 import { MessageRepository } from '../libs/webhooks/src/message.repository';
@@ -88,6 +88,35 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
       expect(rows.filter((r) => r.delivery_id !== null)).toHaveLength(5);
       // end_1's own first retry (dlv_2026's, in an hour), not nothing and not another endpoint's.
       expect(rows[0].next_due).toBeInstanceOf(Date);
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  });
+
+  it("the sweeper probes each endpoint without a live lease once, not every pending delivery due", async () => {
+    await client.query('BEGIN');
+    try {
+      // A backlog: 2,000 more deliveries due at end_2 (the sweeper walked them all, every sweep).
+      await client.query(
+        `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_s' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(1, 2000) i;
+         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, status, attempt_count, next_attempt_at)
+         SELECT 'dlv_s' || i, 'msg_s' || i, 'end_2', 'par_1', 'pending', 0, now() - interval '1 minute' FROM generate_series(1, 2000) i;
+         ANALYZE deliveries`,
+      );
+      const cutoff = new Date(Date.now() - 1000);
+      const { rows: plans } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${DUE_UNLEASED_ENDPOINTS_SQL}`, [cutoff, 1000]);
+      const plan = plans[0]['QUERY PLAN'][0].Plan;
+      expect(indexesOf(plan)).toContain('deliveries_endpoint_waiting');
+      expect(deliveriesRowsRead(plan)).toBeLessThan(10);
+      const due = async () => (await client.query(DUE_UNLEASED_ENDPOINTS_SQL, [cutoff, 1000])).rows.map((r) => r.id).sort();
+      expect(await due()).toEqual(['end_1', 'end_2']);
+      // A live lease: its worker pumps it; a lapsed one is the sweeper's again.
+      await client.query(`UPDATE endpoints SET lease_owner = 'wkr_t', lease_until = now() + interval '1 minute' WHERE id = 'end_1'`);
+      expect(await due()).toEqual(['end_2']);
+      await client.query(`UPDATE endpoints SET lease_until = now() - interval '1 second' WHERE id = 'end_1'`);
+      expect(await due()).toEqual(['end_1', 'end_2']);
+      // Nothing due before the cutoff: not woken.
+      expect((await client.query(DUE_UNLEASED_ENDPOINTS_SQL, [new Date(Date.now() - 3_600_000), 1000])).rows).toEqual([]);
     } finally {
       await client.query('ROLLBACK');
     }

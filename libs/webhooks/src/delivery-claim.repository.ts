@@ -212,14 +212,8 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
    * @crossTenant the sweeper's set-based look over every partner; only endpoint ids leave it, to be woken.
    */
   async dueEndpoints(cutoff: Date, limit = 1000): Promise<string[]> {
-    const rows: { endpoint_id: string }[] = await this.db.query(
-      `SELECT d.endpoint_id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
-       WHERE d.status = 'pending' AND d.next_attempt_at < $1
-         AND (e.lease_until IS NULL OR e.lease_until < now()) AND e.enabled AND e.deleted_at IS NULL
-       GROUP BY d.endpoint_id LIMIT $2`,
-      [cutoff, limit],
-    );
-    return rows.map((r) => r.endpoint_id);
+    const rows: { id: string }[] = await this.db.query(DUE_UNLEASED_ENDPOINTS_SQL, [cutoff, limit]);
+    return rows.map((r) => r.id);
   }
 
   /**
@@ -297,6 +291,19 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
 function heldIds(asked: ClaimRequest[]): string {
   return asked.map((a) => a.held.join(',')).filter((ids) => ids !== '').join(',');
 }
+
+/**
+ * The sweeper's look ($1 cutoff, $2 limit): endpoints no live lease covers with a delivery due before the cutoff. Per
+ * such endpoint, one probe of its first due entry in deliveries_endpoint_waiting. Before, a walk of every pending
+ * delivery due (deliveries_due) joined to its endpoint and grouped: 25 ms a sweep at 20,000 pending (bench:delivery's
+ * drain over 200 endpoints, swept every second), for the few endpoints not leased. The ORDER BY is the index's: without
+ * it PostgreSQL answered LIMIT 1 with a scan of deliveries, through every delivered one, until a match.
+ */
+export const DUE_UNLEASED_ENDPOINTS_SQL = `SELECT e.id FROM endpoints e
+  CROSS JOIN LATERAL (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')} AND d.next_attempt_at < $1
+                      ORDER BY d.next_attempt_at LIMIT 1) due
+  WHERE (e.lease_until IS NULL OR e.lease_until < now()) AND e.enabled AND e.deleted_at IS NULL
+  LIMIT $2`;
 
 /**
  * The waiting-endpoint poll: $1 grace (ms), $2 limit, $3 this worker, $4 endpoints to skip. One walk per enabled
