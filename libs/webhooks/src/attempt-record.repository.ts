@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { asTx, Attempt, newId, newIds, queryNamedOnPool, scopeOfStoredRow, TenantScope } from '@app/database';
+import { asTx, Attempt, newId, newSortableIds, queryNamedOnPool, scopeOfStoredRow, TenantScope } from '@app/database';
 import type { AttemptVerdict } from './attempt-outcome';
 import type { ClaimedDelivery, ClaimedEndpoint } from './delivery-claim.repository';
 import { DeliveryRepository, recordDeliveriesSql } from './delivery.repository';
@@ -292,7 +292,7 @@ function nextStates(batch: CompletedAttempt[]): { status: string; nextAt: Date |
 
 /** $1 of BATCH_SQL: one object per attempt, keyed by its columns there. */
 function batchJson(batch: CompletedAttempt[], next: { status: string; nextAt: Date | null }[]): string {
-  const ids = newIds('att', batch.length);
+  const ids = newSortableIds('att', batch.length);
   return JSON.stringify(
     batch.map((c, i) => ({
       id: ids[i],

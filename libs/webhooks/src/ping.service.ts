@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Attempt, Message, newId, TenantScope } from '@app/database';
+import { Attempt, Message, newId, newSortableIds, TenantScope } from '@app/database';
 import { AttemptRecordRepository } from './attempt-record.repository';
 import { EndpointService } from './endpoint.service';
 import { OutboxRepository } from './outbox.repository';
@@ -36,7 +36,7 @@ export class PingService {
     const result = await this.sender.post(endpoint.url, headers, message.body);
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
     const attempt: Attempt = {
-      id: newId('att'),
+      id: newSortableIds('att', 1)[0],
       deliveryId,
       messageId: message.id,
       endpointId: endpoint.id,
