@@ -311,9 +311,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    * A send ended: its slot goes first to deliveries already picked ahead (waitingForSlot), then, once the room is
    * worth a claim (minClaimRoom), to the endpoints waiting for one, oldest first and no more than the room. Before,
    * every ended send pumped every endpoint left waiting: at the cap with 200 endpoints, a claim (or a look at each of
-   * them) per finished send for a slot or two.
+   * them) per finished send for a slot or two. The short poll's tick serves them with any room (`minRoom` 1): sends
+   * that hang can hold the worker within minClaimRoom of its cap for as long as they hang.
    */
-  private serveWaiting(): void {
+  private serveWaiting(minRoom = this.minClaimRoom): void {
     const cap = this.config.webhookMaxInFlightPerWorker;
     for (const id of this.waitingForSlot) {
       if (this.inFlight >= cap) return;
@@ -322,7 +323,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       this.drain(id);
     }
     const room = cap - this.inFlight;
-    if (this.waitingForRoom.size === 0 || room < this.minClaimRoom) return;
+    if (this.waitingForRoom.size === 0 || room < minRoom) return;
     let asked = 0;
     for (const id of this.waitingForRoom) {
       if (asked++ >= room) break;
@@ -398,8 +399,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     // At the cap, whatever it found could only wait for a slot here: each send that ends hands one out.
     if (this.inFlight >= this.config.webhookMaxInFlightPerWorker) return;
     // Endpoints already wait for room: they come first, and whatever the poll found would wait behind them. Served
-    // here too, not only when a send ends, in case none is left to end (a claim whose picks were not sent).
-    if (this.waitingForRoom.size > 0) return this.serveWaiting();
+    // here too, with any room, not only when a send ends: none may be left to end (a claim whose picks were not
+    // sent), or hanging ones may keep the room below minClaimRoom.
+    if (this.waitingForRoom.size > 0) return this.serveWaiting(1);
     this.polling = true;
     // Endpoints with sends open here are not looked for in PostgreSQL: each send that ends pumps its endpoint. Those
     // quiet for WAITING_GRACE_MS (a partner slow to answer, or hanging) are pumped from here, if their queue wants
