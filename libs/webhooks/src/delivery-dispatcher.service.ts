@@ -8,6 +8,7 @@ import { CLAIM_CONNECTIONS, type ClaimedDelivery, type ClaimedEndpoint } from '.
 import { DeliveryService } from './delivery.service';
 import { EndpointSends } from './endpoint-sends';
 import { PickedAhead } from './picked-ahead';
+import { WorkerRoom } from './worker-room';
 import { LEASE_RENEW_EVERY_MS } from './delivery-lease';
 import { DELIVERY_DUE_CHANNEL } from './outbox.repository';
 
@@ -32,12 +33,6 @@ const WAITING_GRACE_MS = 100;
  * per endpoint going quiet, merged with whatever else is pumped meanwhile.
  */
 const LINGER_MS = 40;
-/**
- * The share of WEBHOOK_MAX_IN_FLIGHT_PER_WORKER that must be free before the endpoints waiting for room are claimed
- * for (see waitingForRoom): one claim for a tenth of the cap rather than one per finished send. At 500, 50 sends,
- * which end within ~15 ms at 3,500 deliveries/s.
- */
-const MIN_CLAIM_ROOM_SHARE = 0.1;
 
 /**
  * Keeps partner requests in flight for this worker process. A wake-up (a
@@ -64,21 +59,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   /** The claim that will take every endpoint asked while PARALLEL_CLAIMS are running. */
   private queuedClaim: Promise<void> | null = null;
   private readonly claimSlotFreed: (() => void)[] = [];
-  /**
-   * Endpoints with deliveries picked ahead that wait for this process to go under its in-flight cap: each send that
-   * ends starts the next of them (no claim needed).
-   */
-  private readonly waitingForSlot = new Set<string>();
-  /**
-   * Endpoints that wait for room to be claimed for, in the order they came: the worker was at its cap, or a claim's
-   * room ran out before them. They are asked again once a tenth of the cap is free (minClaimRoom, see serveWaiting).
-   * Before, an endpoint a claim's room did not reach was forgotten until the short poll found it: in bench:delivery's
-   * drain over 200 endpoints, 14 of a claim's 17 endpoints came back empty (11 of them for want of room), and the
-   * poll (4-9 ms of PostgreSQL each, over every endpoint) was what handed out the work.
-   */
-  private readonly waitingForRoom = new Set<string>();
-  /** The room (free sends under the cap) worth a claim for the endpoints waiting for it: see waitingForRoom. */
-  private readonly minClaimRoom: number;
+  /** The room under this process's cap on sends in flight, and the endpoints waiting for it. */
+  private readonly workerRoom: WorkerRoom;
   /** Finished attempts, recorded in batches (group commit). */
   private readonly records = new AttemptBatches(
     (batch) => this.deliveries.record(batch),
@@ -113,7 +95,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     private readonly queue: JobQueue,
     private readonly config: AppConfig,
   ) {
-    this.minClaimRoom = Math.max(1, Math.floor(config.webhookMaxInFlightPerWorker * MIN_CLAIM_ROOM_SHARE));
+    this.workerRoom = new WorkerRoom(config.webhookMaxInFlightPerWorker);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -141,7 +123,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    */
   pump(endpointId: string): Promise<void> {
     if (this.stopping) return Promise.resolve();
-    this.waitingForRoom.delete(endpointId);
+    this.workerRoom.asked(endpointId);
     this.wanted.add(endpointId);
     return this.kick();
   }
@@ -172,18 +154,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     // An endpoint in a running claim waits for the next one (see PARALLEL_CLAIMS).
     // Each claim may fill at most its share of the room: one running now is not counted in inFlight yet.
     const room = Math.floor((this.config.webhookMaxInFlightPerWorker - this.inFlight) / PARALLEL_CLAIMS);
-    const ids: string[] = [];
-    let wanting = 0;
-    for (const id of this.wanted) {
-      if (this.claiming.has(id)) continue;
-      this.wanted.delete(id);
-      // No more endpoints than the room can serve: the pick hands the room out in the order asked, so the rows of
-      // those past it came back empty (see waitingForRoom). They wait for room instead.
-      if (ids.length === 0 || wanting < room) {
-        ids.push(id);
-        wanting += this.queued.wants(id, this.sent.busy(id));
-      } else this.waitingForRoom.add(id);
-    }
+    const ids = this.workerRoom.takeForClaim(this.wanted, this.claiming, room, (id) => this.queued.wants(id, this.sent.busy(id)));
     if (ids.length === 0 || this.stopping) return;
     for (const id of ids) this.claiming.add(id);
     try {
@@ -195,7 +166,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   private async claimFor(ids: string[], room: number): Promise<void> {
     if (room <= 0) {
-      for (const id of ids) this.waitingForRoom.add(id);
+      for (const id of ids) this.workerRoom.waitForRoom(id);
       return;
     }
     const failuresBefore = new Map(ids.map((id) => [id, this.failures.get(id) ?? 0]));
@@ -235,7 +206,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         this.queued.drop(claim.endpointId);
         this.pumpQuietly(claim.endpointId);
       }
-      if (claim.roomRanOut) this.waitingForRoom.add(claim.endpointId);
+      if (claim.roomRanOut) this.workerRoom.waitForRoom(claim.endpointId);
       // Not sent: still pending in PostgreSQL, for the claim that follows the failure's record (it pumps the endpoint).
       if (this.stopping || failureUncounted.has(claim.endpointId) || (this.failures.get(claim.endpointId) ?? 0) !== failuresBefore.get(claim.endpointId)) continue;
       this.queued.add(claim);
@@ -259,7 +230,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       (maxInFlight) => {
         if (this.stopping) return false;
         if (this.inFlight >= this.config.webhookMaxInFlightPerWorker) {
-          this.waitingForSlot.add(endpointId);
+          this.workerRoom.waitForSlot(endpointId);
           return false;
         }
         return this.sent.busy(endpointId) < maxInFlight;
@@ -307,28 +278,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.sends.add(send);
   }
 
-  /**
-   * A send ended: its slot goes first to deliveries already picked ahead (waitingForSlot), then, once the room is
-   * worth a claim (minClaimRoom), to the endpoints waiting for one, oldest first and no more than the room. Before,
-   * every ended send pumped every endpoint left waiting: at the cap with 200 endpoints, a claim (or a look at each of
-   * them) per finished send for a slot or two. The short poll's tick serves them with any room (`minRoom` 1): sends
-   * that hang can hold the worker within minClaimRoom of its cap for as long as they hang.
-   */
-  private serveWaiting(minRoom = this.minClaimRoom): void {
-    const cap = this.config.webhookMaxInFlightPerWorker;
-    for (const id of this.waitingForSlot) {
-      if (this.inFlight >= cap) return;
-      this.waitingForSlot.delete(id);
-      // Put back, at the end of the line, if the cap is met while its queue still has deliveries.
-      this.drain(id);
-    }
-    const room = cap - this.inFlight;
-    if (this.waitingForRoom.size === 0 || room < minRoom) return;
-    let asked = 0;
-    for (const id of this.waitingForRoom) {
-      if (asked++ >= room) break;
-      this.pumpQuietly(id);
-    }
+  /** A send ended (or the short poll's tick, with any room: `minRoom` 1): see WorkerRoom.serve. */
+  private serveWaiting(minRoom?: number): void {
+    this.workerRoom.serve(() => this.inFlight, (id) => this.drain(id), (id) => this.pumpQuietly(id), minRoom);
   }
 
   /** A batch recorded, or given up on (then the next pick sends it again, same webhook-id: late, never lost). */
@@ -401,7 +353,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     // Endpoints already wait for room: they come first, and whatever the poll found would wait behind them. Served
     // here too, with any room, not only when a send ends: none may be left to end (a claim whose picks were not
     // sent), or hanging ones may keep the room below minClaimRoom.
-    if (this.waitingForRoom.size > 0) return this.serveWaiting(1);
+    if (this.workerRoom.anyWaitingForRoom) return this.serveWaiting(1);
     this.polling = true;
     // Endpoints with sends open here are not looked for in PostgreSQL: each send that ends pumps its endpoint. Those
     // quiet for WAITING_GRACE_MS (a partner slow to answer, or hanging) are pumped from here, if their queue wants
