@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { asTx, dataSourceOptions, scopeForOperator } from '@app/database';
-import { CLAIM_PICK, DeliveryClaimRepository, DUE_UNLEASED_ENDPOINTS_SQL, ENDPOINTS_WAITING } from '../libs/webhooks/src/delivery-claim.repository';
+import { CLAIM_PICK } from '../libs/webhooks/src/delivery-claim.repository';
+import { DUE_UNLEASED_ENDPOINTS_SQL, ENDPOINTS_WAITING, WaitingEndpointsRepository } from '../libs/webhooks/src/waiting-endpoints.repository';
 import { DeliveryRepository } from '../libs/webhooks/src/delivery.repository';
 import { EndpointRepository } from '../libs/webhooks/src/endpoint.repository';
 import { MessageRepository } from '../libs/webhooks/src/message.repository';
@@ -65,9 +66,9 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
     // One due delivery per endpoint (and its ordering probe), not the 3,000 delivered ones.
     expect(deliveriesRowsRead(plan)).toBeLessThan(20);
 
-    const claims = new DeliveryClaimRepository(db, {} as never);
-    expect((await claims.endpointsWaiting(0)).sort()).toEqual(['end_1', 'end_2']);
-    expect(await claims.endpointsWaiting(0, ['end_1'])).toEqual(['end_2']);
+    const waiting = new WaitingEndpointsRepository(db);
+    expect((await waiting.endpointsWaiting('wkr_t', 0)).sort()).toEqual(['end_1', 'end_2']);
+    expect(await waiting.endpointsWaiting('wkr_t', 0, ['end_1'])).toEqual(['end_2']);
   });
 
   it("the claim's next wake-up reads the endpoint's own waiting deliveries, not every endpoint's later retries", async () => {

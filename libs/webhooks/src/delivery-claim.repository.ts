@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { newId, queryNamedOnPool, type Endpoint, type Environment } from '@app/database';
+import { newId, type Endpoint, type Environment } from '@app/database';
 import { EndpointClaimState, nextRateAt, planClaim } from './claim-policy';
-import { dueDeliveriesSql, NOT_HELD_BACK_BY_ITS_ORDER_SQL, waitingSql } from './delivery.repository';
+import { dueDeliveriesSql, waitingSql } from './delivery.repository';
 import { ENDPOINT_CLAIM_WRITE_BACK_SQL, ENDPOINT_LEASE_BEAT_SQL, ENDPOINT_LEASE_TAKE_SQL } from './endpoint.repository';
 import { claimCapSql, plainLimitsSql } from './plain-claim.repository';
 
@@ -207,16 +207,6 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Endpoints with due deliveries that no live endpoint lease covers: what Redis should have woken and did not
-   * (a lapsed lease's worker died or stopped mid-send).
-   * @crossTenant the sweeper's set-based look over every partner; only endpoint ids leave it, to be woken.
-   */
-  async dueEndpoints(cutoff: Date, limit = 1000): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(DUE_UNLEASED_ENDPOINTS_SQL, [cutoff, limit]);
-    return rows.map((r) => r.id);
-  }
-
-  /**
    * The heartbeat: renews (or takes back, if free) the leases of endpoints this worker has sends unrecorded at
    * (`unrecorded`: endpoint id -> how many), and lets `idle` go. Returns the endpoints it holds after the beat.
    * @crossTenant by the ids of endpoints this worker itself leased.
@@ -255,32 +245,6 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
     await Promise.all(connections.map((c) => c?.then((client) => client.end()).catch(() => undefined)));
   }
 
-  /**
-   * Endpoints whose lease ran out with due work: their worker died (or stopped renewing) mid-send.
-   * @crossTenant only endpoint ids leave it, to be claimed for.
-   */
-  async endpointsWithLapsedLeases(limit = 100): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(
-      `SELECT e.id FROM endpoints e
-       WHERE e.lease_until < now() AND e.enabled AND e.deleted_at IS NULL
-         AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')} AND d.next_attempt_at <= now())
-       LIMIT $1`,
-      [limit],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  /**
-   * Endpoints free or held by this worker with a delivery due for more than `graceMs`: one whose announcement was
-   * skipped (OutboxRepository) or raced a claim. The caller skips those it is sending to (each send that ends
-   * pumps its endpoint); naming them in `skip` spares their walk, which during a backlog is every endpoint's (see
-   * ENDPOINTS_WAITING).
-   * @crossTenant only endpoint ids leave it, to be claimed for.
-   */
-  async endpointsWaiting(graceMs: number, skip: readonly string[] = [], limit = 200): Promise<string[]> {
-    const { rows } = await queryNamedOnPool<{ id: string }>(this.db, ENDPOINTS_WAITING, [graceMs, limit, this.owner, skip]);
-    return rows.map((r) => r.id);
-  }
 }
 
 /**
@@ -291,43 +255,6 @@ export class DeliveryClaimRepository implements OnApplicationShutdown {
 function heldIds(asked: ClaimRequest[]): string {
   return asked.map((a) => a.held.join(',')).filter((ids) => ids !== '').join(',');
 }
-
-/**
- * The sweeper's look ($1 cutoff, $2 limit): endpoints no live lease covers with a delivery due before the cutoff. Per
- * such endpoint, one probe of its first due entry in deliveries_endpoint_waiting. Before, a walk of every pending
- * delivery due (deliveries_due) joined to its endpoint and grouped: 25 ms a sweep at 20,000 pending (bench:delivery's
- * drain over 200 endpoints, swept every second), for the few endpoints not leased. The ORDER BY is the index's: without
- * it PostgreSQL answered LIMIT 1 with a scan of deliveries, through every delivered one, until a match.
- */
-export const DUE_UNLEASED_ENDPOINTS_SQL = `SELECT e.id FROM endpoints e
-  CROSS JOIN LATERAL (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')} AND d.next_attempt_at < $1
-                      ORDER BY d.next_attempt_at LIMIT 1) due
-  WHERE (e.lease_until IS NULL OR e.lease_until < now()) AND e.enabled AND e.deleted_at IS NULL
-  LIMIT $2`;
-
-/**
- * The waiting-endpoint poll: $1 grace (ms), $2 limit, $3 this worker, $4 endpoints to skip. One walk per enabled
- * endpoint of its due deliveries in deliveries_endpoint_waiting (see waitingSql), stopping at the first one not held
- * back: LATERAL with LIMIT 1, since as an EXISTS PostgreSQL joined the endpoints to a walk of every due delivery,
- * checking the ordering rule for each. The walk starts at the endpoint's oldest entry, so it also steps over the
- * entries of deliveries recorded since the last vacuum: ~0.7 ms per busy endpoint in a drain of 20,000, every 100 ms,
- * for an answer the caller then threw away; the skipped endpoints ($4, a hashed subplan as in dueDeliveriesSql) are
- * not walked. Named: as text it was planned again at each call.
- */
-export const ENDPOINTS_WAITING = {
-  name: 'delivery_endpoints_waiting',
-  // Not an endpoint that waits on purpose (open circuit, rate pacing: their wake-up is scheduled), nor one
-  // another live worker holds (it pumps it), nor a delivery held back by an earlier one of its order.
-  text: `SELECT e.id FROM endpoints e
-       CROSS JOIN LATERAL (
-         SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${waitingSql('d')}
-           AND d.next_attempt_at <= now() - $1::float8 * interval '1 millisecond' AND ${NOT_HELD_BACK_BY_ITS_ORDER_SQL}
-         LIMIT 1) w
-       WHERE e.enabled AND e.deleted_at IS NULL AND e.circuit_state = 'closed' AND (e.rate_next_at IS NULL OR e.rate_next_at <= now())
-         AND (e.lease_until IS NULL OR e.lease_until < now() OR e.lease_owner = $3::text)
-         AND e.id NOT IN (SELECT unnest($4::text[]))
-       LIMIT $2::int`,
-};
 
 /**
  * The claim's rows (one per held endpoint with no delivery, or one per delivery picked; the endpoint's settings on

@@ -6,6 +6,7 @@ import { AttemptRecordRepository, CompletedAttempt, RecordFollowUps } from './at
 import { Claim, ClaimedDelivery, ClaimedEndpoint, ClaimRequest, DeliveryClaimRepository } from './delivery-claim.repository';
 import { EndpointService } from './endpoint.service';
 import { ENDPOINT_LEASE_MS } from './delivery-lease';
+import { WaitingEndpointsRepository } from './waiting-endpoints.repository';
 import { WebhookSender } from './webhook-sender';
 import { webhookHeaders } from './webhook-signature';
 
@@ -33,6 +34,7 @@ export class DeliveryService {
 
   constructor(
     private readonly claims: DeliveryClaimRepository,
+    private readonly waiting: WaitingEndpointsRepository,
     private readonly records: AttemptRecordRepository,
     private readonly endpoints: EndpointService,
     private readonly sender: WebhookSender,
@@ -46,12 +48,12 @@ export class DeliveryService {
 
   /** Endpoints with due work whose worker stopped renewing their lease. */
   endpointsWithLapsedLeases(): Promise<string[]> {
-    return this.claims.endpointsWithLapsedLeases();
+    return this.waiting.endpointsWithLapsedLeases();
   }
 
   /** Endpoints free or held here, other than `busyHere`, with a delivery due for more than `graceMs` (see DeliveryDispatcher's poll). */
   endpointsWaiting(graceMs: number, busyHere: string[]): Promise<string[]> {
-    return this.claims.endpointsWaiting(graceMs, busyHere);
+    return this.waiting.endpointsWaiting(this.claims.owner, graceMs, busyHere);
   }
 
   /**
@@ -110,6 +112,6 @@ export class DeliveryService {
   }
 
   dueEndpoints(cutoff: Date): Promise<string[]> {
-    return this.claims.dueEndpoints(cutoff);
+    return this.waiting.dueEndpoints(cutoff);
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MailModule } from '@app/mail';
 import { AttemptRecordRepository } from './attempt-record.repository';
 import { DeliveryClaimRepository } from './delivery-claim.repository';
+import { WaitingEndpointsRepository } from './waiting-endpoints.repository';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { EndpointControlService } from './endpoint-control.service';
@@ -27,6 +28,7 @@ import { WebhookSender } from './webhook-sender';
     EndpointRepository,
     WebhookSender,
     DeliveryClaimRepository,
+    WaitingEndpointsRepository,
     AttemptRecordRepository,
     EndpointHealthService,
     EndpointControlService,
