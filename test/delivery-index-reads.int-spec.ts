@@ -51,6 +51,26 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
     await client.connect();
   });
 
+  /**
+   * `check`, in a transaction rolled back after it, with 2,000 more pending deliveries at end_2 (named after `tag`), at
+   * `attempts` attempts made and next due at `nextAt` (SQL), and `more` (SQL) run before the table is analyzed.
+   */
+  async function withBacklogAtEnd2(tag: string, attempts: number, nextAt: string, more: string, check: () => Promise<void>): Promise<void> {
+    await client.query('BEGIN');
+    try {
+      await client.query(
+        `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_${tag}' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(1, 2000) i;
+         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, status, attempt_count, next_attempt_at)
+         SELECT 'dlv_${tag}' || i, 'msg_${tag}' || i, 'end_2', 'par_1', 'pending', ${attempts}, ${nextAt} FROM generate_series(1, 2000) i;
+         ${more}
+         ANALYZE deliveries`,
+      );
+      await check();
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  }
+
   afterAll(async () => {
     await client?.end();
     await db?.destroy();
@@ -72,16 +92,8 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
   });
 
   it("the claim's next wake-up reads the endpoint's own waiting deliveries, not every endpoint's later retries", async () => {
-    await client.query('BEGIN');
-    try {
-      // Another endpoint failing: 2,000 retries due before end_1's first (they were read, filtered down to end_1's, by every claim).
-      await client.query(
-        `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_r' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(1, 2000) i;
-         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, status, attempt_count, next_attempt_at)
-         SELECT 'dlv_r' || i, 'msg_r' || i, 'end_2', 'par_1', 'pending', 3, now() + interval '30 minutes' FROM generate_series(1, 2000) i;
-         UPDATE endpoints SET lease_owner = 'wkr_t', lease_until = now() + interval '1 hour';
-         ANALYZE deliveries`,
-      );
+    // Another endpoint failing: 2,000 retries due before end_1's first (they were read, filtered down to end_1's, by every claim).
+    await withBacklogAtEnd2('r', 3, `now() + interval '30 minutes'`, `UPDATE endpoints SET lease_owner = 'wkr_t', lease_until = now() + interval '1 hour';`, async () => {
       await client.query(`PREPARE pick AS ${CLAIM_PICK.text}`);
       const { rows: plans } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE pick('{end_1}', '{0}', '{0}', '{0}', 'wkr_t', 5, '')`);
       expect(deliveriesRowsRead(plans[0]['QUERY PLAN'][0].Plan)).toBeLessThan(50);
@@ -89,21 +101,12 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
       expect(rows.filter((r) => r.delivery_id !== null)).toHaveLength(5);
       // end_1's own first retry (dlv_2026's, in an hour), not nothing and not another endpoint's.
       expect(rows[0].next_due).toBeInstanceOf(Date);
-    } finally {
-      await client.query('ROLLBACK');
-    }
+    });
   });
 
   it("the sweeper probes each endpoint without a live lease once, not every pending delivery due", async () => {
-    await client.query('BEGIN');
-    try {
-      // A backlog: 2,000 more deliveries due at end_2 (the sweeper walked them all, every sweep).
-      await client.query(
-        `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_s' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(1, 2000) i;
-         INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, status, attempt_count, next_attempt_at)
-         SELECT 'dlv_s' || i, 'msg_s' || i, 'end_2', 'par_1', 'pending', 0, now() - interval '1 minute' FROM generate_series(1, 2000) i;
-         ANALYZE deliveries`,
-      );
+    // A backlog: 2,000 more deliveries due at end_2 (the sweeper walked them all, every sweep).
+    await withBacklogAtEnd2('s', 0, `now() - interval '1 minute'`, '', async () => {
       const cutoff = new Date(Date.now() - 1000);
       const { rows: plans } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${DUE_UNLEASED_ENDPOINTS_SQL}`, [cutoff, 1000]);
       const plan = plans[0]['QUERY PLAN'][0].Plan;
@@ -118,9 +121,7 @@ describe('deliveries by endpoint: read by the waiting and failed indexes', () =>
       expect(await due()).toEqual(['end_1', 'end_2']);
       // Nothing due before the cutoff: not woken.
       expect((await client.query(DUE_UNLEASED_ENDPOINTS_SQL, [new Date(Date.now() - 3_600_000), 1000])).rows).toEqual([]);
-    } finally {
-      await client.query('ROLLBACK');
-    }
+    });
   });
 
   it("an endpoint's health counts its backlog (a ping's delivery aside) and its failed deliveries", async () => {
