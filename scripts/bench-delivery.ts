@@ -275,15 +275,7 @@ async function main(): Promise<void> {
     const activity = sampleActivity(db);
     // The producers' backends end with their pools, before the wait for receipts below: sampled while they run, or
     // their CPU is left out of the figure (it read ~0.3 core where /proc showed PostgreSQL using ~1 core).
-    let producing = true;
-    const sampling = (async () => {
-      while (producing) {
-        await pgCpu.sample();
-        await sleep(500);
-      }
-    })();
-    const done = await Promise.all(reports).finally(() => (producing = false));
-    await sampling;
+    const done = await pgCpu.sampledWhile(Promise.all(reports));
     const sent = done.reduce((n, r) => n + r.sent, 0);
     const decidedRate = sent / Math.max(...done.map((r) => r.decidedSeconds));
     const committedRate = sent / Math.max(...done.map((r) => r.seconds));
@@ -327,11 +319,9 @@ async function main(): Promise<void> {
     const mean = (stage: keyof (typeof all)[number]) => Math.round(slowest.reduce((n, d) => n + d[stage], 0) / slowest.length);
     // A delay that grows second after second is a backlog (a stage slower than the rate), a flat one is latency.
     const start = Math.min(...all.map((d) => d.created));
-    const bySecond = Array.from({ length: Math.ceil(SECONDS) }, (_, i) =>
-      all.filter((d) => Math.floor((d.created - start) / 1000) === i).map((d) => d.total).sort((a, b) => a - b),
-    );
-    // The same seconds split by stage, with the first one's wall-clock time, to set beside PostgreSQL's log and samples.
+    // Each second decided, whole and split by stage (with the first one's wall-clock time, to set beside PostgreSQL's log).
     const perSecond = Array.from({ length: Math.ceil(SECONDS) }, (_, i) => all.filter((d) => Math.floor((d.created - start) / 1000) === i));
+    const bySecond = perSecond.map((s) => s.map((d) => d.total).sort((a, b) => a - b));
     const stageOf = (s: typeof all, stage: 'commit' | 'wake' | 'send') => {
       const sorted = s.map((d) => d[stage]).sort((a, b) => a - b);
       return `${pct(sorted, 50)}/${pct(sorted, 99)}`;

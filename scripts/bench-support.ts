@@ -70,6 +70,22 @@ export function pgBackendCpu(db: { query: (sql: string, params?: unknown[]) => P
   };
   return {
     sample,
+    /** `work`'s result, the backends sampled every 500 ms while it runs (backends that end with it still count). */
+    async sampledWhile<T>(work: Promise<T>): Promise<T> {
+      let running = true;
+      const sampling = (async () => {
+        while (running) {
+          await sample();
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      })();
+      try {
+        return await work;
+      } finally {
+        running = false;
+        await sampling;
+      }
+    },
     async mark() {
       await sample();
       marked = new Map(seen);
