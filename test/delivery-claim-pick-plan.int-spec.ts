@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { CLAIM_PICK } from '../libs/webhooks/src/delivery-claim.repository';
-import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
+import { connectedScratch, seedPendingBacklog } from './support/scratch-database';
 import { indexesOf, largestDeliveriesScan } from './support/query-plans';
 
 /**
@@ -9,29 +9,19 @@ import { indexesOf, largestDeliveriesScan } from './support/query-plans';
  * limit, whatever the backlog (1,200 due here), and pick the right ones (held ones skipped, picked ahead counted).
  */
 describe('delivery claim: the pick as a generic plan', () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let db: Client;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase();
-    db = new Client({ connectionString: scratch.url });
-    await db.connect();
-    await seedPartnerEndpoints(db, 'staging', 2);
-    await db.query(
-      `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(1, 1200) i;
-       INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at)
-       SELECT 'dlv_' || lpad(i::text, 4, '0'), 'msg_' || i, 'end_' || (1 + i % 2), 'par_1', 'ord_' || i, 'pending', 0, now() - interval '1 minute' + i * interval '1 millisecond'
-       FROM generate_series(1, 1200) i ORDER BY i;
-       UPDATE endpoints SET max_in_flight = 10, lease_owner = 'wkr_t', lease_until = now() + interval '1 hour';
-       ANALYZE deliveries; ANALYZE endpoints; ANALYZE messages`,
-    );
+    ({ db, close } = await connectedScratch(2));
+    await db.query(`UPDATE endpoints SET max_in_flight = 10, lease_owner = 'wkr_t', lease_until = now() + interval '1 hour'`);
+    await seedPendingBacklog(db, 1200, `now() - interval '1 minute' + i * interval '1 millisecond'`);
     await db.query('SET plan_cache_mode = force_generic_plan');
     await db.query(`PREPARE pick AS ${CLAIM_PICK.text}`);
   });
 
   afterAll(async () => {
-    await db?.end();
-    await scratch?.drop();
+    await close?.();
   });
 
   it('walks deliveries_endpoint_waiting, reads about what it takes, and takes what planClaim would', async () => {

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { dueDeliveriesSql } from '../libs/webhooks/src/delivery.repository';
-import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
+import { connectedScratch } from './support/scratch-database';
 
 /** Every index a plan (EXPLAIN FORMAT JSON) reads, with whether it is read inside a SubPlan (the ordering rule). */
 function indexesOf(node: any, inSubPlan = false, found: { index: string; subPlan: boolean }[] = []) {
@@ -18,15 +18,12 @@ function indexesOf(node: any, inSubPlan = false, found: { index: string; subPlan
  * deliveries_order_waiting, not a walk of every pending delivery per candidate (it was: 522 ms per endpoint).
  */
 describe('ordering rule: result and plan whatever the statistics', () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let db: Client;
+  let close: (() => Promise<void>) | undefined;
   const due = (endpoint: string) => dueDeliveriesSql(`'${endpoint}'`, 'now()', '1000');
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase();
-    db = new Client({ connectionString: scratch.url });
-    await db.connect();
-    await seedPartnerEndpoints(db, 'staging', 4);
+    ({ db, close } = await connectedScratch(4));
     const deliveries = (from: number, to: number, status: string, order: string) =>
       db.query(
         `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(${from}, ${to}) i;
@@ -44,8 +41,7 @@ describe('ordering rule: result and plan whatever the statistics', () => {
   });
 
   afterAll(async () => {
-    await db?.end();
-    await scratch?.drop();
+    await close?.();
   });
 
   async function planIndexes(): Promise<{ index: string; subPlan: boolean }[]> {

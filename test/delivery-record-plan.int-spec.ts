@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { RECORD_DELIVERED } from '../libs/webhooks/src/attempt-record.repository';
-import { createScratchDatabase, seedPartnerEndpoints } from './support/scratch-database';
+import { connectedScratch, seedPendingBacklog } from './support/scratch-database';
 import { indexesOf, largestDeliveriesScan } from './support/query-plans';
 
 /**
@@ -9,28 +9,18 @@ import { indexesOf, largestDeliveriesScan } from './support/query-plans';
  * the attempts and next states it carries.
  */
 describe('delivery record: the all-2xx record as a generic plan', () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let db: Client;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase();
-    db = new Client({ connectionString: scratch.url });
-    await db.connect();
-    await seedPartnerEndpoints(db, 'staging', 2);
-    await db.query(
-      `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(1, 4000) i;
-       INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
-       SELECT 'dlv_' || lpad(i::text, 4, '0'), 'msg_' || i, 'end_' || (1 + i % 2), 'par_1', 'ord_' || i, 'pending', 0, now(), now() - interval '2 seconds'
-       FROM generate_series(1, 4000) i ORDER BY i;
-       ANALYZE deliveries; ANALYZE endpoints; ANALYZE messages`,
-    );
+    ({ db, close } = await connectedScratch(2));
+    await seedPendingBacklog(db, 4000, 'now()', `now() - interval '2 seconds'`);
     await db.query('SET plan_cache_mode = force_generic_plan');
     await db.query(`PREPARE record(json) AS ${RECORD_DELIVERED.text}`);
   });
 
   afterAll(async () => {
-    await db?.end();
-    await scratch?.drop();
+    await close?.();
   });
 
   /** EXECUTE takes no bind parameters: the batch is written in. */

@@ -41,3 +41,36 @@ export async function seedPartnerEndpoints(db: { query(sql: string): Promise<unk
      SELECT 'end_' || i, 'par_1', '${environment}', 'https://example.test/' || i, 'x' FROM generate_series(1, ${count}) i`,
   );
 }
+
+/**
+ * A scratch database (createScratchDatabase) with a client connected to it and `par_1`'s `endpoints` staging endpoints
+ * (seedPartnerEndpoints): the engine's plan specs' start. `close` ends the client and drops the database.
+ */
+export async function connectedScratch(endpoints: number): Promise<{ db: Client; close: () => Promise<void> }> {
+  const scratch = await createScratchDatabase();
+  const db = new Client({ connectionString: scratch.url });
+  await db.connect();
+  await seedPartnerEndpoints(db, 'staging', endpoints);
+  return {
+    db,
+    close: async () => {
+      await db.end();
+      await scratch.drop();
+    },
+  };
+}
+
+/**
+ * A backlog in a scratch database seeded by seedPartnerEndpoints: `count` messages of `par_1` and one pending delivery
+ * each (`dlv_0001` …, every one of its own order, to end_2 and end_1 in turn), next due at `nextAttemptAt` and created
+ * at `createdAt` (SQL over `i`, the row's number), then the tables analyzed as production's have statistics.
+ */
+export async function seedPendingBacklog(db: { query(sql: string): Promise<unknown> }, count: number, nextAttemptAt: string, createdAt = 'now()'): Promise<void> {
+  await db.query(
+    `INSERT INTO messages (id, partner_id, environment, type, body) SELECT 'msg_' || i, 'par_1', 'staging', 'order.paid', '{}' FROM generate_series(1, ${count}) i;
+     INSERT INTO deliveries (id, message_id, endpoint_id, partner_id, order_id, status, attempt_count, next_attempt_at, created_at)
+     SELECT 'dlv_' || lpad(i::text, 4, '0'), 'msg_' || i, 'end_' || (1 + i % 2), 'par_1', 'ord_' || i, 'pending', 0, ${nextAttemptAt}, ${createdAt}
+     FROM generate_series(1, ${count}) i ORDER BY i;
+     ANALYZE deliveries; ANALYZE endpoints; ANALYZE messages`,
+  );
+}

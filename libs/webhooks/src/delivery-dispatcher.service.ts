@@ -82,10 +82,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    */
   private readonly queued = new PickedAhead();
   /**
-   * Per endpoint, failed answers seen here so far. A claim that was running when one came read the endpoint as it was
-   * before (circuit closed, the failure not counted): its picks are not sent, as the queue is not (see launch).
+   * Endpoints of a running claim that had a failed answer meanwhile: the claim read the endpoint as it was before
+   * (circuit closed, the failure not counted), so its picks are not sent, as the queue is not (see launch).
    */
-  private readonly failures = new Map<string, number>();
+  private readonly failedWhileClaiming = new Set<string>();
   /** Endpoints with a look LINGER_MS after their last send here already scheduled. */
   private readonly lingering = new Set<string>();
   private stopping = false;
@@ -151,8 +151,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   }
 
   private async claimWanted(): Promise<void> {
-    // An endpoint in a running claim waits for the next one (see PARALLEL_CLAIMS).
-    // Each claim may fill at most its share of the room: one running now is not counted in inFlight yet.
+    // An endpoint in a running claim waits for the next one (see PARALLEL_CLAIMS). Each claim may fill at most its
+    // share of the room: one running now is not counted in inFlight yet.
     const room = Math.floor((this.config.webhookMaxInFlightPerWorker - this.inFlight) / PARALLEL_CLAIMS);
     const ids = this.workerRoom.takeForClaim(this.wanted, this.claiming, room, (id) => this.queued.wants(id, this.sent.busy(id)));
     if (ids.length === 0 || this.stopping) return;
@@ -160,7 +160,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     try {
       await this.claimFor(ids, room);
     } finally {
-      for (const id of ids) this.claiming.delete(id);
+      for (const id of ids) {
+        this.claiming.delete(id);
+        this.failedWhileClaiming.delete(id);
+      }
     }
   }
 
@@ -169,11 +172,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       for (const id of ids) this.workerRoom.waitForRoom(id);
       return;
     }
-    const failuresBefore = new Map(ids.map((id) => [id, this.failures.get(id) ?? 0]));
-    // Endpoints with a failure not recorded yet as the claim starts: the claim may read the endpoint before the record
-    // counts it (circuit still closed) and pick ahead; the record may then commit, freeing those slots, before the
-    // claim returns. Sending its picks then let 10 fresh requests follow 10 failures (delivery-circuit: 20 attempts
-    // before the circuit opened, where 19 is the bound). The record pumps the endpoint again: that claim decides.
+    // Endpoints with a failure unrecorded as the claim starts: it may read the circuit before the record counts it,
+    // and the record free those slots before it returns: its picks then let 10 fresh requests follow 10 failures
+    // (delivery-circuit: 20 attempts where 19 is the bound). The record pumps the endpoint again: that claim decides.
     const failureUncounted = new Set(ids.filter((id) => this.sent.failedUnrecorded(id) > 0));
     const claims = await this.deliveries.claim(
       ids.map((endpointId) => {
@@ -208,7 +209,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       }
       if (claim.roomRanOut) this.workerRoom.waitForRoom(claim.endpointId);
       // Not sent: still pending in PostgreSQL, for the claim that follows the failure's record (it pumps the endpoint).
-      if (this.stopping || failureUncounted.has(claim.endpointId) || (this.failures.get(claim.endpointId) ?? 0) !== failuresBefore.get(claim.endpointId)) continue;
+      if (this.stopping || failureUncounted.has(claim.endpointId) || this.failedWhileClaiming.has(claim.endpointId)) continue;
       this.queued.add(claim);
       this.drain(claim.endpointId);
     }
@@ -261,7 +262,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
           // sent), and the next claim, after this failure is recorded and counted by the circuit, decides again.
           this.queued.drop(endpoint.id);
           this.sent.failedAttempt(endpoint.id, delivery.id);
-          this.failures.set(endpoint.id, (this.failures.get(endpoint.id) ?? 0) + 1);
+          if (this.claiming.has(endpoint.id)) this.failedWhileClaiming.add(endpoint.id);
         }
         this.records.add(done);
       })
