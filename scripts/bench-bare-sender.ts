@@ -10,11 +10,21 @@ import { benchOrder } from './bench-delivery-producer';
 
 export const BARE_IN_FLIGHT = 64;
 
-/** Runs the bare sender in a process of its own, as the worker is, and returns its requests/s. */
-export function bareSender(urls: string[], count: number): Promise<number> {
+/** What a run of the bare sender measured over its timed requests: requests/s, and its CPU per request (µs). */
+export interface BareRun {
+  perSecond: number;
+  cpuUs: number;
+}
+
+/**
+ * Runs the bare sender in a process of its own, as the worker is, over `count` requests timed after `warmUp` more
+ * (its code compiled and its connections open, as the warm worker's it is compared with).
+ */
+export function bareSender(urls: string[], count: number, warmUp: number): Promise<BareRun> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['bare-sender'], { env: { ...process.env, BARE_URLS: urls.join(' '), BARE_COUNT: String(count) } });
-    child.once('message', (m) => resolve(Number(m)));
+    const env = { ...process.env, BARE_URLS: urls.join(' '), BARE_COUNT: String(count), BARE_WARM_UP: String(warmUp) };
+    const child = fork(__filename, ['bare-sender'], { env });
+    child.once('message', (m) => resolve(m as BareRun));
     child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`bare sender exited with ${code}`))));
   });
 }
@@ -22,25 +32,32 @@ export function bareSender(urls: string[], count: number): Promise<number> {
 /** The wire's ceiling: signed bodies POSTed round-robin over the endpoints' URLs, keep-alive, a fixed number in flight. */
 async function runBareSender(): Promise<void> {
   const urls = process.env.BARE_URLS!.split(' ');
-  const count = Number(process.env.BARE_COUNT);
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   const secret = generateSigningSecret();
   const body = JSON.stringify({ type: 'order.expired', timestamp: new Date().toISOString(), data: benchOrder('ord_bare') });
   let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: BARE_IN_FLIGHT }, async () => {
-      while (next < count) {
-        const i = next++;
-        const id = `msg_bare${i}`;
-        const res = await request(urls[i % urls.length], { method: 'POST', headers: webhookHeaders([secret], id, Math.floor(Date.now() / 1000), body), body, dispatcher: agent });
-        await res.body.text();
-      }
-    }),
-  );
-  const perSecond = count / ((performance.now() - started) / 1000);
+  const send = (count: number) =>
+    Promise.all(
+      Array.from({ length: BARE_IN_FLIGHT }, async () => {
+        while (next < count) {
+          const i = next++;
+          const id = `msg_bare${i}`;
+          const res = await request(urls[i % urls.length], { method: 'POST', headers: webhookHeaders([secret], id, Math.floor(Date.now() / 1000), body), body, dispatcher: agent });
+          await res.body.text();
+        }
+      }),
+    );
+  const warmUp = Number(process.env.BARE_WARM_UP ?? 0);
+  await send(warmUp);
+  const [started, cpuBefore] = [performance.now(), process.cpuUsage()];
+  await send(warmUp + Number(process.env.BARE_COUNT));
+  const cpu = process.cpuUsage(cpuBefore);
+  const run: BareRun = {
+    perSecond: Number(process.env.BARE_COUNT) / ((performance.now() - started) / 1000),
+    cpuUs: (cpu.user + cpu.system) / Number(process.env.BARE_COUNT),
+  };
   await agent.close();
-  process.send!(perSecond, () => process.exit(0));
+  process.send!(run, () => process.exit(0));
 }
 
 if (process.argv[2] === 'bare-sender') {

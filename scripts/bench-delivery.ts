@@ -4,29 +4,21 @@
  * PostgreSQL, measured against a bare sender in the same run. Not a test: it
  * prints figures.
  *
- *  1. throughput, for each count in BENCH_ENDPOINTS (default "8,200"):
- *     BENCH_MESSAGES (default 20,000) messages committed for that many
- *     partners (one endpoint each, default settings: 10 in flight), then
- *     - the bare sender: a separate process POSTing the same number of signed
- *       ~2 KB bodies to the same receiver and paths, undici keep-alive agent,
- *       64 in flight, no database: what the wire allows on this machine;
- *     - the engine: a fresh worker process drains the backlog; deliveries/s
- *       is measured between the first and last recorded attempt.
- *     It prints both and the engine's share of the bare sender (run before the engine and after it: the mean).
- *  2. delay: BENCH_RATE messages/s (default 1,000) for BENCH_SECONDS (default
- *     10) over the first endpoint count, through the production path: the
- *     outbox transaction alone (its commit wakes the engine), started once the
- *     worker listens for commits, decided every 10 ms by BENCH_PRODUCERS
- *     (default 2) producer processes (bench-delivery-producer.ts), each with its
- *     own pool, and committed BENCH_BATCH (default 20, the apply stage's batch)
- *     messages per transaction at most: what was decided since the last one;
- *     this process only receives. A message is created when its producer
- *     decided to send it, before its transaction; delay = created -> received,
- *     p50/p99, split into created -> committed (the producer), committed ->
- *     first attempt (wake-up and claim) and first attempt -> received (the
- *     send); with the rates decided and committed, and messages per transaction.
- *     Before the measured seconds the producers offer the same rate for
- *     BENCH_WARMUP_SECONDS (default 3), drained and not counted.
+ *  1. throughput, for each count in BENCH_ENDPOINTS (default "8,200"), one endpoint per partner (default settings: 10
+ *     in flight): the bare sender, a separate process POSTing BENCH_MESSAGES (default 20,000) signed ~2 KB bodies to
+ *     the same receiver and paths, undici keep-alive agent, 64 in flight, no database (what the wire allows here);
+ *     then a worker process drains BENCH_WARMUP_MESSAGES committed messages to warm up, is stopped while as many
+ *     messages as the bare sender sent are committed, and drains them: deliveries/s between the first and last
+ *     recorded attempt. It prints both and the share (the bare sender run before the engine and after it: the mean).
+ *  2. delay: BENCH_RATE messages/s (default 1,000) for BENCH_SECONDS (default 10) over the first endpoint count,
+ *     through the production path: the outbox transaction alone (its commit wakes the engine), started once the worker
+ *     listens for commits, decided every 10 ms by BENCH_PRODUCERS (default 2) producer processes
+ *     (bench-delivery-producer.ts), each with its own pool, and committed BENCH_BATCH (default 20, the apply stage's
+ *     batch) messages per transaction at most: what was decided since the last one; this process only receives. A
+ *     message is created when its producer decided to send it, before its transaction; delay = created -> received,
+ *     p50/p99, split into created -> committed (the producer), committed -> first attempt (wake-up and claim) and
+ *     first attempt -> received (the send); with the rates decided and committed, and messages per transaction.
+ *     Before the measured seconds the producers offer the same rate for BENCH_WARMUP_SECONDS (default 3), not counted.
  * BENCH_PARTS=throughput (or =delay) runs one part only.
  */
 import { fork } from 'node:child_process';
@@ -38,9 +30,10 @@ import { DataSource } from 'typeorm';
 import { newId, scopeForOperator, TenantScope } from '@app/database';
 import { PartnerReceiver } from '@app/dev-servers';
 import { EndpointService, OutboxService } from '@app/webhooks';
-import { BARE_IN_FLIGHT, bareSender } from './bench-bare-sender';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/node-flags';
+import { throughput } from './bench-delivery-throughput';
 import { producerContext, ProducerOrder, ProducerReport, ProducerWarmedUp, publish } from './bench-delivery-producer';
-import { clearQueueKeys, cpuSecondsOf, cpuSplitOf, freshBenchDatabase, pgBackendCpu } from './bench-support';
+import { clearQueueKeys, cpuSecondsOf, freshBenchDatabase, pgBackendCpu } from './bench-support';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ENDPOINT_COUNTS = (process.env.BENCH_ENDPOINTS ?? '8,200').split(',').map(Number);
@@ -52,6 +45,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
  * seconds' p50 was 330-400 ms and the rest's 15-20 ms (2026-12-04 23:41, load 2-4), and those two seconds made the p99.
  */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+/**
+ * Messages drained first in the throughput part, not counted (BENCH_WARMUP_MESSAGES, default 5,000; the bare sender
+ * sends as many first): a worker that has run a while, as in production. From its boot, a fresh worker spent as much
+ * CPU on other threads as on its event loop (TurboFan compiling the hot path: 1.1 s; the PDF render thread's warm-up:
+ * 0.4-1.1 s) during a 3 s drain over 200 endpoints (2026-12-05).
+ */
+const WARMUP_MESSAGES = Number(process.env.BENCH_WARMUP_MESSAGES ?? 5_000);
 /** BENCH_PARTS: which parts run, of "throughput,delay" (both by default). */
 const PARTS = (process.env.BENCH_PARTS ?? 'throughput,delay').split(',');
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -65,7 +65,6 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const PRODUCER_IN_FLIGHT = Number(process.env.BENCH_PRODUCER_IN_FLIGHT ?? 16);
 /** application_name of the bench's own PostgreSQL connections. */
 const BENCH_APP = 'bench-delivery';
-
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,11 +115,10 @@ async function main(): Promise<void> {
   }
 
   /**
-   * A production deliveries table has planner statistics; this one was created empty a moment ago, and autovacuum
-   * would first analyze it about a minute after the backlog lands, after the drain. Without statistics PostgreSQL
-   * guesses one row per index and may answer the claim's ordering probe by scanning every pending delivery of the
-   * endpoint (deliveries_endpoint_status) instead of one entry of its order's index: measured 2,440 rows read per
-   * probe, ~45,000 buffers and 40-190 ms per claim on 8 endpoints (before the waiting indexes, migration 1763800900000).
+   * A production deliveries table has planner statistics; this one was created empty a moment ago (autovacuum would
+   * analyze it after the drain). Without them PostgreSQL may answer the claim's ordering probe by scanning every pending
+   * delivery of the endpoint instead of one entry of its order's index: 2,440 rows read per probe, 40-190 ms per claim
+   * on 8 endpoints (measured before the waiting indexes, migration 1763800900000).
    */
   async function analyze(): Promise<void> {
     await db.query(`ANALYZE endpoints, messages, deliveries, attempts`);
@@ -131,13 +129,14 @@ async function main(): Promise<void> {
     const worker = fork(process.env.BENCH_WORKER ?? join(__dirname, '..', 'apps', 'worker', 'src', 'main.js'), [], {
       env: { ...process.env, ...env, SWEEP_INTERVAL_MS: '1000', SWEEP_GRACE_MS: '0' },
       stdio: 'inherit',
-      // BENCH_WORKER_PROFILE=<dir>: the worker writes a CPU profile there when it stops (open it in Chrome DevTools).
-      execArgv: process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROFILE] : [],
+      // With production's node flags. BENCH_WORKER_PROFILE=<dir>: the worker writes a CPU profile there when it stops.
+      execArgv: [...WORKER_NODE_FLAGS, ...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROFILE] : [])],
     });
     // Never leave a worker behind (it would keep sweeping the next run's database).
     const kill = () => worker.kill('SIGKILL');
     process.once('exit', kill);
     const stop = async () => {
+      if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`the worker exited (${worker.exitCode ?? worker.signalCode})`);
       worker.kill('SIGTERM');
       await new Promise((r) => worker.once('exit', r));
       process.off('exit', kill);
@@ -145,68 +144,10 @@ async function main(): Promise<void> {
     return Object.assign(stop, { pid: worker.pid! });
   }
 
-  // 1. Throughput: a committed backlog, sent first by the bare sender, then drained by a fresh worker process.
+  // 1. Throughput (bench-delivery-throughput.ts).
   for (const endpoints of PARTS.includes('throughput') ? ENDPOINT_COUNTS : []) {
     await partners(endpoints);
-    process.stdout.write(`\n${MESSAGES} messages for ${endpoints} endpoints: committing… `);
-    const chunks = Array.from({ length: Math.ceil(MESSAGES / 250) }, (_, i) => Math.min(250, MESSAGES - i * 250));
-    for (let i = 0; i < chunks.length; i += 8) await Promise.all(chunks.slice(i, i + 8).map((n) => publishBacklog(n)));
-    await analyze();
-    console.log('done');
-
-    // The bare sender runs before the engine and again after it; the share is of their mean. On a shared machine one
-    // run of it read anywhere from 9,500 to 16,800 requests/s minutes apart, and the share with it.
-    const bareUrls = scopes.map((_, i) => `${receiverUrl}/${i}`);
-    receiver.received.length = 0;
-    const bareBefore = await bareSender(bareUrls, MESSAGES);
-
-    receiver.received.length = 0;
-    const stop = startWorker();
-    let delivered = 0;
-    // The worker's CPU (from /proc) between the first poll that sees deliveries and the last one: boot left out.
-    let cpuFrom: { user: number; system: number; delivered: number } | null = null;
-    let cpuTo: { user: number; system: number } | null = null;
-    const deadline = Date.now() + 300_000;
-    while (delivered < MESSAGES && Date.now() < deadline) {
-      await sleep(100);
-      // Progress from the receiver while requests arrive, PostgreSQL's count only once all have: counting delivered
-      // rows every 100 ms cost the database ~2.5 ms a time, CPU taken from the engine and not from the bare sender.
-      const received = receiver.received.length;
-      delivered = received < MESSAGES ? received : (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'delivered'`))[0].n;
-      const cpu = await cpuSplitOf(stop.pid);
-      if (cpu && delivered > 0) {
-        if (!cpuFrom) await pgCpu.mark();
-        else await pgCpu.sample();
-        cpuFrom ??= { ...cpu, delivered };
-        cpuTo = cpu;
-      }
-    }
-    await stop();
-    receiver.received.length = 0;
-    const bareAfter = await bareSender(bareUrls, MESSAGES);
-    const bare = (bareBefore + bareAfter) / 2;
-    console.log(
-      `  bare undici sender (${BARE_IN_FLIGHT} in flight, signed 2 KB bodies, no database): ${bare.toFixed(0)} requests/s` +
-        ` (mean of ${bareBefore.toFixed(0)} before the engine and ${bareAfter.toFixed(0)} after it)`,
-    );
-    const [t] = await db.query(`SELECT count(*)::int AS attempts, extract(epoch FROM max(attempted_at) - min(attempted_at)) AS seconds FROM attempts`);
-    const throughput = delivered / Number(t.seconds);
-    console.log(
-      `  engine: ${delivered}/${MESSAGES} delivered, ${t.attempts} attempts recorded, ${Number(t.seconds).toFixed(2)} s -> ${Math.round(throughput)} deliveries/s` +
-        ` = ${Math.round((100 * throughput) / bare)} % of the bare sender`,
-    );
-    if (cpuFrom && cpuTo && delivered > cpuFrom.delivered) {
-      const [user, system, n] = [cpuTo.user - cpuFrom.user, cpuTo.system - cpuFrom.system, delivered - cpuFrom.delivered];
-      console.log(
-        `  worker CPU over the last ${n} deliveries: ${(user + system).toFixed(2)} s (user ${user.toFixed(2)}, system ${system.toFixed(2)})` +
-          ` = ${Math.round((1e6 * (user + system)) / n)} µs per delivery; load ${(await readFile('/proc/loadavg', 'utf8')).trim()}`,
-      );
-      const pg = await pgCpu.since();
-      console.log(
-        `  PostgreSQL backends' CPU over the same deliveries: ${pg.cpu.toFixed(2)} s = ${Math.round((1e6 * pg.cpu) / n)} µs per delivery;` +
-          ` WAL ${Math.round(pg.walBytes / n)} bytes per delivery (the whole instance's)`,
-      );
-    }
+    await throughput({ db, receiver, urls: scopes.map((_, i) => `${receiverUrl}/${i}`), pgCpu, publishBacklog, analyze, startWorker }, MESSAGES, WARMUP_MESSAGES);
   }
 
   if (PARTS.includes('delay')) await delay();

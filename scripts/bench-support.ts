@@ -99,3 +99,17 @@ export function pgBackendCpu(db: { query: (sql: string, params?: unknown[]) => P
     },
   };
 }
+
+/**
+ * Resolves once process `pid` has used under a tenth of a core for half a second (a worker done with its boot-time
+ * work, such as the PDF render thread's warm-up), or after `timeoutMs` all the same.
+ */
+export async function untilQuiet(pid: number, timeoutMs = 30_000): Promise<void> {
+  let last = await cpuSecondsOf(pid);
+  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await cpuSecondsOf(pid);
+    if (now === null || last === null || now - last < 0.05) return;
+    last = now;
+  }
+}
