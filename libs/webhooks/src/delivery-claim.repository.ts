@@ -23,7 +23,12 @@ export interface ClaimedDelivery {
   id: string;
   messageId: string;
   attemptsMade: number;
-  body: string;
+  /**
+   * The message body's UTF-8 bytes, encoded as the claim is read: what the signature and the request take, and off
+   * V8's heap while the delivery waits to be sent and recorded. As a string (~2 KB each) it outlived young collections
+   * and was promoted: bench:delivery over 200 endpoints, 25,000 deliveries, 162-168 MB promoted against 173-179.
+   */
+  body: Buffer;
   type: string;
   orderId: string | null;
   partnerId: string;
@@ -309,7 +314,7 @@ function claimsOf(rows: Record<string, any>[], room: number): { claims: Claim[];
       id: r.delivery_id,
       messageId: r.message_id,
       attemptsMade: r.attempt_count,
-      body: r.body,
+      body: Buffer.from(r.body),
       type: r.type,
       orderId: r.order_id,
       partnerId: r.message_partner_id,

@@ -67,8 +67,8 @@ export class DeliveryService {
   async send(endpoint: ClaimedEndpoint, delivery: ClaimedDelivery): Promise<CompletedAttempt> {
     const attemptedAt = new Date();
     const secrets = this.secretsFor(endpoint, attemptedAt);
-    // Encoded once for both the signature and the request (each would otherwise encode the string itself).
-    const body = Buffer.from(delivery.body);
+    // Encoded once for both the signature and the request, as the claim was read (ClaimedDelivery.body).
+    const body = delivery.body;
     const headers = webhookHeaders(secrets, delivery.messageId, Math.floor(attemptedAt.getTime() / 1000), body);
     const result = await this.sender.post(endpoint.url, headers, body);
     const verdict = judgeAttempt(result, delivery.attemptsMade + 1, this.config.webhookScheduleScale, this.config.webhookMaxAttempts);
