@@ -32,7 +32,7 @@ const WAITING_GRACE_MS = 100;
  * (QuietLooks). A producer that skipped its announcement saw one of those deliveries waiting (until recorded) and has
  * usually committed by then, so its delivery goes out then rather than at the next short poll (up to
  * WAITING_GRACE_MS + WAITING_POLL_MS). Looked at after the first send's end only, a later send or record made the look
- * too early: bench:delivery's delay part, 1,000/s over 8 endpoints, read committed -> first attempt p99 133-153 ms.
+ * too early: bench:delivery's delay part, 1,000/s over 8 endpoints, read committed -> first attempt p99 129-153 ms.
  */
 const LINGER_MS = 40;
 
