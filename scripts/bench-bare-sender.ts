@@ -47,6 +47,7 @@ async function runBareSender(): Promise<void> {
         }
       }),
     );
+  // One count of requests sent so far (`next`): the timed requests are those from `warmUp` on.
   const warmUp = Number(process.env.BARE_WARM_UP ?? 0);
   await send(warmUp);
   const [started, cpuBefore] = [performance.now(), process.cpuUsage()];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { migrate } from '@app/database';
@@ -76,7 +77,7 @@ export function pgBackendCpu(db: { query: (sql: string, params?: unknown[]) => P
       const sampling = (async () => {
         while (running) {
           await sample();
-          await new Promise((r) => setTimeout(r, 500));
+          await sleep(500);
         }
       })();
       try {
@@ -107,7 +108,7 @@ export function pgBackendCpu(db: { query: (sql: string, params?: unknown[]) => P
 export async function untilQuiet(pid: number, timeoutMs = 30_000): Promise<void> {
   let last = await cpuSecondsOf(pid);
   for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     const now = await cpuSecondsOf(pid);
     if (now === null || last === null || now - last < 0.05) return;
     last = now;
